@@ -1,0 +1,123 @@
+# mailsift - SMTP/POP3 packet analyzer. See README.md.
+# make            build ./mailsift
+# make run        build (installing missing Debian packages) and show the lab trace
+# make test       unit, golden, filter and live tests, then all again under ASan+UBSan
+# make asan       the suite under -fsanitize=address,undefined only
+# make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
+# make bench      the benchmark in bench/ (not part of make test)
+# make lint       grep for calls that have bitten parsers
+# make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION := 0.1
+
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes -Wvla
+STD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+OPT     ?= -O2 -g
+PCAP_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
+PCAP_LIBS    = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
+CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
+CURSES_LIBS   = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
+CFLAGS  ?=
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) \
+             -DMAILSIFT_VERSION='"$(VERSION)"'
+LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS)
+
+DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
+           dissect/ip.c dissect/flow.c dissect/tcp.c dissect/line.c \
+           dissect/telnet.c dissect/b64.c dissect/auth.c dissect/smtp.c \
+           dissect/pop3.c dissect/dissect.c dissect/field.c dissect/filter.c
+CAPTURE := capture/cap.c capture/link.c
+UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/tui.c
+SRC     := $(DISSECT) $(CAPTURE) $(UI) ui/main.c
+HDR     := $(wildcard dissect/*.h capture/*.h ui/*.h)
+
+B       ?= build/rel
+OBJ     := $(SRC:%.c=$(B)/%.o)
+
+UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all run test unit golden filter-tests live-tests asan fuzz bench lint \
+        install clean deps deps-test golden-update check-fast
+
+all: mailsift
+
+mailsift: $(OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+$(B)/%.o: %.c $(HDR) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Unit tests link against every module but main.c.
+$(B)/tests/%: tests/unit/%.c $(filter-out $(B)/ui/main.o,$(OBJ)) tests/unit/t.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Idissect -Iui -Icapture -o $@ $< \
+	    $(filter-out $(B)/ui/main.o,$(OBJ)) $(LDLIBS) -lm
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory mailsift
+	./mailsift -r samples/lab-pop3-telnet.pcap -T text
+	./mailsift -r samples/lab-pop3-telnet.pcap -q -z creds
+
+unit: $(addprefix $(B)/tests/,$(UNIT))
+	@fail=0; for t in $^; do ./$$t || fail=1; done; exit $$fail
+
+golden: mailsift
+	@tests/run-golden.sh ./mailsift
+
+filter-tests: mailsift
+	@tests/run-filter.sh ./mailsift
+
+live-tests: mailsift
+	@tests/run-live.sh ./mailsift
+
+# The quick suite: what every commit must pass.
+check-fast: unit golden filter-tests
+
+# The whole suite: warnings fatal, then again under the sanitizers.
+test: deps-test
+	@$(MAKE) --no-print-directory CFLAGS="-Werror" mailsift check-fast
+	@tests/run-all.sh
+
+asan:
+	@$(MAKE) --no-print-directory B=build/asan CC=clang \
+	    OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" mailsift-asan check-asan
+
+mailsift-asan: $(OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+check-asan: mailsift-asan unit
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/run-golden.sh ./mailsift-asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/run-filter.sh ./mailsift-asan
+
+fuzz:
+	@fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: mailsift
+	@bench/run.sh
+
+lint:
+	@scripts/lint.sh
+
+golden-update: mailsift
+	@tests/run-golden.sh ./mailsift --update $(T)
+
+install: mailsift
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 mailsift $(DESTDIR)$(BINDIR)/mailsift
+	install -m 644 mailsift.1 $(DESTDIR)$(MANDIR)/man1/mailsift.1
+
+clean:
+	rm -rf build mailsift mailsift-asan

@@ -1,0 +1,124 @@
+/* link.c - EN10MB (802.1Q/QinQ), LINUX_SLL/SLL2, NULL/LOOP, RAW -> L3. */
+#include <pcap/pcap.h>
+
+#include "../dissect/err.h"
+#include "../dissect/rd.h"
+#include "link.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+
+/* Tags walked before giving up: QinQ is two; four is generous. */
+#define LINK_MAX_VLAN 4
+
+int
+link_supported(int dlt)
+{
+    switch (dlt) {
+    case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2:
+    case DLT_NULL: case DLT_LOOP: case DLT_RAW: case DLT_IPV4: case DLT_IPV6:
+#ifdef DLT_RAW_ALT
+    case DLT_RAW_ALT:
+#endif
+        return 1;
+    }
+    return 0;
+}
+
+static int
+ethertype_family(uint16_t et)
+{
+    if (et == 0x0800)
+        return 4;
+    if (et == 0x86dd)
+        return 6;
+    return ERR_UNSUP;
+}
+
+static int
+version_family(struct rd *r)
+{
+    if (rd_left(r) < 1)
+        return ERR_SHORT;
+    switch (rd_cur(r)[0] >> 4) {
+    case 4: return 4;
+    case 6: return 6;
+    }
+    return ERR_UNSUP;
+}
+
+/* BSD loopback stores the address family in host byte order of the
+ * capturing machine, so accept both orders. AF_INET6 differs by OS. */
+static int
+null_family(uint32_t af)
+{
+    if (af == 2)
+        return 4;
+    if (af == 10 || af == 24 || af == 28 || af == 30)
+        return 6;
+    return ERR_UNSUP;
+}
+
+int
+link_l3(int dlt, const uint8_t *p, size_t caplen, const uint8_t **l3, size_t *n)
+{
+    struct rd r;
+    uint16_t et;
+    uint32_t af;
+    int fam, i;
+
+    rd_init(&r, p, caplen);
+    switch (dlt) {
+    case DLT_EN10MB:
+        if (rd_skip(&r, 12) || rd_be16(&r, &et))
+            return ERR_SHORT;
+        for (i = 0; i < LINK_MAX_VLAN
+             && (et == 0x8100 || et == 0x88a8 || et == 0x9100); i++)
+            if (rd_skip(&r, 2) || rd_be16(&r, &et))
+                return ERR_SHORT;
+        fam = ethertype_family(et);
+        break;
+    case DLT_LINUX_SLL:
+        if (rd_skip(&r, 14) || rd_be16(&r, &et))
+            return ERR_SHORT;
+        fam = ethertype_family(et);
+        break;
+    case DLT_LINUX_SLL2:
+        if (rd_be16(&r, &et) || rd_skip(&r, 18))
+            return ERR_SHORT;
+        fam = ethertype_family(et);
+        break;
+    case DLT_NULL:
+        if (rd_le32(&r, &af))
+            return ERR_SHORT;
+        fam = null_family(af);
+        if (fam < 0)
+            fam = null_family(((af & 0xff) << 24) | ((af & 0xff00) << 8)
+                              | ((af >> 8) & 0xff00) | (af >> 24));
+        break;
+    case DLT_LOOP:
+        if (rd_be32(&r, &af))
+            return ERR_SHORT;
+        fam = null_family(af);
+        break;
+    case DLT_RAW: case DLT_IPV4: case DLT_IPV6:
+#ifdef DLT_RAW_ALT
+    case DLT_RAW_ALT:
+#endif
+        fam = version_family(&r);
+        break;
+    default:
+        return ERR_UNSUP;
+    }
+    if (fam < 0)
+        return fam;
+    rd_rest(&r, l3, n);
+    return fam;
+}

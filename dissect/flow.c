@@ -1,0 +1,221 @@
+/* flow.c - flow table: chained hash on the 5-tuple (O(1) lookup), an LRU
+ * list for idle expiry and eviction, a free list so steady traffic does
+ * not call malloc per connection. */
+#include <string.h>
+
+#include "anom.h"
+#include "flow.h"
+#include "limits.h"
+#include "mem.h"
+
+/* Freed flows kept for reuse; enough for a burst of short connections. */
+#define FLOW_FREE_KEEP 1024
+
+struct flow_table {
+    struct flow **bucket;
+    uint32_t mask;
+    uint32_t n, max;
+    uint32_t next_id;
+    struct flow *head, *tail;       /* LRU */
+    struct flow *freelist;
+    uint32_t nfree;
+    flow_close_fn close_fn;
+    void *ctx;
+};
+
+static uint32_t
+hash_key(const struct flow_key *k)
+{
+    /* FNV-1a over the tuple; cheap and good enough on addresses/ports. */
+    uint32_t h = 2166136261u;
+    size_t i, alen = k->family == 6 ? 16 : 4;
+
+    for (i = 0; i < alen; i++) {
+        h = (h ^ k->caddr[i]) * 16777619u;
+        h = (h ^ k->saddr[i]) * 16777619u;
+    }
+    h = (h ^ (k->cport & 0xff)) * 16777619u;
+    h = (h ^ (k->cport >> 8)) * 16777619u;
+    h = (h ^ (k->sport & 0xff)) * 16777619u;
+    h = (h ^ (k->sport >> 8)) * 16777619u;
+    return h ^ (h >> 16);
+}
+
+struct flow_table *
+flow_new(uint32_t max_flows, flow_close_fn fn, void *ctx)
+{
+    struct flow_table *t;
+    uint32_t nb = 1024;
+
+    if (!max_flows)
+        max_flows = LIM_FLOWS;
+    while (nb < max_flows && nb < (1u << 30))
+        nb <<= 1;
+    t = mem_calloc(MEM_FLOW, sizeof *t);
+    if (!t)
+        return NULL;
+    t->bucket = mem_calloc(MEM_FLOW, (size_t)nb * sizeof *t->bucket);
+    if (!t->bucket) {
+        mem_free(MEM_FLOW, t, sizeof *t);
+        return NULL;
+    }
+    t->mask = nb - 1;
+    t->max = max_flows;
+    t->close_fn = fn;
+    t->ctx = ctx;
+    return t;
+}
+
+static int
+key_eq(const struct flow *f, const struct flow_key *k)
+{
+    size_t alen = k->family == 6 ? 16 : 4;
+
+    return f->family == k->family && f->cport == k->cport
+        && f->sport == k->sport && !memcmp(f->caddr, k->caddr, alen)
+        && !memcmp(f->saddr, k->saddr, alen);
+}
+
+struct flow *
+flow_lookup(struct flow_table *t, const struct flow_key *k)
+{
+    uint32_t h = hash_key(k);
+    struct flow *f;
+
+    for (f = t->bucket[h & t->mask]; f; f = f->hnext)
+        if (f->hash == h && key_eq(f, k))
+            return f;
+    return NULL;
+}
+
+static void
+lru_unlink(struct flow_table *t, struct flow *f)
+{
+    if (f->lprev)
+        f->lprev->lnext = f->lnext;
+    else
+        t->head = f->lnext;
+    if (f->lnext)
+        f->lnext->lprev = f->lprev;
+    else
+        t->tail = f->lprev;
+    f->lprev = f->lnext = NULL;
+}
+
+static void
+lru_push(struct flow_table *t, struct flow *f)
+{
+    f->lprev = NULL;
+    f->lnext = t->head;
+    if (t->head)
+        t->head->lprev = f;
+    t->head = f;
+    if (!t->tail)
+        t->tail = f;
+}
+
+void
+flow_touch(struct flow_table *t, struct flow *f, const struct ms_time *now)
+{
+    f->last = *now;
+    if (t->head != f) {
+        lru_unlink(t, f);
+        lru_push(t, f);
+    }
+}
+
+void
+flow_close(struct flow_table *t, struct flow *f, int why)
+{
+    struct flow **pp;
+
+    if (t->close_fn)
+        t->close_fn(t->ctx, f, why);
+    for (pp = &t->bucket[f->hash & t->mask]; *pp; pp = &(*pp)->hnext)
+        if (*pp == f) {
+            *pp = f->hnext;
+            break;
+        }
+    lru_unlink(t, f);
+    tcp_free(&f->tcp[0]);
+    tcp_free(&f->tcp[1]);
+    line_free(&f->la[0]);
+    line_free(&f->la[1]);
+    t->n--;
+    if (t->nfree < FLOW_FREE_KEEP) {
+        f->hnext = t->freelist;
+        t->freelist = f;
+        t->nfree++;
+    } else {
+        mem_free(MEM_FLOW, f, sizeof *f);
+    }
+}
+
+struct flow *
+flow_create(struct flow_table *t, const struct flow_key *k,
+            const struct ms_time *now)
+{
+    struct flow *f;
+    size_t alen = k->family == 6 ? 16 : 4;
+
+    if (t->n >= t->max && t->tail) {
+        anom_hit(ANOM_FLOW_EVICTED);
+        flow_close(t, t->tail, FLOW_END_EVICTED);
+    }
+    if ((f = t->freelist)) {
+        t->freelist = f->hnext;
+        t->nfree--;
+    } else if (!(f = mem_alloc(MEM_FLOW, sizeof *f))) {
+        return NULL;
+    }
+    memset(f, 0, sizeof *f);
+    f->family = k->family;
+    memcpy(f->caddr, k->caddr, alen);
+    memcpy(f->saddr, k->saddr, alen);
+    f->cport = k->cport;
+    f->sport = k->sport;
+    f->hash = hash_key(k);
+    f->id = t->next_id++;
+    f->last = *now;
+    f->hnext = t->bucket[f->hash & t->mask];
+    t->bucket[f->hash & t->mask] = f;
+    lru_push(t, f);
+    t->n++;
+    return f;
+}
+
+void
+flow_expire(struct flow_table *t, const struct ms_time *now)
+{
+    while (t->tail && now->sec - t->tail->last.sec > LIM_FLOW_IDLE)
+        flow_close(t, t->tail, FLOW_END_IDLE);
+}
+
+void
+flow_close_all(struct flow_table *t)
+{
+    while (t->tail)
+        flow_close(t, t->tail, FLOW_END_FINISH);
+}
+
+uint32_t
+flow_count(const struct flow_table *t)
+{
+    return t->n;
+}
+
+void
+flow_destroy(struct flow_table *t)
+{
+    struct flow *f;
+
+    if (!t)
+        return;
+    flow_close_all(t);
+    while ((f = t->freelist)) {
+        t->freelist = f->hnext;
+        mem_free(MEM_FLOW, f, sizeof *f);
+    }
+    mem_free(MEM_FLOW, t->bucket, ((size_t)t->mask + 1) * sizeof *t->bucket);
+    mem_free(MEM_FLOW, t, sizeof *t);
+}

@@ -1,0 +1,274 @@
+/* line.c - CRLF line assembly (RFC 5321 2.3.8, RFC 1939 3): lines found
+ * with memchr, handed out without copying when they sit in one segment,
+ * held in a bounded per-direction buffer otherwise. */
+#include <string.h>
+
+#include "anom.h"
+#include "limits.h"
+#include "line.h"
+#include "mem.h"
+
+struct line_buf {
+    uint32_t cap;           /* bytes of data[] */
+    uint32_t len;           /* bytes held (<= LIM_LINE + 2) */
+    uint16_t nmarks;
+    struct rec_mark marks[LIM_MARKS];
+    uint8_t data[];
+};
+
+/* Room for the line, its CR LF and nothing more. */
+#define LINE_BUF_MAX (LIM_LINE + 2)
+
+static struct rec_mark one_mark;
+
+static int
+buf_reserve(struct line_asm *la, size_t want)
+{
+    struct line_buf *b = la->buf, *nb;
+    size_t cap;
+
+    if (b && b->cap >= want)
+        return 0;
+    cap = b ? b->cap : 64;
+    while (cap < want)
+        cap *= 2;
+    if (cap > LINE_BUF_MAX)
+        cap = LINE_BUF_MAX;
+    nb = mem_realloc(MEM_STREAM, b, b ? sizeof *b + b->cap : 0,
+                     sizeof *nb + cap);
+    if (!nb)
+        return -1;
+    if (!b) {
+        nb->len = 0;
+        nb->nmarks = 0;
+    }
+    nb->cap = (uint32_t)cap;
+    la->buf = nb;
+    return 0;
+}
+
+/* Note the packet a run of bytes came from. */
+static void
+note_src(struct line_asm *la, const struct line_src *src)
+{
+    struct line_buf *b = la->buf;
+
+    if (la->held == 0) {
+        la->pkt_first = src->pkt;
+        la->ts_first = src->ts;
+        la->nseg = 0;
+        la->pkt_last = 0;
+        if (b)
+            b->nmarks = 0;
+    }
+    if (src->pkt != la->pkt_last || la->nseg == 0) {
+        la->nseg++;
+        la->pkt_last = src->pkt;
+        if (b && b->nmarks < LIM_MARKS) {
+            b->marks[b->nmarks].pkt = src->pkt;
+            b->marks[b->nmarks].off = b->len;
+            b->nmarks++;
+        }
+    }
+    la->flags |= src->flags;
+}
+
+/* Find the end of a line in p[0..n): index of the byte after it, or 0. */
+static size_t
+find_eol(const struct line_asm *la, const uint8_t *p, size_t n, uint8_t *eol,
+         size_t *content)
+{
+    const uint8_t *lf = memchr(p, '\n', n), *cr;
+    size_t lim = lf ? (size_t)(lf - p) : n;
+
+    if (la->crnul) {
+        /* Telnet sends CR NUL for a bare Enter (RFC 854). */
+        for (cr = memchr(p, '\r', lim); cr; cr = memchr(cr + 1, '\r', lim - (size_t)(cr + 1 - p))) {
+            if ((size_t)(cr - p) + 1 < n && cr[1] == 0) {
+                *eol = EOL_CRNUL;
+                *content = (size_t)(cr - p);
+                return *content + 2;
+            }
+            if ((size_t)(cr + 1 - p) >= lim)
+                break;
+        }
+    }
+    if (!lf)
+        return 0;
+    *content = lim;
+    *eol = EOL_LF;
+    return lim + 1;
+}
+
+static void
+fill(struct line *out, const uint8_t *p, size_t held, uint64_t wire, uint8_t eol)
+{
+    size_t n = held;
+
+    if (eol == EOL_LF) {
+        n -= 1;
+        if (n && p[n - 1] == '\r') {
+            n--;
+            eol = EOL_CRLF;
+        }
+    } else if (eol == EOL_CRNUL) {
+        n -= 2;
+    }
+    out->p = p;
+    out->n = n > LIM_LINE ? LIM_LINE : n;
+    out->raw = p;
+    out->rawn = held > LIM_RAW ? LIM_RAW : held;
+    out->wire = wire;
+    out->eol = eol;
+    if (eol == EOL_LF)
+        out->flags |= anom_hit(ANOM_BARE_LF);
+}
+
+size_t
+line_next(struct line_asm *la, const uint8_t *p, size_t n,
+          const struct line_src *src, struct line *out, int *got)
+{
+    uint8_t eol = EOL_NONE;
+    size_t content = 0, used, keep;
+    struct line_buf *b;
+
+    *got = 0;
+    if (!n)
+        return 0;
+    used = find_eol(la, p, n, &eol, &content);
+    /* A CR at the end of the held part may pair with NUL or LF here. */
+    if (la->held && la->buf && la->buf->len && la->buf->data[la->buf->len - 1] == '\r'
+        && la->crnul && p[0] == 0) {
+        eol = EOL_CRNUL;
+        used = 1;
+        content = 0;
+    }
+    if (!la->held && used && used <= LIM_LINE + 2) {
+        /* The common case: the whole line is in this segment. */
+        memset(out, 0, sizeof *out);
+        out->flags = la->flags | src->flags;
+        la->flags = 0;
+        out->pkt_first = out->pkt_last = src->pkt;
+        out->ts_first = out->ts_last = src->ts;
+        out->nseg = 1;
+        one_mark.pkt = src->pkt;
+        one_mark.off = 0;
+        out->marks = &one_mark;
+        out->nmarks = 1;
+        fill(out, p, used, used, eol);
+        *got = 1;
+        return used;
+    }
+    if (!used)
+        used = n;
+    if (buf_reserve(la, la->held + used > LINE_BUF_MAX ? LINE_BUF_MAX
+                    : (size_t)la->held + used) < 0) {
+        /* Memcap: we cannot hold the line; drop it like a gap. */
+        la->flags |= 1u << ANOM_MEMCAP;
+        if (la->buf)
+            la->buf->len = 0;
+    }
+    note_src(la, src);
+    b = la->buf;
+    if (b) {
+        keep = used;
+        if (b->len + keep > b->cap)
+            keep = b->cap - b->len;
+        memcpy(b->data + b->len, p, keep);
+        b->len += (uint32_t)keep;
+    }
+    la->held += used;
+    if (eol == EOL_NONE)
+        return used;
+    /* Complete: hand it out. A cut line keeps its end-of-line bytes so
+     * that fill() sees them. */
+    memset(out, 0, sizeof *out);
+    out->flags = la->flags;
+    if (la->held > LINE_BUF_MAX)
+        out->flags |= anom_hit(ANOM_LINE_TOO_LONG);
+    out->pkt_first = la->pkt_first;
+    out->pkt_last = src->pkt;
+    out->ts_first = la->ts_first;
+    out->ts_last = src->ts;
+    out->nseg = la->nseg;
+    if (b) {
+        if (la->held > LINE_BUF_MAX) {
+            /* Cut line: put its terminator back after the kept bytes. */
+            size_t tl = eol == EOL_CRNUL ? 2 : 1;
+            b->len = (uint32_t)(LIM_LINE + tl < b->cap ? LIM_LINE + tl : b->cap);
+            memcpy(b->data + b->len - tl, eol == EOL_CRNUL ? "\r" : "\n", 1);
+            if (tl == 2)
+                b->data[b->len - 1] = 0;
+        }
+        out->marks = b->marks;
+        out->nmarks = b->nmarks;
+        fill(out, b->data, b->len, la->held, eol);
+        b->len = 0;
+        b->nmarks = 0;
+    } else {
+        fill(out, (const uint8_t *)"\n", 1, la->held, EOL_LF);
+    }
+    la->held = 0;
+    la->flags = 0;
+    *got = 1;
+    return used;
+}
+
+void
+line_gap(struct line_asm *la)
+{
+    if (la->buf) {
+        la->buf->len = 0;
+        la->buf->nmarks = 0;
+    }
+    la->held = 0;
+    la->flags = 1u << ANOM_GAP;
+}
+
+int
+line_pending(const struct line_asm *la)
+{
+    return la->held != 0;
+}
+
+int
+line_flush(struct line_asm *la, struct line *out)
+{
+    struct line_buf *b = la->buf;
+
+    if (!la->held)
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->flags = la->flags;
+    out->pkt_first = la->pkt_first;
+    out->pkt_last = la->pkt_last;
+    out->ts_first = la->ts_first;
+    out->ts_last = la->ts_first;
+    out->nseg = la->nseg;
+    if (b) {
+        out->p = out->raw = b->data;
+        out->n = b->len > LIM_LINE ? LIM_LINE : b->len;
+        out->rawn = b->len > LIM_RAW ? LIM_RAW : b->len;
+        out->marks = b->marks;
+        out->nmarks = b->nmarks;
+        b->len = 0;
+    } else {
+        out->p = out->raw = (const uint8_t *)"";
+    }
+    if (la->held > LINE_BUF_MAX)
+        out->flags |= anom_hit(ANOM_LINE_TOO_LONG);
+    out->wire = la->held;
+    out->eol = EOL_NONE;
+    la->held = 0;
+    la->flags = 0;
+    return 1;
+}
+
+void
+line_free(struct line_asm *la)
+{
+    if (la->buf)
+        mem_free(MEM_STREAM, la->buf, sizeof *la->buf + la->buf->cap);
+    la->buf = NULL;
+    la->held = 0;
+}

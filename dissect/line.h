@@ -1,0 +1,61 @@
+/* line.h - CRLF line assembly shared by SMTP and POP3. */
+#ifndef MS_LINE_H
+#define MS_LINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+/* How a line ended. */
+enum line_eol { EOL_NONE, EOL_CRLF, EOL_LF, EOL_CRNUL };
+
+struct line_buf;
+
+struct line_asm {
+    struct line_buf *buf;   /* held partial line, allocated on first need */
+    uint64_t held;          /* bytes of the current line seen so far */
+    uint64_t pkt_first, pkt_last;
+    struct ms_time ts_first;
+    uint32_t nseg;
+    uint32_t flags;         /* carried to the line: gap, truncated ... */
+    uint8_t crnul;          /* CR NUL ends lines (client side, telnet) */
+};
+
+/* A complete line. p/n exclude the line end and are cut at LIM_LINE;
+ * raw/rawn include it and are cut at LIM_RAW. Valid until the next call. */
+struct line {
+    const uint8_t *p;
+    size_t n;
+    const uint8_t *raw;
+    size_t rawn;
+    uint64_t wire;          /* bytes on the wire including the line end */
+    uint8_t eol;
+    uint32_t flags;         /* ANOM_ bits */
+    uint64_t pkt_first, pkt_last;
+    struct ms_time ts_first, ts_last;
+    uint32_t nseg;
+    uint16_t nmarks;
+    const struct rec_mark *marks;
+};
+
+/* The segment bytes come from. */
+struct line_src {
+    uint64_t pkt;
+    struct ms_time ts;
+    uint32_t flags;
+};
+
+/* Consume bytes up to and including one line end. Returns bytes used;
+ * *got is 1 when *out holds a line. */
+size_t line_next(struct line_asm *la, const uint8_t *p, size_t n,
+                 const struct line_src *src, struct line *out, int *got);
+/* Bytes were lost: the partial line is dropped, the next line is flagged. */
+void line_gap(struct line_asm *la);
+/* Flow end: hand out the unterminated partial line, if any. */
+int line_flush(struct line_asm *la, struct line *out);
+/* Has a partial line? */
+int line_pending(const struct line_asm *la);
+void line_free(struct line_asm *la);
+
+#endif

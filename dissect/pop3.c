@@ -1,0 +1,298 @@
+/* pop3.c - POP3 state machine: RFC 1939 commands and multi-line
+ * responses, CAPA (RFC 2449), STLS (RFC 2595), AUTH (RFC 5034) via auth.c. */
+#include <string.h>
+
+#include "anom.h"
+#include "auth.h"
+#include "sess.h"
+
+/* X(ENUM, "VERB", "what it does (RFC)") */
+#define POP_CMD_LIST(X) \
+    X(UNKNOWN, "", "not a POP3 command") \
+    X(USER, "USER", "name the mailbox to log in to (RFC 1939 7)") \
+    X(PASS, "PASS", "send the mailbox password, in clear text (RFC 1939 7)") \
+    X(APOP, "APOP", "log in with MD5(timestamp + password) instead of a clear password (RFC 1939 7)") \
+    X(AUTH, "AUTH", "authenticate with a SASL mechanism; without argument list them (RFC 5034 4)") \
+    X(STAT, "STAT", "number of messages and total size of the maildrop (RFC 1939 5)") \
+    X(LIST, "LIST", "size of one message, or of every message (RFC 1939 5)") \
+    X(UIDL, "UIDL", "unique id of one message, or of every message (RFC 1939 7)") \
+    X(RETR, "RETR", "retrieve a whole message (RFC 1939 5)") \
+    X(TOP, "TOP", "retrieve the headers and the first N body lines of a message (RFC 1939 7)") \
+    X(DELE, "DELE", "mark a message for deletion at QUIT (RFC 1939 5)") \
+    X(RSET, "RSET", "unmark all messages marked for deletion (RFC 1939 5)") \
+    X(LAST, "LAST", "highest message number accessed (RFC 1460; removed in RFC 1725)") \
+    X(NOOP, "NOOP", "do nothing; the server answers +OK (RFC 1939 5)") \
+    X(QUIT, "QUIT", "end the session; deletions are applied (RFC 1939 6)") \
+    X(CAPA, "CAPA", "list the server's capabilities (RFC 2449 5)") \
+    X(STLS, "STLS", "switch the connection to TLS (RFC 2595 4)")
+
+#define POP_CMD_ENUM(e, v, d) POP_CMD_##e,
+enum pop_cmd { POP_CMD_LIST(POP_CMD_ENUM) POP_CMD_N };
+#undef POP_CMD_ENUM
+#define POP_CMD_VERB(e, v, d) v,
+static const char *const cmd_verb[] = { POP_CMD_LIST(POP_CMD_VERB) };
+#undef POP_CMD_VERB
+#define POP_CMD_DESC(e, v, d) d,
+static const char *const cmd_desc[] = { POP_CMD_LIST(POP_CMD_DESC) };
+#undef POP_CMD_DESC
+
+/* Server states */
+enum pop_sstate {
+    POP_S_LINE,         /* next line is a status line; initial */
+    POP_S_LIST,         /* after a multi-line +OK (LIST, UIDL, CAPA, AUTH) */
+    POP_S_BODY,         /* after +OK to RETR/TOP: message text until "." */
+};
+
+const char *
+pop3_cmd_desc(const char *verb)
+{
+    int i;
+
+    for (i = 1; i < POP_CMD_N; i++)
+        if (!strcmp(verb, cmd_verb[i]))
+            return cmd_desc[i];
+    return NULL;
+}
+
+static int
+cmd_of(const char *verb)
+{
+    int i;
+
+    for (i = 1; i < POP_CMD_N; i++)
+        if (!strcmp(verb, cmd_verb[i]))
+            return i;
+    return POP_CMD_UNKNOWN;
+}
+
+/* Does +OK to this command start a multi-line response? (RFC 1939 3) */
+static int
+is_multi(const struct pend *pd)
+{
+    switch (pd->cmd) {
+    case POP_CMD_RETR: case POP_CMD_TOP: case POP_CMD_CAPA:
+        return 1;
+    case POP_CMD_LIST: case POP_CMD_UIDL: case POP_CMD_AUTH:
+        return !pd->arg;
+    }
+    return 0;
+}
+
+static void
+client_line(struct flow *f, const struct line *ln)
+{
+    const uint8_t *t, *v, *arg;
+    size_t n, vn, an;
+    int typed, cmd;
+    struct rec r;
+    uint32_t fl = 0;
+
+    t = sess_edit(ln, &n, &fl, &typed);
+    if (auth_in_sasl(f)) {
+        sess_rec_line(f, DIR_C2S, ln, &r, REC_AUTH);
+        r.flags |= fl;
+        r.text.p = t;
+        r.text.n = (uint32_t)n;
+        if (typed)
+            r.typed = (struct rec_str){ ln->p, (uint32_t)ln->n };
+        auth_response(f, t, n, ln, &r);
+        sess_emit(f, DIR_C2S, &r);
+        return;
+    }
+    sess_rec_line(f, DIR_C2S, ln, &r, REC_CMD);
+    r.flags |= fl;
+    r.text.p = t;
+    r.text.n = (uint32_t)n;
+    if (typed)
+        r.typed = (struct rec_str){ ln->p, (uint32_t)ln->n };
+    sess_split(t, n, &v, &vn, &arg, &an);
+    sess_verb(r.verb, sizeof r.verb, v, vn);
+    r.arg.p = arg;
+    r.arg.n = (uint32_t)an;
+    cmd = cmd_of(r.verb);
+    switch (cmd) {
+    case POP_CMD_USER:
+        auth_user(f, arg, an, ln, &r);
+        break;
+    case POP_CMD_PASS:
+        auth_pass(f, arg, an, ln, &r);
+        r.secret_off = (uint16_t)(arg - t);
+        break;
+    case POP_CMD_APOP:
+        auth_apop(f, arg, an, ln, &r);
+        if (r.cred.user.n < an)
+            r.secret_off = (uint16_t)(arg - t + r.cred.user.n + 1);
+        break;
+    case POP_CMD_AUTH:
+        if (an) {
+            const uint8_t *m, *ir;
+            size_t mn, irn;
+            sess_split(arg, an, &m, &mn, &ir, &irn);
+            auth_begin(f, m, mn, ir, irn, ln, &r);
+            if (r.flags & REC_F_CRED)
+                r.secret_off = (uint16_t)(ir - t);
+        }
+        break;
+    }
+    sess_emit(f, DIR_C2S, &r);
+    sess_push(f, (uint8_t)cmd, an != 0);
+}
+
+static void
+multi_end(struct flow *f, struct acc *a)
+{
+    struct sess *s = f->sess;
+    struct rec r;
+
+    if (s->sstate == POP_S_BODY) {
+        sess_rec_acc(f, DIR_S2C, a, &r, REC_BODY);
+        memcpy(r.verb, s->multi_cmd == POP_CMD_TOP ? "TOP" : "RETR", 5);
+        acc_headers(a, &r);
+    } else {
+        const uint8_t *nl;
+        size_t first;
+        sess_rec_acc(f, DIR_S2C, a, &r, REC_REPLY);
+        nl = memchr(a->text, '\n', a->tn);
+        first = nl ? (size_t)(nl - a->text) : a->tn;
+        memcpy(r.verb, "+OK", 4);
+        r.arg.p = a->text + (first > 4 ? 4 : first);
+        r.arg.n = (uint32_t)(first > 4 ? first - 4 : 0);
+    }
+    sess_emit(f, DIR_S2C, &r);
+    acc_close(a);
+    s->sstate = POP_S_LINE;
+}
+
+static void
+server_line(struct flow *f, const struct line *ln)
+{
+    struct sess *s = f->sess;
+    struct acc *a = s->acc[DIR_S2C];
+    const uint8_t *p = ln->p;
+    size_t n = ln->n;
+    struct pend pd;
+    struct rec r;
+    int ok, err, have, first = !s->server_spoke;
+
+    s->server_spoke = 1;
+    if (s->sstate != POP_S_LINE && a && a->active) {
+        if (s->sstate == POP_S_BODY) {
+            if (acc_body_line(a, ln))
+                multi_end(f, a);
+            return;
+        }
+        if (n == 1 && p[0] == '.' && ln->eol != EOL_NONE) {
+            acc_note(a, ln);
+            multi_end(f, a);
+            return;
+        }
+        /* Dot-unstuff (RFC 1939 3). */
+        if (n && p[0] == '.')
+            acc_add(a, ln, p + 1, n - 1);
+        else
+            acc_add(a, ln, p, n);
+        return;
+    }
+    ok = n >= 3 && !memcmp(p, "+OK", 3) && (n == 3 || p[3] == ' ');
+    err = n >= 4 && !memcmp(p, "-ERR", 4) && (n == 4 || p[4] == ' ');
+    sess_rec_line(f, DIR_S2C, ln, &r, REC_REPLY);
+    if (!ok && !err && n >= 1 && p[0] == '+' && (n == 1 || p[1] == ' ')
+        && auth_in_sasl(f)) {
+        /* SASL continuation "+ base64" (RFC 5034 4). */
+        memcpy(r.verb, "+", 2);
+        r.arg.p = p + (n > 2 ? 2 : n);
+        r.arg.n = (uint32_t)(n > 2 ? n - 2 : 0);
+        auth_challenge(f, r.arg.p, r.arg.n);
+        sess_emit(f, DIR_S2C, &r);
+        return;
+    }
+    if (!ok && !err) {
+        r.flags |= anom_hit(ANOM_MALFORMED);
+        r.arg = r.text;
+        sess_emit(f, DIR_S2C, &r);
+        return;
+    }
+    memcpy(r.verb, ok ? "+OK" : "-ERR", ok ? 4 : 5);
+    r.arg.p = p + (n > (size_t)(ok ? 4 : 5) ? (ok ? 4 : 5) : n);
+    r.arg.n = (uint32_t)(n > (size_t)(ok ? 4 : 5) ? n - (ok ? 4 : 5) : 0);
+    if (first && ok)
+        auth_banner(f, p, n);
+    have = sess_pop(f, &pd);
+    if (!have && !first)
+        r.flags |= anom_hit(ANOM_UNMATCHED_REPLY);
+    if (have && ok && is_multi(&pd)) {
+        int body = pd.cmd == POP_CMD_RETR || pd.cmd == POP_CMD_TOP;
+        if (body) {
+            sess_emit(f, DIR_S2C, &r);
+            a = acc_open(f, DIR_S2C, 1, NULL);
+            if (a) {
+                a->pkt_first = a->pkt_last = ln->pkt_last;
+                a->ts_first = a->ts_last = ln->ts_last;
+                s->sstate = POP_S_BODY;
+                s->multi_cmd = pd.cmd;
+            }
+        } else {
+            a = acc_open(f, DIR_S2C, 0, ln);
+            if (a) {
+                acc_add(a, ln, p, n);
+                s->sstate = POP_S_LIST;
+                s->multi_cmd = pd.cmd;
+            } else {
+                sess_emit(f, DIR_S2C, &r);
+            }
+        }
+        return;
+    }
+    sess_emit(f, DIR_S2C, &r);
+    if (!have)
+        return;
+    switch (pd.cmd) {
+    case POP_CMD_USER:
+        if (err)
+            auth_verdict(f, CRED_REJECTED, p, n, ln);
+        break;
+    case POP_CMD_PASS: case POP_CMD_APOP: case POP_CMD_AUTH:
+        auth_verdict(f, ok ? CRED_ACCEPTED : CRED_REJECTED, p, n, ln);
+        break;
+    case POP_CMD_STLS:
+        if (ok)
+            s->tls = 1;
+        break;
+    }
+}
+
+void
+pop3_on_line(struct flow *f, int dir, const struct line *ln)
+{
+    if (dir == DIR_C2S)
+        client_line(f, ln);
+    else
+        server_line(f, ln);
+}
+
+void
+pop3_on_gap(struct flow *f, int dir)
+{
+    struct sess *s = f->sess;
+    struct acc *a = s->acc[dir];
+    struct pend pd;
+
+    if (dir == DIR_S2C && a && a->active) {
+        a->flags |= 1u << ANOM_GAP;
+        multi_end(f, a);
+    }
+    while (sess_pop(f, &pd))
+        ;
+}
+
+void
+pop3_on_close(struct flow *f)
+{
+    struct sess *s = f->sess;
+    struct acc *a = s->acc[DIR_S2C];
+
+    if (a && a->active && s->sstate != POP_S_LINE) {
+        a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
+        multi_end(f, a);
+    }
+}

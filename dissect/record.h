@@ -1,0 +1,151 @@
+/* record.h - the one record type every view, printer and the filter reads. */
+#ifndef MS_RECORD_H
+#define MS_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "anom.h"
+#include "limits.h"
+
+/* X(ENUM, "json name") */
+#define REC_KIND_LIST(X) \
+    X(CMD, "command") \
+    X(REPLY, "reply") \
+    X(BODY, "body") \
+    X(AUTH, "auth") \
+    X(CRED, "credential") \
+    X(TLS, "tls") \
+    X(NOTE, "note")
+
+#define REC_KIND_ENUM(e, n) REC_##e,
+enum rec_kind { REC_KIND_LIST(REC_KIND_ENUM) REC_KIND_N };
+#undef REC_KIND_ENUM
+
+enum proto { PROTO_NONE, PROTO_SMTP, PROTO_POP, PROTO_N };
+enum dir { DIR_C2S, DIR_S2C };
+
+/* Record flags: bits 0..ANOM_N-1 are anomalies (anom.h); these follow. */
+#define REC_F_CRED   (1u << 30)  /* carries a secret (password, token, digest) */
+#define REC_F_MASKED (1u << 31)  /* secrets in it were replaced by **** */
+
+/* Time as captured: seconds and nanoseconds since the epoch. */
+struct ms_time {
+    int64_t sec;
+    uint32_t nsec;
+};
+
+struct rec_ep {
+    uint8_t family;     /* 4 or 6 */
+    uint8_t addr[16];   /* IPv4 in the first 4 bytes */
+    uint16_t port;
+};
+
+/* Bytes owned by someone else, valid while the record is being emitted
+ * (printers) or while the store holds it (views). Not NUL-terminated. */
+struct rec_str {
+    const uint8_t *p;
+    uint32_t n;
+};
+
+/* Where a packet's bytes begin inside rec.raw. */
+struct rec_mark {
+    uint64_t pkt;
+    uint32_t off;
+};
+
+/* X(ENUM, "name", secret kind) */
+#define AUTH_MECH_LIST(X) \
+    X(NONE, "", 0) \
+    X(USERPASS, "USER/PASS", SECRET_PASSWORD) \
+    X(APOP, "APOP", SECRET_DIGEST) \
+    X(PLAIN, "PLAIN", SECRET_PASSWORD) \
+    X(LOGIN, "LOGIN", SECRET_PASSWORD) \
+    X(CRAM_MD5, "CRAM-MD5", SECRET_DIGEST) \
+    X(XOAUTH2, "XOAUTH2", SECRET_TOKEN) \
+    X(OAUTHBEARER, "OAUTHBEARER", SECRET_TOKEN) \
+    X(OTHER, "OTHER", 0)
+
+enum secret_kind { SECRET_NONE, SECRET_PASSWORD, SECRET_TOKEN, SECRET_DIGEST };
+
+#define AUTH_MECH_ENUM(e, n, k) AUTH_##e,
+enum auth_mech { AUTH_MECH_LIST(AUTH_MECH_ENUM) AUTH_MECH_N };
+#undef AUTH_MECH_ENUM
+
+enum cred_result { CRED_UNKNOWN, CRED_ACCEPTED, CRED_REJECTED };
+
+struct rec_cred {
+    uint8_t mech;          /* enum auth_mech */
+    uint8_t result;        /* enum cred_result (credential records) */
+    uint8_t secret_kind;   /* enum secret_kind */
+    struct rec_str mech_name; /* as sent, for mechanisms we do not decode */
+    struct rec_str user;
+    struct rec_str secret;
+    struct rec_str authzid;
+    struct rec_str challenge;
+    struct rec_str reply;  /* server's verdict line */
+    uint64_t user_pkt, secret_pkt;
+};
+
+enum imf_hdr { IMF_FROM, IMF_TO, IMF_CC, IMF_SUBJECT, IMF_DATE, IMF_MSGID, IMF_N };
+
+struct rec {
+    uint64_t pkt;            /* packet number that completed it */
+    uint64_t pkt_first;      /* first packet that carried part of it */
+    struct ms_time ts;       /* of pkt */
+    struct ms_time ts_first; /* of pkt_first */
+    uint32_t flow;           /* stable id for this run (tcp.stream) */
+    struct rec_ep src, dst;
+    uint8_t proto, kind, dir;
+    uint32_t flags;          /* 1u << ANOM_x, REC_F_* */
+    uint16_t code;           /* SMTP reply code, 0 if none */
+    uint32_t nseg;           /* segments that carried it */
+    uint32_t len;            /* bytes on the wire (Length column) */
+    uint64_t size;           /* body octets after unstuffing; TLS bytes */
+    uint32_t lines;          /* body or multi-line reply lines */
+    char verb[16];           /* "MAIL", "+OK", "250"; upper-cased, NUL-terminated */
+    struct rec_str text;     /* as sent (typed lines: edited); lines joined by \n */
+    struct rec_str arg;      /* command parameter or reply text */
+    struct rec_str typed;    /* raw keystrokes, when editing or IAC changed them */
+    struct rec_str raw;      /* wire bytes, capped at LIM_RAW */
+    uint16_t nmarks;
+    const struct rec_mark *marks;  /* packet boundaries in raw */
+    uint16_t secret_off;     /* text[secret_off..] is secret (REC_F_CRED) */
+    struct rec_str imf[IMF_N];
+    struct rec_cred cred;
+};
+
+/* Where records go: printers stream them, the store keeps them. */
+struct rec_sink {
+    void (*emit)(void *ctx, const struct rec *r);
+    void *ctx;
+};
+
+const char *rec_kind_name(int k);
+const char *rec_proto_name(int p);     /* "smtp", "pop" */
+const char *rec_proto_label(int p);    /* "SMTP", "POP" */
+const char *auth_mech_name(int m);
+int auth_mech_secret_kind(int m);
+const char *cred_result_name(int r);
+const char *secret_kind_name(int k);
+const char *imf_name(int h);
+
+/* Time of the first packet of the capture, for relative times. */
+extern struct ms_time rec_t0;
+extern int rec_t0_set;
+/* Digits after the decimal point: 6 for microsecond captures, 9 for nano. */
+extern int rec_ts_prec;
+
+void rec_emit(const struct rec_sink *s, struct rec *r);
+
+/* Store for views: compact copies in chunks, bounded by the memcap. */
+struct rec_store;
+struct rec_store *rec_store_new(void);
+void rec_store_free(struct rec_store *s);
+int rec_store_add(struct rec_store *s, const struct rec *r);
+size_t rec_store_count(const struct rec_store *s);
+/* Fill *r from stored record i; pointers stay valid while the store lives. */
+int rec_store_get(const struct rec_store *s, size_t i, struct rec *r);
+uint64_t rec_store_dropped(const struct rec_store *s);
+
+#endif

@@ -1,0 +1,417 @@
+/* smtp.c - SMTP state machine: RFC 5321 commands and replies, ESMTP
+ * (RFC 1869), PIPELINING (RFC 2920), CHUNKING/BDAT (RFC 3030), STARTTLS
+ * (RFC 3207), AUTH (RFC 4954) via auth.c. */
+#include <string.h>
+
+#include "anom.h"
+#include "auth.h"
+#include "sess.h"
+
+/* X(ENUM, "VERB", "what it does (RFC)") */
+#define SMTP_CMD_LIST(X) \
+    X(UNKNOWN, "", "not an SMTP command") \
+    X(HELO, "HELO", "identify the client (RFC 5321 4.1.1.1)") \
+    X(EHLO, "EHLO", "identify the client and ask for ESMTP extensions (RFC 5321 4.1.1.1)") \
+    X(MAIL, "MAIL", "start a mail transaction with the reverse path (RFC 5321 4.1.1.2)") \
+    X(RCPT, "RCPT", "add one recipient to the transaction (RFC 5321 4.1.1.3)") \
+    X(DATA, "DATA", "send the message text, ended by a line with a single dot (RFC 5321 4.1.1.4)") \
+    X(BDAT, "BDAT", "send a chunk of the message of the given size (RFC 3030 2)") \
+    X(RSET, "RSET", "abort the current mail transaction (RFC 5321 4.1.1.5)") \
+    X(VRFY, "VRFY", "ask whether a user or mailbox exists (RFC 5321 4.1.1.6)") \
+    X(EXPN, "EXPN", "ask for the members of a mailing list (RFC 5321 4.1.1.7)") \
+    X(HELP, "HELP", "ask the server for help text (RFC 5321 4.1.1.8)") \
+    X(NOOP, "NOOP", "do nothing; the server answers 250 (RFC 5321 4.1.1.9)") \
+    X(QUIT, "QUIT", "end the session; the server answers 221 and closes (RFC 5321 4.1.1.10)") \
+    X(AUTH, "AUTH", "authenticate with a SASL mechanism (RFC 4954 4)") \
+    X(STARTTLS, "STARTTLS", "switch the connection to TLS (RFC 3207 4)") \
+    X(DATA_END, "", "end of message text")
+
+#define SMTP_CMD_ENUM(e, v, d) SMTP_CMD_##e,
+enum smtp_cmd { SMTP_CMD_LIST(SMTP_CMD_ENUM) SMTP_CMD_N };
+#undef SMTP_CMD_ENUM
+#define SMTP_CMD_VERB(e, v, d) v,
+static const char *const cmd_verb[] = { SMTP_CMD_LIST(SMTP_CMD_VERB) };
+#undef SMTP_CMD_VERB
+#define SMTP_CMD_DESC(e, v, d) d,
+static const char *const cmd_desc[] = { SMTP_CMD_LIST(SMTP_CMD_DESC) };
+#undef SMTP_CMD_DESC
+
+/* Client states */
+enum smtp_cstate {
+    SMTP_C_CMD,         /* commands; initial */
+    SMTP_C_DATA_WAIT,   /* after DATA, before its 354 */
+    SMTP_C_BODY,        /* after 354: message text until CRLF.CRLF */
+};
+
+/* Server states */
+enum smtp_sstate {
+    SMTP_S_LINE,        /* next line starts a reply */
+    SMTP_S_MULTI,       /* inside a "250-" multi-line reply */
+};
+
+const char *
+smtp_cmd_desc(const char *verb)
+{
+    int i;
+
+    for (i = 1; i < SMTP_CMD_N; i++)
+        if (cmd_verb[i][0] && !strcmp(verb, cmd_verb[i]))
+            return cmd_desc[i];
+    return NULL;
+}
+
+const char *
+smtp_code_desc(unsigned code)
+{
+    /* RFC 5321 4.2.2-4.2.3, RFC 4954 6, RFC 3207 4 */
+    switch (code) {
+    case 211: return "system status";
+    case 214: return "help message";
+    case 220: return "service ready";
+    case 221: return "service closing transmission channel";
+    case 235: return "authentication succeeded";
+    case 250: return "requested mail action okay, completed";
+    case 251: return "user not local; will forward";
+    case 252: return "cannot verify user, but will accept message";
+    case 334: return "server challenge (AUTH continues)";
+    case 354: return "start mail input; end with <CRLF>.<CRLF>";
+    case 421: return "service not available, closing channel";
+    case 432: return "password transition needed";
+    case 450: return "mailbox unavailable (busy)";
+    case 451: return "local error in processing";
+    case 452: return "insufficient system storage";
+    case 454: return "temporary authentication failure";
+    case 455: return "server unable to accommodate parameters";
+    case 500: return "syntax error, command unrecognized";
+    case 501: return "syntax error in parameters or arguments";
+    case 502: return "command not implemented";
+    case 503: return "bad sequence of commands";
+    case 504: return "command parameter not implemented";
+    case 530: return "authentication required";
+    case 534: return "authentication mechanism is too weak";
+    case 535: return "authentication credentials invalid";
+    case 538: return "encryption required for requested mechanism";
+    case 550: return "mailbox unavailable";
+    case 551: return "user not local";
+    case 552: return "exceeded storage allocation";
+    case 553: return "mailbox name not allowed";
+    case 554: return "transaction failed";
+    case 555: return "MAIL/RCPT parameters not recognized";
+    }
+    switch (code / 100) {
+    case 2: return "positive completion";
+    case 3: return "positive intermediate";
+    case 4: return "transient negative completion";
+    case 5: return "permanent negative completion";
+    }
+    return NULL;
+}
+
+static int
+cmd_of(const char *verb)
+{
+    int i;
+
+    for (i = 1; i < SMTP_CMD_N; i++)
+        if (cmd_verb[i][0] && !strcmp(verb, cmd_verb[i]))
+            return i;
+    return SMTP_CMD_UNKNOWN;
+}
+
+/* Parse a decimal size with overflow check; a hint, never an allocation. */
+static int
+parse_u64(const uint8_t *p, size_t n, uint64_t *v)
+{
+    size_t i;
+
+    *v = 0;
+    if (!n || n > 19)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        *v = *v * 10 + (uint64_t)(p[i] - '0');
+    }
+    return 0;
+}
+
+static void
+body_end(struct flow *f, struct acc *a)
+{
+    struct rec r;
+
+    sess_rec_acc(f, DIR_C2S, a, &r, REC_BODY);
+    memcpy(r.verb, "DATA", 5);
+    acc_headers(a, &r);
+    sess_emit(f, DIR_C2S, &r);
+    acc_close(a);
+}
+
+static void
+client_line(struct flow *f, const struct line *ln)
+{
+    struct sess *s = f->sess;
+    struct acc *a = s->acc[DIR_C2S];
+    const uint8_t *t, *v, *arg;
+    size_t n, vn, an;
+    int typed, cmd;
+    struct rec r;
+    uint32_t fl = 0;
+
+    if (s->cstate == SMTP_C_DATA_WAIT && !s->server_spoke) {
+        /* Only the client side was captured: DATA is taken as accepted. */
+        s->cstate = SMTP_C_BODY;
+        a = acc_open(f, DIR_C2S, 1, ln);
+    }
+    if (s->cstate == SMTP_C_BODY) {
+        if (!a || !a->active)
+            a = acc_open(f, DIR_C2S, 1, ln);
+        if (!a)
+            return;
+        if (acc_body_line(a, ln)) {
+            body_end(f, a);
+            s->cstate = SMTP_C_CMD;
+            sess_push(f, SMTP_CMD_DATA_END, 0);
+        }
+        return;
+    }
+    t = sess_edit(ln, &n, &fl, &typed);
+    if (auth_in_sasl(f)) {
+        sess_rec_line(f, DIR_C2S, ln, &r, REC_AUTH);
+        r.flags |= fl;
+        r.text.p = t;
+        r.text.n = (uint32_t)n;
+        if (typed)
+            r.typed = (struct rec_str){ ln->p, (uint32_t)ln->n };
+        auth_response(f, t, n, ln, &r);
+        sess_emit(f, DIR_C2S, &r);
+        return;
+    }
+    sess_rec_line(f, DIR_C2S, ln, &r, REC_CMD);
+    r.flags |= fl;
+    r.text.p = t;
+    r.text.n = (uint32_t)n;
+    if (typed)
+        r.typed = (struct rec_str){ ln->p, (uint32_t)ln->n };
+    sess_split(t, n, &v, &vn, &arg, &an);
+    sess_verb(r.verb, sizeof r.verb, v, vn);
+    r.arg.p = arg;
+    r.arg.n = (uint32_t)an;
+    cmd = cmd_of(r.verb);
+    switch (cmd) {
+    case SMTP_CMD_AUTH: {
+        const uint8_t *m, *ir;
+        size_t mn, irn;
+        sess_split(arg, an, &m, &mn, &ir, &irn);
+        auth_begin(f, m, mn, ir, irn, ln, &r);
+        if (r.flags & REC_F_CRED)
+            r.secret_off = (uint16_t)(ir - t);
+        break;
+    }
+    case SMTP_CMD_DATA:
+        s->cstate = SMTP_C_DATA_WAIT;
+        break;
+    case SMTP_CMD_BDAT: {
+        const uint8_t *sz, *last;
+        size_t szn, lastn;
+        uint64_t size;
+        sess_split(arg, an, &sz, &szn, &last, &lastn);
+        if (parse_u64(sz, szn, &size) == 0 && size) {
+            s->raw_left = size;
+            s->raw_last = lastn == 4 && !memcmp(last, "LAST", 4);
+            a = acc_open(f, DIR_C2S, 1, NULL);
+        } else if (parse_u64(sz, szn, &size) < 0) {
+            r.flags |= anom_hit(ANOM_MALFORMED);
+        }
+        break;
+    }
+    }
+    sess_emit(f, DIR_C2S, &r);
+    sess_push(f, (uint8_t)cmd, an != 0);
+}
+
+size_t
+smtp_on_raw(struct flow *f, const uint8_t *p, size_t n, uint64_t pkt,
+            const struct ms_time *ts)
+{
+    struct sess *s = f->sess;
+    struct acc *a = s->acc[DIR_C2S];
+    size_t k = n < s->raw_left ? n : (size_t)s->raw_left;
+
+    if (a && a->active) {
+        if (!a->nseg) {
+            a->pkt_first = pkt;
+            a->ts_first = *ts;
+        }
+        acc_body_bytes(a, p, k, pkt, ts);
+    }
+    s->raw_left -= k;
+    if (!s->raw_left && a && a->active) {
+        struct rec r;
+        sess_rec_acc(f, DIR_C2S, a, &r, REC_BODY);
+        memcpy(r.verb, "BDAT", 5);
+        acc_headers(a, &r);
+        sess_emit(f, DIR_C2S, &r);
+        acc_close(a);
+    }
+    return k;
+}
+
+/* A complete reply: match it to its command and move the states. */
+static void
+reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
+           const struct line *ln)
+{
+    struct sess *s = f->sess;
+    struct pend pd;
+    unsigned code = r->code;
+    int have = sess_peek(f, &pd);
+    const uint8_t *txt = fn > 4 ? first + 4 : first + fn;
+    size_t tn = fn > 4 ? fn - 4 : 0;
+
+    if (auth_in_sasl(f) && code == 334) {
+        /* Server challenge: the AUTH exchange goes on (RFC 4954 4). */
+        auth_challenge(f, txt, tn);
+        sess_emit(f, DIR_S2C, r);
+        return;
+    }
+    if (!have && s->server_spoke > 1)
+        r->flags |= anom_hit(ANOM_UNMATCHED_REPLY);
+    sess_emit(f, DIR_S2C, r);
+    if (!have)
+        return;
+    sess_pop(f, &pd);
+    switch (pd.cmd) {
+    case SMTP_CMD_DATA:
+        if (code == 354)
+            s->cstate = SMTP_C_BODY;
+        else if (s->cstate == SMTP_C_DATA_WAIT)
+            s->cstate = SMTP_C_CMD;
+        break;
+    case SMTP_CMD_AUTH:
+        auth_verdict(f, code >= 200 && code < 300 ? CRED_ACCEPTED : CRED_REJECTED,
+                     first, fn, ln);
+        break;
+    case SMTP_CMD_STARTTLS:
+        if (code == 220)
+            s->tls = 1;
+        break;
+    }
+}
+
+static void
+server_line(struct flow *f, const struct line *ln)
+{
+    struct sess *s = f->sess;
+    struct acc *a = s->acc[DIR_S2C];
+    const uint8_t *p = ln->p;
+    size_t n = ln->n;
+    unsigned code = 0;
+    int numeric = n >= 3 && p[0] >= '0' && p[0] <= '9' && p[1] >= '0'
+        && p[1] <= '9' && p[2] >= '0' && p[2] <= '9';
+    int more = numeric && n > 3 && p[3] == '-';
+    struct rec r;
+
+    if (s->server_spoke < 2)
+        s->server_spoke++;
+    if (numeric)
+        code = (unsigned)((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+    if (s->sstate == SMTP_S_MULTI && a && a->active) {
+        acc_add(a, ln, p, n);
+        if (!numeric || code != a->code)
+            a->flags |= anom_hit(ANOM_MALFORMED);
+        if (more)
+            return;
+        s->sstate = SMTP_S_LINE;
+        sess_rec_acc(f, DIR_S2C, a, &r, REC_REPLY);
+        /* arg: the first line's text after the code */
+        r.arg.p = a->text + (a->tn > 4 ? 4 : a->tn);
+        {
+            const uint8_t *nl = memchr(a->text, '\n', a->tn);
+            size_t first = nl ? (size_t)(nl - a->text) : a->tn;
+            r.arg.n = (uint32_t)(first > 4 ? first - 4 : 0);
+            acc_close(a);
+            reply_done(f, &r, a->text, first, ln);
+        }
+        return;
+    }
+    if (more) {
+        a = acc_open(f, DIR_S2C, 0, ln);
+        if (a) {
+            a->code = (uint16_t)code;
+            sess_verb(a->verb, sizeof a->verb, p, 3);
+            acc_add(a, ln, p, n);
+            s->sstate = SMTP_S_MULTI;
+            return;
+        }
+    }
+    sess_rec_line(f, DIR_S2C, ln, &r, REC_REPLY);
+    if (numeric && (n == 3 || p[3] == ' ' || p[3] == '-')) {
+        r.code = (uint16_t)code;
+        sess_verb(r.verb, sizeof r.verb, p, 3);
+        r.arg.p = p + (n > 4 ? 4 : n);
+        r.arg.n = (uint32_t)(n > 4 ? n - 4 : 0);
+        reply_done(f, &r, p, n, ln);
+    } else {
+        /* Not a reply line: show it, flagged, and leave the queue. */
+        r.flags |= anom_hit(ANOM_MALFORMED);
+        r.arg = r.text;
+        sess_emit(f, DIR_S2C, &r);
+    }
+}
+
+void
+smtp_on_line(struct flow *f, int dir, const struct line *ln)
+{
+    if (dir == DIR_C2S)
+        client_line(f, ln);
+    else
+        server_line(f, ln);
+}
+
+void
+smtp_on_gap(struct flow *f, int dir)
+{
+    struct sess *s = f->sess;
+    struct acc *a = s->acc[dir];
+    struct pend pd;
+
+    /* Lines in flight are gone: drop partial records and the queue, and
+     * resynchronise on the next server reply (STYLE 4). */
+    if (a && a->active) {
+        if (a->body && dir == DIR_C2S) {
+            a->flags |= 1u << ANOM_GAP;
+            body_end(f, a);
+        }
+        acc_close(a);
+    }
+    if (dir == DIR_S2C)
+        s->sstate = SMTP_S_LINE;
+    while (sess_pop(f, &pd))
+        ;
+    if (dir == DIR_C2S) {
+        s->raw_left = 0;
+        /* Inside a body we cannot tell where it ends; look for commands. */
+        if (s->cstate != SMTP_C_BODY)
+            s->cstate = SMTP_C_CMD;
+    }
+}
+
+void
+smtp_on_close(struct flow *f)
+{
+    struct sess *s = f->sess;
+    struct acc *a;
+    struct rec r;
+
+    if ((a = s->acc[DIR_C2S]) && a->active && a->body) {
+        a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
+        body_end(f, a);
+    }
+    if ((a = s->acc[DIR_S2C]) && a->active) {
+        a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
+        sess_rec_acc(f, DIR_S2C, a, &r, REC_REPLY);
+        sess_emit(f, DIR_S2C, &r);
+        acc_close(a);
+    }
+}

@@ -1,0 +1,233 @@
+/* tcp.c - TCP (RFC 9293) segment parse and per-direction reassembly:
+ * bytes delivered strictly in order, first copy wins, holes become gaps. */
+#include <string.h>
+
+#include "anom.h"
+#include "err.h"
+#include "limits.h"
+#include "mem.h"
+#include "rd.h"
+#include "tcp.h"
+
+struct tcp_held {
+    struct tcp_held *next;
+    uint32_t seq;
+    uint32_t len;
+    uint64_t pkt;
+    struct ms_time ts;
+    uint32_t flags;
+    uint8_t data[];
+};
+
+int
+tcp_parse(const uint8_t *p, size_t n, size_t wire, struct tcp_seg *s)
+{
+    struct rd r;
+    uint8_t off, fl;
+    size_t hl;
+
+    rd_init(&r, p, n);
+    if (rd_be16(&r, &s->sport) || rd_be16(&r, &s->dport)
+        || rd_be32(&r, &s->seq) || rd_be32(&r, &s->ack)
+        || rd_u8(&r, &off) || rd_u8(&r, &fl) || rd_skip(&r, 6))
+        return ERR_SHORT;
+    hl = (size_t)(off >> 4) * 4;
+    if (hl < 20 || hl > wire)
+        return ERR_BAD;
+    if (rd_skip(&r, hl - 20))
+        return ERR_SHORT;
+    s->flags = fl;
+    rd_rest(&r, &s->data, &s->len);
+    s->wirelen = wire - hl;
+    return 0;
+}
+
+/* Signed distance a - b in sequence space (RFC 1982 style). */
+static int64_t
+seqdiff(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b);
+}
+
+static void
+held_free(struct tcp_held *h)
+{
+    mem_free(MEM_STREAM, h, sizeof *h + h->len);
+}
+
+/* Deliver the part of [seq, seq+n) at or after next; 0 if all old. */
+static int
+deliver(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, size_t n,
+        uint64_t pkt, const struct ms_time *ts, uint32_t flags,
+        const struct tcp_out *o)
+{
+    int64_t off = seqdiff(d->next, seq);
+
+    if (off >= (int64_t)n)
+        return 0;
+    if (off > 0) {
+        p += off;
+        n -= (size_t)off;
+    }
+    o->data(o->ctx, dir, p, n, pkt, ts, flags);
+    d->next += (uint32_t)n;
+    d->delivered += n;
+    return 1;
+}
+
+/* Deliver held segments that are now at or below next. */
+static void
+drain(struct tcp_dir *d, int dir, const struct tcp_out *o)
+{
+    struct tcp_held *h;
+
+    while ((h = d->held) && seqdiff(h->seq, d->next) <= 0) {
+        d->held = h->next;
+        d->nheld--;
+        d->held_bytes -= h->len;
+        deliver(d, dir, h->seq, h->data, h->len, h->pkt, &h->ts, h->flags, o);
+        held_free(h);
+    }
+}
+
+/* Skip the hole before the first held segment. */
+static void
+skip_hole(struct tcp_dir *d, int dir, const struct tcp_out *o)
+{
+    int64_t hole;
+
+    if (!d->held)
+        return;
+    hole = seqdiff(d->held->seq, d->next);
+    if (hole > 0) {
+        o->gap(o->ctx, dir, (uint64_t)hole);
+        d->next = d->held->seq;
+    }
+    drain(d, dir, o);
+}
+
+/* Compare the overlap of a new segment with held ones; first copy wins,
+ * so only the flag changes. */
+static uint32_t
+conflicts(const struct tcp_held *h, uint32_t seq, const uint8_t *p, size_t n)
+{
+    uint32_t fl = 0;
+
+    for (; h; h = h->next) {
+        int64_t a = seqdiff(h->seq, seq), b = a + h->len;
+        int64_t lo = a > 0 ? a : 0, hi = b < (int64_t)n ? b : (int64_t)n;
+        if (lo < hi && memcmp(p + lo, h->data + (lo - a), (size_t)(hi - lo)))
+            fl |= anom_hit(ANOM_OVERLAP_CONFLICT);
+    }
+    return fl;
+}
+
+static void
+hold(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, size_t n,
+     uint64_t pkt, const struct ms_time *ts, uint32_t flags,
+     const struct tcp_out *o)
+{
+    struct tcp_held **pp, *h = NULL;
+    int64_t hole;
+
+    flags |= conflicts(d->held, seq, p, n);
+    for (pp = &d->held; *pp && seqdiff((*pp)->seq, seq) <= 0; pp = &(*pp)->next) {
+        /* Same start and not longer: a retransmission of a held segment. */
+        if ((*pp)->seq == seq && (*pp)->len >= n) {
+            anom_hit(ANOM_RETRANSMISSION);
+            return;
+        }
+    }
+    if (d->nheld < LIM_OOO_SEGS && d->held_bytes + n <= LIM_OOO_BYTES)
+        h = mem_alloc(MEM_STREAM, sizeof *h + n);
+    if (!h) {
+        /* Out of room: give up on every hole up to this segment. */
+        anom_hit(ANOM_LIMIT);
+        while (d->held)
+            skip_hole(d, dir, o);
+        hole = seqdiff(seq, d->next);
+        if (hole > 0) {
+            o->gap(o->ctx, dir, (uint64_t)hole);
+            d->next = seq;
+        }
+        deliver(d, dir, seq, p, n, pkt, ts, flags, o);
+        return;
+    }
+    anom_hit(ANOM_OUT_OF_ORDER);
+    h->seq = seq;
+    h->len = (uint32_t)n;
+    h->pkt = pkt;
+    h->ts = *ts;
+    h->flags = flags | (1u << ANOM_OUT_OF_ORDER);
+    memcpy(h->data, p, n);
+    h->next = *pp;
+    *pp = h;
+    d->nheld++;
+    d->held_bytes += (uint32_t)n;
+}
+
+void
+tcp_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
+            uint64_t pkt, const struct ms_time *ts, uint32_t pflags,
+            const struct tcp_out *o)
+{
+    uint32_t seq = s->seq;
+
+    if (s->flags & TCP_SYN) {
+        if (!d->have || d->delivered == 0) {
+            d->next = seq + 1;
+            d->have = 1;
+        }
+        seq++;
+    }
+    if (!s->len)
+        return;
+    if (!d->have) {
+        d->next = seq;
+        d->have = 1;
+    }
+    if (s->len < s->wirelen)
+        pflags |= anom_hit(ANOM_TRUNCATED);
+    if (seqdiff(seq, d->next) > 0) {
+        hold(d, dir, seq, s->data, s->len, pkt, ts, pflags, o);
+        return;
+    }
+    if (!deliver(d, dir, seq, s->data, s->len, pkt, ts, pflags, o)) {
+        anom_hit(ANOM_RETRANSMISSION);
+        return;
+    }
+    /* A snaplen-cut segment leaves a hole where its tail was. */
+    if (s->len < s->wirelen) {
+        o->gap(o->ctx, dir, s->wirelen - s->len);
+        d->next = seq + (uint32_t)s->wirelen;
+    }
+    if (d->held)
+        drain(d, dir, o);
+}
+
+void
+tcp_acked(struct tcp_dir *d, int dir, uint32_t ack, const struct tcp_out *o)
+{
+    if (d->held && d->have && seqdiff(ack, d->next) > 0)
+        skip_hole(d, dir, o);
+}
+
+void
+tcp_flush(struct tcp_dir *d, int dir, const struct tcp_out *o)
+{
+    while (d->held)
+        skip_hole(d, dir, o);
+}
+
+void
+tcp_free(struct tcp_dir *d)
+{
+    struct tcp_held *h;
+
+    while ((h = d->held)) {
+        d->held = h->next;
+        held_free(h);
+    }
+    d->nheld = 0;
+    d->held_bytes = 0;
+}

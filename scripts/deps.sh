@@ -1,0 +1,25 @@
+#!/bin/sh
+# deps.sh build|test - check the Debian packages mailsift needs and, when
+# run as root, install the missing ones (apt-get update once, then install).
+set -eu
+what=${1:-build}
+pkgs="gcc make pkg-config libpcap-dev libncurses-dev"
+if [ "$what" = test ]; then
+    pkgs="$pkgs clang libclang-rt-14-dev python3 tshark tcpdump tmux expect inetutils-telnet dovecot-pop3d swaks iproute2 wireshark-common"
+fi
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+    echo "mailsift: missing Debian packages:$missing" >&2
+    echo "mailsift: install them with: sudo apt-get install$missing" >&2
+    exit 1
+fi
+echo "mailsift: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,194 @@
+/* fmt.c - addresses, times and the Info column, shared by the text
+ * printer and the ncurses view so both say the same thing. */
+#include <arpa/inet.h>
+#include <string.h>
+#include <time.h>
+
+#include "esc.h"
+#include "fmt.h"
+
+void
+fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
+{
+    if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, buf, (socklen_t)sz))
+        snprintf(buf, sz, "?");
+}
+
+static void
+frac(char *buf, size_t sz, uint32_t nsec)
+{
+    if (rec_ts_prec == 9)
+        snprintf(buf, sz, "%09u", (unsigned)nsec);
+    else
+        snprintf(buf, sz, "%06u", (unsigned)(nsec / 1000));
+}
+
+void
+fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
+         char *buf, size_t sz)
+{
+    char f[16];
+    struct tm tm;
+    time_t s = (time_t)t->sec;
+    int64_t ds;
+    int64_t dn;
+    const struct ms_time *base = mode == TF_DELTA ? prev : &rec_t0;
+
+    switch (mode) {
+    case TF_REL:
+    case TF_DELTA:
+        ds = t->sec - base->sec;
+        dn = (int64_t)t->nsec - base->nsec;
+        if (dn < 0) {
+            dn += 1000000000;
+            ds--;
+        }
+        frac(f, sizeof f, (uint32_t)dn);
+        snprintf(buf, sz, "%lld.%s", (long long)ds, f);
+        return;
+    case TF_EPOCH:
+        frac(f, sizeof f, t->nsec);
+        snprintf(buf, sz, "%lld.%s", (long long)t->sec, f);
+        return;
+    case TF_UTC:
+    case TF_UTC_DATE:
+        gmtime_r(&s, &tm);
+        break;
+    default:
+        localtime_r(&s, &tm);
+        break;
+    }
+    frac(f, sizeof f, t->nsec);
+    if (mode == TF_ABS_DATE || mode == TF_UTC_DATE)
+        snprintf(buf, sz, "%04d-%02d-%02d %02d:%02d:%02d.%s", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, f);
+    else
+        snprintf(buf, sz, "%02d:%02d:%02d.%s", tm.tm_hour, tm.tm_min, tm.tm_sec, f);
+}
+
+int
+fmt_is_error(const struct rec *r)
+{
+    if (r->kind != REC_REPLY)
+        return r->kind == REC_CRED && r->cred.result == CRED_REJECTED;
+    if (r->proto == PROTO_SMTP)
+        return r->code >= 400;
+    return !strcmp(r->verb, "-ERR");
+}
+
+/* Append escaped bytes; keeps the buffer terminated. */
+static size_t
+add(char *buf, size_t sz, size_t o, const uint8_t *p, size_t n)
+{
+    if (o >= sz)
+        return o;
+    esc_bytes(buf + o, sz - o, p, n, 0);
+    return o + strlen(buf + o);
+}
+
+static size_t
+addf(char *buf, size_t sz, size_t o, const char *s)
+{
+    return add(buf, sz, o, (const uint8_t *)s, strlen(s));
+}
+
+/* First line of a multi-line text. */
+static size_t
+first_line(const struct rec_str *s)
+{
+    const uint8_t *nl = s->n ? memchr(s->p, '\n', s->n) : NULL;
+    return nl ? (size_t)(nl - s->p) : s->n;
+}
+
+size_t
+fmt_info(const struct rec *r, char *buf, size_t sz)
+{
+    char tmp[128];
+    size_t o = 0, fl;
+
+    buf[0] = 0;
+    o = addf(buf, sz, o, r->dir == DIR_C2S ? "C: " : "S: ");
+    switch (r->kind) {
+    case REC_CMD:
+    case REC_AUTH:
+        o = add(buf, sz, o, r->text.p, r->text.n);
+        if (r->cred.user.n || (r->flags & REC_F_CRED)) {
+            o = addf(buf, sz, o, " [");
+            if (r->cred.user.n) {
+                o = addf(buf, sz, o, "user: ");
+                o = add(buf, sz, o, r->cred.user.p, r->cred.user.n);
+            }
+            if (r->flags & REC_F_CRED) {
+                if (r->cred.user.n)
+                    o = addf(buf, sz, o, ", ");
+                o = addf(buf, sz, o, secret_kind_name(r->cred.secret_kind));
+                o = addf(buf, sz, o, ": ");
+                o = add(buf, sz, o, r->cred.secret.p, r->cred.secret.n);
+            }
+            o = addf(buf, sz, o, "]");
+        }
+        if (r->typed.n) {
+            o = addf(buf, sz, o, " [typed: ");
+            o = add(buf, sz, o, r->typed.p, r->typed.n);
+            o = addf(buf, sz, o, "]");
+        }
+        if (r->nseg > 1 && r->dir == DIR_C2S) {
+            snprintf(tmp, sizeof tmp, " [%u segments]", (unsigned)r->nseg);
+            o = addf(buf, sz, o, tmp);
+        }
+        break;
+    case REC_REPLY:
+        fl = first_line(&r->text);
+        o = add(buf, sz, o, r->text.p, fl);
+        if (r->lines > 1) {
+            snprintf(tmp, sizeof tmp, " [+%u lines]", (unsigned)r->lines - 1);
+            o = addf(buf, sz, o, tmp);
+        }
+        break;
+    case REC_BODY:
+        snprintf(tmp, sizeof tmp, "[%s message, %llu bytes, %u lines]",
+                 r->verb, (unsigned long long)r->size, (unsigned)r->lines);
+        o = addf(buf, sz, o, tmp);
+        if (r->imf[IMF_FROM].n) {
+            o = addf(buf, sz, o, " From: ");
+            o = add(buf, sz, o, r->imf[IMF_FROM].p, r->imf[IMF_FROM].n);
+        }
+        if (r->imf[IMF_SUBJECT].n) {
+            o = addf(buf, sz, o, " Subject: ");
+            o = add(buf, sz, o, r->imf[IMF_SUBJECT].p, r->imf[IMF_SUBJECT].n);
+        }
+        break;
+    case REC_TLS:
+        snprintf(tmp, sizeof tmp, "[TLS, encrypted, %llu bytes]", (unsigned long long)r->size);
+        o = addf(buf, sz, o, tmp);
+        break;
+    case REC_NOTE:
+        snprintf(tmp, sizeof tmp, "[gap: %llu ", (unsigned long long)r->size);
+        o = addf(buf, sz, o, tmp);
+        o = add(buf, sz, o, r->text.p, r->text.n);
+        o = addf(buf, sz, o, "]");
+        break;
+    case REC_CRED:
+        o = addf(buf, sz, o, "[credentials ");
+        o = addf(buf, sz, o, r->cred.mech == AUTH_OTHER ? "" : auth_mech_name(r->cred.mech));
+        if (r->cred.mech == AUTH_OTHER)
+            o = add(buf, sz, o, r->cred.mech_name.p, r->cred.mech_name.n);
+        o = addf(buf, sz, o, "] user: ");
+        o = add(buf, sz, o, r->cred.user.p, r->cred.user.n);
+        if (r->cred.secret.n || (r->flags & REC_F_CRED)) {
+            o = addf(buf, sz, o, ", ");
+            o = addf(buf, sz, o, secret_kind_name(r->cred.secret_kind));
+            o = addf(buf, sz, o, ": ");
+            o = add(buf, sz, o, r->cred.secret.p, r->cred.secret.n);
+        }
+        o = addf(buf, sz, o, " -> ");
+        o = addf(buf, sz, o, cred_result_name(r->cred.result));
+        if (r->cred.reply.n) {
+            o = addf(buf, sz, o, " (");
+            o = add(buf, sz, o, r->cred.reply.p, r->cred.reply.n);
+            o = addf(buf, sz, o, ")");
+        }
+        break;
+    }
+    return o;
+}

@@ -1,0 +1,448 @@
+/* main.c - options, wiring, exit codes. The only place that exits.
+ * Exit status: 0 done; 1 the input could not be read (or was cut short:
+ * everything decoded before the bad record is still printed); 2 usage
+ * error (bad option, bad display or capture filter). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../capture/cap.h"
+#include "../capture/link.h"
+#include "../dissect/anom.h"
+#include "../dissect/cred.h"
+#include "../dissect/dissect.h"
+#include "../dissect/err.h"
+#include "../dissect/field.h"
+#include "../dissect/filter.h"
+#include "../dissect/mem.h"
+#include "fmt.h"
+#include "out.h"
+#include "tui.h"
+
+#ifndef MAILSIFT_VERSION
+#define MAILSIFT_VERSION "0.1"
+#endif
+
+enum { OUT_TEXT, OUT_JSON };
+
+static struct {
+    struct cap cap;
+    struct flt *flt;
+    struct out_opts oo;
+    int out;
+    int quiet;
+    struct report *report;
+    uint64_t shown;
+} M;
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+    cap_breakloop(&M.cap);
+}
+
+static void
+on_record(void *ctx, const struct rec *r)
+{
+    (void)ctx;
+    if (M.flt && !flt_match(M.flt, r))
+        return;
+    M.shown++;
+    if (M.report)
+        report_add(M.report, r);
+    if (M.quiet)
+        return;
+    if (M.out == OUT_JSON)
+        json_record(stdout, r, &M.oo);
+    else
+        txt_record(stdout, r, &M.oo);
+}
+
+static void
+usage(FILE *fp)
+{
+    fputs(
+"Usage: mailsift [options] -r FILE | -i IFACE\n"
+"SMTP and POP3 analyzer: commands, replies, typed lines, credentials.\n"
+"\n"
+"Input:\n"
+"  -r FILE           read a pcap or pcapng file (\"-\" for stdin)\n"
+"  -i IFACE          capture live on IFACE (needs root or CAP_NET_RAW)\n"
+"  -D                list interfaces\n"
+"  -f BPF            capture filter (live default: TCP on the mail ports)\n"
+"  -c N              stop after N packets\n"
+"  -s SNAPLEN        snapshot length for live capture (default 262144)\n"
+"  -w FILE           also write the raw packets to FILE (pcap)\n"
+"  -Z USER           drop privileges to USER after opening the interface\n"
+"                    (default when root: nobody)\n"
+"  --port PROTO=N    treat TCP port N as smtp, pop3, smtps or pop3s\n"
+"\n"
+"Output:\n"
+"  -T text|json      text table (default) or one JSON object per line\n"
+"  -t r|a|ad|u|ud|e|d  time format: relative, absolute, absolute with date,\n"
+"                    UTC, UTC with date, epoch, delta (like tshark)\n"
+"  -Y FILTER         display filter (Wireshark syntax), e.g. 'smtp.auth.username'\n"
+"  -z creds          print the credentials report at the end\n"
+"  -z creds,hashcat  print CRAM-MD5 (-m 16400) and APOP (-m 20) hashes\n"
+"  -q                no per-message output (with -z)\n"
+"  --mask            replace every secret with ****\n"
+"  --color=WHEN      never, always or auto (default; honours NO_COLOR)\n"
+"  --ui / --no-ui    force or suppress the ncurses view (default: view when\n"
+"                    stdout is a terminal and -T is not given)\n"
+"  --stats           print anomaly counters and memory figures at the end\n"
+"  --list-fields     list the fields usable in -Y and JSON\n"
+"\n"
+"Limits:\n"
+"  --max-flows N     flow table size (default 262144)\n"
+"  --memcap BYTES    memory cap for flow and stream state (default 256M)\n"
+"\n"
+"  -h, --help        this help;  -v, --version  version\n"
+"\n"
+"Exit status: 0 done, 1 unreadable or damaged input, 2 usage error.\n", fp);
+}
+
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+    char *end;
+    unsigned long long x;
+
+    errno = 0;
+    x = strtoull(s, &end, 0);
+    if (errno || end == s || *s == '-')
+        return -1;
+    switch (*end) {
+    case 'k': case 'K': x <<= 10; end++; break;
+    case 'm': case 'M': x <<= 20; end++; break;
+    case 'g': case 'G': x <<= 30; end++; break;
+    }
+    if (*end)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static int
+parse_port(struct dis_cfg *cfg, const char *s)
+{
+    const char *eq = strchr(s, '=');
+    uint64_t port;
+    uint8_t v;
+
+    if (!eq || parse_u64(eq + 1, &port) < 0 || !port || port > 65535)
+        return -1;
+    if (!strncmp(s, "smtp", (size_t)(eq - s)) && eq - s == 4)
+        v = PROTO_SMTP;
+    else if ((!strncmp(s, "pop3", 4) && eq - s == 4) || (!strncmp(s, "pop", 3) && eq - s == 3))
+        v = PROTO_POP;
+    else if (!strncmp(s, "smtps", 5) && eq - s == 5)
+        v = PROTO_SMTP | DIS_PORT_TLS;
+    else if (!strncmp(s, "pop3s", 5) && eq - s == 5)
+        v = PROTO_POP | DIS_PORT_TLS;
+    else
+        return -1;
+    cfg->port_map[port] = v;
+    return 0;
+}
+
+/* Default live filter: TCP on every configured mail port. */
+static void
+default_bpf(const struct dis_cfg *cfg, char *buf, size_t sz)
+{
+    size_t o = 0;
+    int p, n = 0;
+
+    o += (size_t)snprintf(buf, sz, "tcp and (");
+    for (p = 1; p < 65536 && o < sz; p++)
+        if (cfg->port_map[p])
+            o += (size_t)snprintf(buf + o, sz - o, "%sport %d", n++ ? " or " : "", p);
+    if (o < sz)
+        snprintf(buf + o, sz - o, ")");
+}
+
+static void
+print_stats(FILE *fp, const struct cap *c)
+{
+    const struct mem_stats *ms = mem_stats();
+    int a;
+
+    fprintf(fp, "# stats: %llu packets, %llu records shown\n",
+            (unsigned long long)c->count, (unsigned long long)M.shown);
+    for (a = 0; a < ANOM_N; a++)
+        fprintf(fp, "# anomaly %-24s %llu\n", anom_name(a),
+                (unsigned long long)anom_count[a]);
+    fprintf(fp, "# memory peak %llu bytes, refused %llu\n",
+            (unsigned long long)ms->peak, (unsigned long long)ms->refused);
+}
+
+static void
+list_fields(void)
+{
+    size_t n, i;
+    const struct fld_def *t = fld_table(&n);
+
+    for (i = 0; i < n; i++)
+        printf("%-26s %-9s %s\n", t[i].name, fld_type_name(t[i].type), t[i].desc);
+}
+
+static int
+run_printer(struct cap *c, uint64_t maxpkts)
+{
+    struct cap_pkt p;
+    char eb[ERRBUF_LEN];
+    const uint8_t *l3;
+    size_t n;
+    int rc, fam;
+
+    for (;;) {
+        if (stop || (maxpkts && c->count >= maxpkts))
+            return 0;
+        rc = cap_next(c, &p, eb);
+        if (rc == CAP_TIMEOUT)
+            continue;
+        if (rc == CAP_EOF)
+            return 0;
+        if (rc == CAP_ERROR) {
+            dis_finish();
+            fflush(stdout);
+            fprintf(stderr, "mailsift: %s: %s (after packet %llu)\n", c->name, eb,
+                    (unsigned long long)c->count);
+            return 1;
+        }
+        fam = link_l3(c->dlt, p.data, p.caplen, &l3, &n);
+        if (fam > 0)
+            dis_l3(p.num, &p.ts, p.caplen, p.len, fam, l3, n);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    static struct dis_cfg cfg;
+    enum { O_MASK = 256, O_COLOR, O_UI, O_NOUI, O_STATS, O_FIELDS, O_PORT,
+           O_MAXFLOWS, O_MEMCAP };
+    static const struct option lopts[] = {
+        { "mask", no_argument, NULL, O_MASK },
+        { "color", required_argument, NULL, O_COLOR },
+        { "colour", required_argument, NULL, O_COLOR },
+        { "ui", no_argument, NULL, O_UI },
+        { "no-ui", no_argument, NULL, O_NOUI },
+        { "stats", no_argument, NULL, O_STATS },
+        { "list-fields", no_argument, NULL, O_FIELDS },
+        { "port", required_argument, NULL, O_PORT },
+        { "max-flows", required_argument, NULL, O_MAXFLOWS },
+        { "memcap", required_argument, NULL, O_MEMCAP },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'v' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *rfile = NULL, *iface = NULL, *bpf = NULL, *wfile = NULL;
+    const char *yfilter = NULL, *zuser = NULL, *color = "auto";
+    char eb[ERRBUF_LEN], defbpf[2048];
+    uint64_t maxpkts = 0, v;
+    int opt, snaplen = 0, stats = 0, creds = 0, hashcat = 0, ui = -1, tset = 0;
+    int rc = 0;
+    struct rec_sink sink = { on_record, NULL };
+    struct sigaction sa;
+
+    dis_default_ports(&cfg);
+    M.oo.time_fmt = TF_REL;
+    while ((opt = getopt_long(argc, argv, "r:i:Df:c:s:w:T:t:Y:z:qZ:nhv", lopts, NULL)) != -1) {
+        switch (opt) {
+        case 'r': rfile = optarg; break;
+        case 'i': iface = optarg; break;
+        case 'D':
+            if (cap_list(stdout, eb) < 0) {
+                fprintf(stderr, "mailsift: %s\n", eb);
+                return 1;
+            }
+            return 0;
+        case 'f': bpf = optarg; break;
+        case 'c':
+            if (parse_u64(optarg, &maxpkts) < 0 || !maxpkts)
+                goto bad_arg;
+            break;
+        case 's':
+            if (parse_u64(optarg, &v) < 0 || v > 262144)
+                goto bad_arg;
+            snaplen = (int)v;
+            break;
+        case 'w': wfile = optarg; break;
+        case 'T':
+            if (!strcmp(optarg, "text"))
+                M.out = OUT_TEXT;
+            else if (!strcmp(optarg, "json"))
+                M.out = OUT_JSON;
+            else
+                goto bad_arg;
+            tset = 1;
+            break;
+        case 't':
+            if (!strcmp(optarg, "r")) M.oo.time_fmt = TF_REL;
+            else if (!strcmp(optarg, "a")) M.oo.time_fmt = TF_ABS;
+            else if (!strcmp(optarg, "ad")) M.oo.time_fmt = TF_ABS_DATE;
+            else if (!strcmp(optarg, "u")) M.oo.time_fmt = TF_UTC;
+            else if (!strcmp(optarg, "ud")) M.oo.time_fmt = TF_UTC_DATE;
+            else if (!strcmp(optarg, "e")) M.oo.time_fmt = TF_EPOCH;
+            else if (!strcmp(optarg, "d")) M.oo.time_fmt = TF_DELTA;
+            else goto bad_arg;
+            break;
+        case 'Y': yfilter = optarg; break;
+        case 'z':
+            if (!strcmp(optarg, "creds"))
+                creds = 1;
+            else if (!strcmp(optarg, "creds,hashcat"))
+                creds = hashcat = 1;
+            else
+                goto bad_arg;
+            break;
+        case 'q': M.quiet = 1; break;
+        case 'Z': zuser = optarg; break;
+        case 'n': break;    /* names are never resolved */
+        case 'h': usage(stdout); return 0;
+        case 'v': printf("mailsift %s\n", MAILSIFT_VERSION); return 0;
+        case O_MASK: cred_set_mask(1); break;
+        case O_COLOR:
+            if (strcmp(optarg, "never") && strcmp(optarg, "always") && strcmp(optarg, "auto"))
+                goto bad_arg;
+            color = optarg;
+            break;
+        case O_UI: ui = 1; break;
+        case O_NOUI: ui = 0; break;
+        case O_STATS: stats = 1; break;
+        case O_FIELDS: list_fields(); return 0;
+        case O_PORT:
+            if (parse_port(&cfg, optarg) < 0)
+                goto bad_arg;
+            break;
+        case O_MAXFLOWS:
+            if (parse_u64(optarg, &v) < 0 || !v || v > (1u << 30))
+                goto bad_arg;
+            cfg.max_flows = (uint32_t)v;
+            break;
+        case O_MEMCAP:
+            if (parse_u64(optarg, &v) < 0 || v < (1u << 20))
+                goto bad_arg;
+            mem_set_cap(v);
+            break;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "mailsift: unexpected argument \"%s\" (see --help)\n", argv[optind]);
+        return 2;
+    }
+    if (!rfile == !iface) {
+        fprintf(stderr, "mailsift: give exactly one of -r FILE or -i IFACE (see --help)\n");
+        return 2;
+    }
+    if (yfilter) {
+        struct flt_err fe;
+        M.flt = flt_compile(yfilter, &fe);
+        if (!M.flt) {
+            flt_err_print(stderr, yfilter, &fe);
+            return 2;
+        }
+    }
+    if (ui < 0)
+        ui = !tset && !creds && !M.quiet && isatty(STDOUT_FILENO);
+    if (!strcmp(color, "always"))
+        M.oo.color = 1;
+    else if (!strcmp(color, "auto"))
+        M.oo.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    M.oo.tag_cred = !M.oo.color;
+
+    if (rfile) {
+        if (cap_open_offline(&M.cap, rfile, eb) < 0) {
+            fprintf(stderr, "mailsift: %s: %s\n", rfile, eb);
+            return 1;
+        }
+    } else {
+        if (cap_open_live(&M.cap, iface, snaplen, eb) < 0) {
+            fprintf(stderr, "mailsift: %s: %s\n", iface, eb);
+            return 1;
+        }
+        if (!bpf) {
+            default_bpf(&cfg, defbpf, sizeof defbpf);
+            bpf = defbpf;
+        }
+    }
+    if (bpf && cap_set_filter(&M.cap, bpf, eb) < 0) {
+        fprintf(stderr, "mailsift: %s\n", eb);
+        cap_close(&M.cap);
+        return 2;
+    }
+    if (iface && (zuser || geteuid() == 0)) {
+        /* After activation, before the first packet is parsed and before
+         * any output file is opened (tcpdump does the same). */
+        if (cap_drop_privs(zuser ? zuser : "nobody", eb) < 0) {
+            fprintf(stderr, "mailsift: %s\n", eb);
+            cap_close(&M.cap);
+            return 1;
+        }
+    }
+    if (wfile && cap_open_dump(&M.cap, wfile, eb) < 0) {
+        fprintf(stderr, "mailsift: %s\n", eb);
+        cap_close(&M.cap);
+        return 1;
+    }
+    if (creds && !(M.report = report_new())) {
+        fprintf(stderr, "mailsift: out of memory\n");
+        return 1;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;  /* no SA_RESTART: a blocked read wakes up */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    if (ui) {
+        struct tui_opts to = { .cap = &M.cap, .cfg = &cfg, .filter = yfilter,
+                               .time_fmt = M.oo.time_fmt, .maxpkts = maxpkts,
+                               .color = strcmp(color, "never") && !getenv("NO_COLOR"),
+                               .stop = &stop };
+        rc = tui_run(&to);
+        cap_close(&M.cap);
+        flt_free(M.flt);
+        return rc;
+    }
+    if (dis_init(&cfg, &sink) < 0) {
+        fprintf(stderr, "mailsift: out of memory\n");
+        return 1;
+    }
+    rc = run_printer(&M.cap, maxpkts);
+    dis_finish();
+    if (M.report)
+        report_print(stdout, M.report, &M.oo, hashcat);
+    if (stats)
+        print_stats(stdout, &M.cap);
+    if (M.cap.live) {
+        uint64_t recv, drop, ifdrop;
+        fprintf(stderr, "%llu packets captured\n", (unsigned long long)M.cap.count);
+        if (cap_stats(&M.cap, &recv, &drop, &ifdrop) == 0)
+            fprintf(stderr, "%llu packets received by filter\n%llu packets dropped by kernel\n",
+                    (unsigned long long)recv, (unsigned long long)drop);
+    }
+    cap_close(&M.cap);
+    report_free(M.report);
+    flt_free(M.flt);
+    if (fflush(stdout) == EOF && rc == 0)
+        rc = 1;
+    return rc;
+
+bad_arg:
+    fprintf(stderr, "mailsift: bad argument to -%c: \"%s\" (see --help)\n",
+            opt < 256 ? opt : '-', optarg);
+    return 2;
+}

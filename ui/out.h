@@ -1,0 +1,25 @@
+/* out.h - the printers: text table, JSON lines, credentials report. */
+#ifndef MS_OUT_H
+#define MS_OUT_H
+
+#include <stdio.h>
+
+#include "../dissect/record.h"
+
+struct out_opts {
+    int time_fmt;       /* enum fmt_time */
+    int color;          /* use SGR colours */
+    int tag_cred;       /* append " [cred]" to rows with secrets */
+};
+
+void txt_record(FILE *fp, const struct rec *r, const struct out_opts *o);
+void json_record(FILE *fp, const struct rec *r, const struct out_opts *o);
+
+/* Credentials report (-z creds): records are kept (copied) as they come. */
+struct report;
+struct report *report_new(void);
+void report_add(struct report *rp, const struct rec *r);
+void report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat);
+void report_free(struct report *rp);
+
+#endif

@@ -1,0 +1,130 @@
+/* report.c - the credentials report (-z creds): every login attempt with
+ * mechanism, user, secret, verdict and frames; hashcat lines for the
+ * digests (-z creds,hashcat). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../dissect/b64.h"
+#include "../dissect/record.h"
+#include "esc.h"
+#include "fmt.h"
+#include "out.h"
+
+struct report {
+    struct rec_store *st;
+};
+
+struct report *
+report_new(void)
+{
+    struct report *rp = calloc(1, sizeof *rp);
+
+    if (rp && !(rp->st = rec_store_new())) {
+        free(rp);
+        return NULL;
+    }
+    return rp;
+}
+
+void
+report_add(struct report *rp, const struct rec *r)
+{
+    if (r->kind == REC_CRED)
+        rec_store_add(rp->st, r);
+}
+
+static void
+cell(FILE *fp, const struct rec_str *s, int width)
+{
+    char buf[1024];
+
+    esc_bytes(buf, sizeof buf, s->p, s->n, ESC_ELLIPSIS);
+    fprintf(fp, " %-*s", width, buf);
+}
+
+/* hashcat -m 16400 (CRAM-MD5): $cram_md5$<b64 challenge>$<b64 user SP hexdigest>
+ * hashcat -m 10 md5($pass.$salt) does not fit APOP (timestamp first):
+ * -m 20 md5($salt.$pass) does: <hexdigest>:<timestamp>. */
+static void
+hashcat_line(FILE *fp, const struct rec *r)
+{
+    char c64[LIM_CRED * 2], u64[LIM_CRED * 3];
+    uint8_t resp[LIM_CRED * 2 + 2];
+    size_t n;
+
+    if (r->cred.mech == AUTH_CRAM_MD5 && r->cred.challenge.n) {
+        b64_encode(r->cred.challenge.p, r->cred.challenge.n, c64, sizeof c64);
+        n = r->cred.user.n;
+        memcpy(resp, r->cred.user.p, n);
+        resp[n++] = ' ';
+        memcpy(resp + n, r->cred.secret.p, r->cred.secret.n);
+        n += r->cred.secret.n;
+        b64_encode(resp, n, u64, sizeof u64);
+        fprintf(fp, "$cram_md5$%s$%s\n", c64, u64);
+    } else if (r->cred.mech == AUTH_APOP && r->cred.challenge.n) {
+        esc_fputs(fp, r->cred.secret.p, r->cred.secret.n);
+        fputc(':', fp);
+        esc_fputs(fp, r->cred.challenge.p, r->cred.challenge.n);
+        fputc('\n', fp);
+    }
+}
+
+void
+report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
+{
+    size_t i, n = rec_store_count(rp->st);
+    struct rec r;
+    char tm[48], src[64], dst[64], ep[160];
+    struct ms_time prev = { 0, 0 };
+
+    if (hashcat) {
+        for (i = 0; i < n; i++)
+            if (rec_store_get(rp->st, i, &r) == 0 && !(r.flags & REC_F_MASKED))
+                hashcat_line(fp, &r);
+        return;
+    }
+    fprintf(fp, "=================================================================\n");
+    fprintf(fp, "Credentials: %zu attempt%s\n", n, n == 1 ? "" : "s");
+    fprintf(fp, "%-15s %-21s %-21s %-4s %-11s %-20s %-24s %-8s %s\n", "Time", "Client",
+            "Server", "Prot", "Mechanism", "Username", "Secret", "Result", "Frames");
+    for (i = 0; i < n; i++) {
+        if (rec_store_get(rp->st, i, &r) < 0)
+            continue;
+        fmt_time(&r.ts, o->time_fmt, &prev, tm, sizeof tm);
+        fmt_addr(&r.src, src, sizeof src);
+        fmt_addr(&r.dst, dst, sizeof dst);
+        fprintf(fp, "%-15s", tm);
+        snprintf(ep, sizeof ep, r.src.family == 6 ? "[%s]:%u" : "%s:%u", src, (unsigned)r.src.port);
+        fprintf(fp, " %-21s", ep);
+        snprintf(ep, sizeof ep, r.dst.family == 6 ? "[%s]:%u" : "%s:%u", dst, (unsigned)r.dst.port);
+        fprintf(fp, " %-21s %-4s", ep, rec_proto_label(r.proto));
+        if (r.cred.mech == AUTH_OTHER)
+            cell(fp, &r.cred.mech_name, 11);
+        else
+            fprintf(fp, " %-11s", auth_mech_name(r.cred.mech));
+        cell(fp, &r.cred.user, 20);
+        if (r.cred.secret_kind == SECRET_DIGEST && r.cred.challenge.n && !(r.flags & REC_F_MASKED)) {
+            char s[600], c[600], both[1300];
+            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, 0);
+            esc_bytes(c, sizeof c, r.cred.challenge.p, r.cred.challenge.n, 0);
+            snprintf(both, sizeof both, "%s (challenge %s)", s, c);
+            fprintf(fp, " %-24s", both);
+        } else {
+            cell(fp, &r.cred.secret, 24);
+        }
+        fprintf(fp, " %s%-8s%s %llu-%llu\n",
+                o->color ? (r.cred.result == CRED_ACCEPTED ? "\033[1;32m" : r.cred.result == CRED_REJECTED ? "\033[1;31m" : "") : "",
+                cred_result_name(r.cred.result), o->color ? "\033[0m" : "",
+                (unsigned long long)r.pkt_first, (unsigned long long)r.pkt);
+    }
+    fprintf(fp, "=================================================================\n");
+}
+
+void
+report_free(struct report *rp)
+{
+    if (!rp)
+        return;
+    rec_store_free(rp->st);
+    free(rp);
+}
