@@ -53,11 +53,14 @@ $(B)/%.o: %.c $(HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# Unit tests link against every module but main.c.
-$(B)/tests/%: tests/unit/%.c $(filter-out $(B)/ui/main.o,$(OBJ)) tests/unit/t.h
+# Unit tests link against every module but main.c; a test that includes
+# its module's .c (to reach static stages) leaves that object out.
+LIBOBJ  = $(filter-out $(B)/ui/main.o,$(OBJ))
+.SECONDEXPANSION:
+$(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Idissect -Iui -Icapture -o $@ $< \
-	    $(filter-out $(B)/ui/main.o,$(OBJ)) $(LDLIBS) -lm
+	$(CC) $(ALL_CFLAGS) -Idissect -Iui -Icapture -Itests/unit -o $@ $< \
+	    $(filter-out $(patsubst test_%,$(B)/dissect/%.o,$*),$(LIBOBJ)) $(LDLIBS) -lm
 
 deps:
 	@scripts/deps.sh build

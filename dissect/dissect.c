@@ -354,9 +354,12 @@ acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
     a->size += n;
     append(a->raw, &a->rn, LIM_RAW, p, n);
     append(a->hdr, &a->hn, LIM_HDR_SCAN, p, n);
-    for (i = 0; i < n && a->tn < LIM_TEXT; i++)
-        if (p[i] != '\r')
+    for (i = 0; i < n; i++) {
+        if (p[i] == '\n')
+            a->lines++;
+        if (p[i] != '\r' && a->tn < LIM_TEXT)
             a->text[a->tn++] = p[i];
+    }
 }
 
 static uint8_t imf_buf[IMF_N][LIM_ARG];

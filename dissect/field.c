@@ -255,9 +255,10 @@ static int g_tn_typed(const struct rec *r, struct fld_val *v, int m) { return r-
 static int
 g_tn_edited(const struct rec *r, struct fld_val *v, int m)
 {
-    if (r->dir != DIR_C2S || !(CMD(r) || r->kind == REC_AUTH))
+    /* Present only when editing changed the line, like an expert flag. */
+    if (r->dir != DIR_C2S || !(r->flags & (1u << ANOM_EDITED)))
         return 0;
-    return v_bool(v, m, (r->flags & (1u << ANOM_EDITED)) != 0);
+    return v_bool(v, m, 1);
 }
 static int g_tn_keys(const struct rec *r, struct fld_val *v, int m) { return r->dir == DIR_C2S && (CMD(r) || r->kind == REC_AUTH) ? v_uint(v, m, r->nseg) : 0; }
 
