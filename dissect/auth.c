@@ -282,7 +282,9 @@ auth_begin(struct flow *f, const uint8_t *mech, size_t mn, const uint8_t *ir,
         auth_abandon(f, 0);
     start(a, mech_of(mech, mn), ln);
     put(a->mech_name, &a->mlen, mech, mn > sizeof a->mech_name ? sizeof a->mech_name : mn);
-    a->sasl = 1;
+    /* Client lines are SASL data only after the server's continuation
+     * (334 / "+"): pipelined commands after an initial response are not. */
+    a->sasl = 0;
     r->cred.mech = a->mech;
     if (irn)
         response(a, ir, irn, ln, r);
@@ -298,6 +300,7 @@ auth_challenge(struct flow *f, const uint8_t *b64, size_t n)
 
     if (!a || !a->active)
         return;
+    a->sasl = 1;
     dn = b64_decode(b64, n, dec, sizeof dec);
     if (dn < 0)
         return;     /* Servers send plain text prompts too; not an error. */
@@ -423,6 +426,7 @@ emit(struct flow *f, struct auth_st *a, int result, const uint8_t *reply,
     r.ts_first = a->ts_first;
     r.raw.n = 0;
     r.len = 0;
+    r.lines = 0;
     r.nmarks = 0;
     r.flags = a->flags | flags | (a->have_secret ? REC_F_CRED : 0);
     r.cred.mech = a->mech;
@@ -469,6 +473,13 @@ auth_abandon(struct flow *f, uint32_t why_flags)
         emit(f, a, CRED_UNKNOWN, NULL, 0, NULL, why_flags);
     a->active = 0;
     a->sasl = 0;
+}
+
+int
+auth_sasl_open(const struct flow *f)
+{
+    return f->sess && f->sess->auth && f->sess->auth->active
+        && f->sess->auth->mech != AUTH_USERPASS && f->sess->auth->mech != AUTH_APOP;
 }
 
 int

@@ -53,6 +53,8 @@ void auth_verdict(struct flow *f, int result, const uint8_t *reply, size_t rn,
 /* Gap or flow end while an attempt waits: emit it as unknown. */
 void auth_abandon(struct flow *f, uint32_t why_flags);
 int auth_in_sasl(const struct flow *f);
+/* An AUTH exchange was started and has no verdict yet. */
+int auth_sasl_open(const struct flow *f);
 int auth_pending(const struct flow *f);
 void auth_free(struct flow *f);
 

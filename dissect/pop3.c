@@ -197,7 +197,7 @@ server_line(struct flow *f, const struct line *ln)
     err = n >= 4 && !memcmp(p, "-ERR", 4) && (n == 4 || p[4] == ' ');
     sess_rec_line(f, DIR_S2C, ln, &r, REC_REPLY);
     if (!ok && !err && n >= 1 && p[0] == '+' && (n == 1 || p[1] == ' ')
-        && auth_in_sasl(f)) {
+        && sess_peek(f, &pd) && pd.cmd == POP_CMD_AUTH && auth_sasl_open(f)) {
         /* SASL continuation "+ base64" (RFC 5034 4). */
         memcpy(r.verb, "+", 2);
         r.arg.p = p + (n > 2 ? 2 : n);

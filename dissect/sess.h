@@ -55,7 +55,8 @@ struct sess {
     uint8_t raw_last;       /* that chunk is BDAT ... LAST */
     uint8_t server_spoke;   /* any server line seen */
     uint8_t tls;            /* encrypted from here on */
-    uint8_t multi_cmd;      /* POP3: command whose multi-line data flows */
+    uint8_t multi_cmd;      /* POP3: command whose multi-line data flows;
+                             * SMTP: body began before its 354 */
     struct acc *acc[2];
     struct auth_st *auth;
     struct burst burst[2];

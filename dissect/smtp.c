@@ -158,9 +158,13 @@ client_line(struct flow *f, const struct line *ln)
     struct rec r;
     uint32_t fl = 0;
 
-    if (s->cstate == SMTP_C_DATA_WAIT && !s->server_spoke) {
-        /* Only the client side was captured: DATA is taken as accepted. */
+    if (s->cstate == SMTP_C_DATA_WAIT) {
+        /* A client sends nothing after DATA until the 354 (RFC 2920 3.1:
+         * DATA ends a pipelined group), so a line now means the 354 was
+         * not captured (one-sided capture, lost segment): take DATA as
+         * accepted. */
         s->cstate = SMTP_C_BODY;
+        s->multi_cmd = 1;   /* the 354, if it comes, is already acted on */
         a = acc_open(f, DIR_C2S, 1, ln);
     }
     if (s->cstate == SMTP_C_BODY) {
@@ -269,7 +273,7 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
     const uint8_t *txt = fn > 4 ? first + 4 : first + fn;
     size_t tn = fn > 4 ? fn - 4 : 0;
 
-    if (auth_in_sasl(f) && code == 334) {
+    if (code == 334 && have && pd.cmd == SMTP_CMD_AUTH && auth_sasl_open(f)) {
         /* Server challenge: the AUTH exchange goes on (RFC 4954 4). */
         auth_challenge(f, txt, tn);
         sess_emit(f, DIR_S2C, r);
@@ -283,7 +287,9 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
     sess_pop(f, &pd);
     switch (pd.cmd) {
     case SMTP_CMD_DATA:
-        if (code == 354)
+        if (code == 354 && s->multi_cmd)
+            s->multi_cmd = 0;
+        else if (code == 354)
             s->cstate = SMTP_C_BODY;
         else if (s->cstate == SMTP_C_DATA_WAIT)
             s->cstate = SMTP_C_CMD;

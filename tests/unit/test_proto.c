@@ -1,0 +1,272 @@
+/* test_dissect.c - SMTP and POP3 dissectors fed whole transcripts through
+ * the real IP/TCP/line layers: whole, byte by byte, and split at every
+ * offset must give the same records. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "t.h"
+#include "../../dissect/anom.h"
+#include "../../dissect/dissect.h"
+#include "../../dissect/record.h"
+
+/* A transcript: C: / S: lines, with visible \r\n. */
+struct step {
+    int dir;                /* DIR_C2S / DIR_S2C */
+    const char *bytes;
+};
+
+#define MAXREC 256
+static char recs[MAXREC][1024];
+static int nrec;
+
+static void
+put_str(char *o, size_t sz, const char *tag, const struct rec_str *s)
+{
+    size_t l = strlen(o);
+    snprintf(o + l, sz - l, " %s=%.*s", tag, (int)s->n, (const char *)s->p);
+}
+
+/* Everything that must not depend on segmentation. */
+static void
+sink(void *ctx, const struct rec *r)
+{
+    char *o;
+    uint32_t fl = r->flags & ~((1u << ANOM_OUT_OF_ORDER) | (1u << ANOM_RETRANSMISSION));
+    int h;
+
+    (void)ctx;
+    if (nrec >= MAXREC)
+        return;
+    o = recs[nrec++];
+    snprintf(o, 1024, "%s %s %s code=%u size=%llu lines=%u fl=%x", rec_kind_name(r->kind),
+             r->dir == DIR_C2S ? "C" : "S", r->verb, (unsigned)r->code,
+             (unsigned long long)r->size, (unsigned)r->lines, (unsigned)fl);
+    put_str(o, 1024, "text", &r->text);
+    if (r->arg.n)
+        put_str(o, 1024, "arg", &r->arg);
+    if (r->cred.user.n)
+        put_str(o, 1024, "user", &r->cred.user);
+    if (r->cred.secret.n)
+        put_str(o, 1024, "secret", &r->cred.secret);
+    if (r->cred.challenge.n)
+        put_str(o, 1024, "chal", &r->cred.challenge);
+    if (r->kind == REC_CRED) {
+        size_t l = strlen(o);
+        snprintf(o + l, 1024 - l, " result=%s mech=%s", cred_result_name(r->cred.result),
+                 auth_mech_name(r->cred.mech));
+    }
+    for (h = 0; h < IMF_N; h++)
+        if (r->imf[h].n)
+            put_str(o, 1024, imf_name(h), &r->imf[h]);
+}
+
+static uint64_t pktno;
+
+static void
+packet(int dir, uint16_t cport, uint16_t sport, uint32_t seq, uint32_t ack,
+       uint8_t flags, const uint8_t *data, size_t n)
+{
+    uint8_t p[20 + 20 + 2048];
+    struct ms_time ts = { 1700000000 + (int64_t)pktno, 0 };
+    size_t tot = 40 + n;
+
+    memset(p, 0, 40);
+    p[0] = 0x45;
+    p[2] = (uint8_t)(tot >> 8);
+    p[3] = (uint8_t)tot;
+    p[8] = 64;
+    p[9] = 6;
+    p[12] = 10; p[15] = dir == DIR_C2S ? 1 : 2;
+    p[16] = 10; p[19] = dir == DIR_C2S ? 2 : 1;
+    p[20] = (uint8_t)((dir == DIR_C2S ? cport : sport) >> 8);
+    p[21] = (uint8_t)(dir == DIR_C2S ? cport : sport);
+    p[22] = (uint8_t)((dir == DIR_C2S ? sport : cport) >> 8);
+    p[23] = (uint8_t)(dir == DIR_C2S ? sport : cport);
+    p[24] = (uint8_t)(seq >> 24); p[25] = (uint8_t)(seq >> 16);
+    p[26] = (uint8_t)(seq >> 8); p[27] = (uint8_t)seq;
+    p[28] = (uint8_t)(ack >> 24); p[29] = (uint8_t)(ack >> 16);
+    p[30] = (uint8_t)(ack >> 8); p[31] = (uint8_t)ack;
+    p[32] = 5 << 4;
+    p[33] = flags;
+    memcpy(p + 40, data, n);
+    pktno++;
+    dis_l3(pktno, &ts, (uint32_t)tot, (uint32_t)tot, 4, p, tot);
+}
+
+/* mode 0: one segment per step; 1: byte by byte; 2: every step split
+ * at offset k; 3: reversed pairs (out of order) + a retransmission. */
+static void
+run(const struct step *st, int nst, uint16_t sport, int mode, size_t k)
+{
+    struct dis_cfg cfg;
+    struct rec_sink s = { sink, NULL };
+    uint32_t seq[2] = { 1000, 50000 }, isn[2] = { 1000, 50000 };
+    int i;
+
+    dis_default_ports(&cfg);
+    cfg.port_map[2626] = PROTO_SMTP;
+    nrec = 0;
+    pktno = 0;
+    rec_t0_set = 0;
+    dis_init(&cfg, &s);
+    packet(DIR_C2S, 40000, sport, isn[0] - 1, 0, 0x02, NULL, 0);
+    packet(DIR_S2C, 40000, sport, isn[1] - 1, isn[0], 0x12, NULL, 0);
+    for (i = 0; i < nst; i++) {
+        int d = st[i].dir;
+        const uint8_t *b = (const uint8_t *)st[i].bytes;
+        size_t n = strlen(st[i].bytes), off;
+        if (mode == 0) {
+            packet(d, 40000, sport, seq[d], seq[!d], 0x18, b, n);
+        } else if (mode == 1) {
+            for (off = 0; off < n; off++)
+                packet(d, 40000, sport, seq[d] + (uint32_t)off, seq[!d], 0x18, b + off, 1);
+        } else if (mode == 2) {
+            size_t c = k < n ? k : n;
+            if (c)
+                packet(d, 40000, sport, seq[d], seq[!d], 0x18, b, c);
+            if (n > c)
+                packet(d, 40000, sport, seq[d] + (uint32_t)c, seq[!d], 0x18, b + c, n - c);
+        } else {
+            /* second half first, then first half, then a duplicate */
+            size_t c = n / 2;
+            if (n > c)
+                packet(d, 40000, sport, seq[d] + (uint32_t)c, seq[!d] - 0, 0x18, b + c, n - c);
+            if (c)
+                packet(d, 40000, sport, seq[d], seq[!d] - 0, 0x18, b, c);
+            packet(d, 40000, sport, seq[d], seq[!d], 0x18, b, n);
+        }
+        seq[d] += (uint32_t)n;
+    }
+    packet(DIR_C2S, 40000, sport, seq[0], seq[1], 0x11, NULL, 0);
+    packet(DIR_S2C, 40000, sport, seq[1], seq[0] + 1, 0x11, NULL, 0);
+    dis_finish();
+}
+
+static void
+same_for_every_chunking(const char *name, const struct step *st, int nst, uint16_t sport)
+{
+    static char want[MAXREC][1024];
+    int nwant, i, mode, bad = 0;
+    size_t k, maxn = 0;
+
+    run(st, nst, sport, 0, 0);
+    nwant = nrec;
+    memcpy(want, recs, sizeof want);
+    for (i = 0; i < nst; i++)
+        if (strlen(st[i].bytes) > maxn)
+            maxn = strlen(st[i].bytes);
+    for (mode = 1; mode <= 3; mode++) {
+        for (k = 1; k <= (mode == 2 ? maxn : 1); k++) {
+            run(st, nst, sport, mode, k);
+            if (nrec != nwant) {
+                fprintf(stderr, "%s: mode %d k %zu: %d records, want %d\n", name, mode, k, nrec, nwant);
+                bad++;
+                continue;
+            }
+            for (i = 0; i < nrec; i++)
+                if (strcmp(recs[i], want[i])) {
+                    fprintf(stderr, "%s: mode %d k %zu record %d:\n  got  %s\n  want %s\n",
+                            name, mode, k, i, recs[i], want[i]);
+                    bad++;
+                    break;
+                }
+        }
+    }
+    T_CHECK(bad == 0);
+    /* leave the whole-transcript records in recs for the caller */
+    run(st, nst, sport, 0, 0);
+}
+
+static int
+has(const char *needle)
+{
+    int i;
+
+    for (i = 0; i < nrec; i++)
+        if (strstr(recs[i], needle))
+            return 1;
+    fprintf(stderr, "no record contains \"%s\"\n", needle);
+    return 0;
+}
+
+static const struct step smtp1[] = {
+    { DIR_S2C, "220 mail.example.test ESMTP\r\n" },
+    { DIR_C2S, "EHLO client\r\n" },
+    { DIR_S2C, "250-mail.example.test\r\n250-PIPELINING\r\n250-AUTH PLAIN LOGIN CRAM-MD5\r\n250 CHUNKING\r\n" },
+    { DIR_C2S, "AUTH LOGIN\r\n" },
+    { DIR_S2C, "334 VXNlcm5hbWU6\r\n" },
+    { DIR_C2S, "dXNlcjE=\r\n" },
+    { DIR_S2C, "334 UGFzc3dvcmQ6\r\n" },
+    { DIR_C2S, "d3Jvbmc=\r\n" },
+    { DIR_S2C, "535 5.7.8 Error: authentication failed\r\n" },
+    /* pipelined AUTH PLAIN with MAIL/RCPT/DATA in one segment */
+    { DIR_C2S, "AUTH PLAIN AHVzZXIxAHNlY3JldDE=\r\nMAIL FROM:<user1@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n" },
+    { DIR_S2C, "235 2.7.0 Authentication successful\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n" },
+    { DIR_C2S, "From: User One <user1@example.test>\r\nTo: bob@example.test\r\nSubject: Hi\r\n there\r\n\r\n..leading dot\r\nAUTH LOGIN not a command\r\n.\r\n" },
+    { DIR_S2C, "250 2.0.0 Ok: queued as ABC\r\n" },
+    { DIR_C2S, "BDAT 12 LAST\r\nSubject: x\r\n" },
+    { DIR_S2C, "250 2.0.0 Ok\r\n" },
+    { DIR_C2S, "mail from <x>\r\n" },
+    { DIR_S2C, "501 5.5.4 Syntax: MAIL FROM:<address>\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "221 2.0.0 Bye\r\n" },
+};
+
+static const struct step pop1[] = {
+    { DIR_S2C, "+OK ready <1896.697170952@dbc.mtview.ca.us>\r\n" },
+    { DIR_C2S, "USER user1\r\n" },
+    { DIR_S2C, "+OK\r\n" },
+    { DIR_C2S, "PASS secrex\bt1\r\n" },
+    { DIR_S2C, "-ERR [AUTH] Authentication failed.\r\n" },
+    { DIR_C2S, "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n" },
+    { DIR_S2C, "+OK maildrop has 2 messages\r\n" },
+    { DIR_C2S, "LIST\r\n" },
+    { DIR_S2C, "+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n" },
+    { DIR_C2S, "RETR 1\r\n" },
+    { DIR_S2C, "+OK 120 octets\r\nFrom: a@b\r\nSubject: t\r\n\r\n..dot\r\nbody\r\n.\r\n" },
+    { DIR_C2S, "AUTH CRAM-MD5\r\n" },
+    { DIR_S2C, "+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n" },
+    { DIR_C2S, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n" },
+    { DIR_S2C, "+OK CRAM authentication successful\r\n" },
+    { DIR_C2S, "AUTH PLAIN\r\n" },
+    { DIR_S2C, "+ \r\n" },
+    { DIR_C2S, "AGJhZA\r\n" },        /* unpadded, missing second NUL */
+    { DIR_S2C, "-ERR bad\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "+OK bye\r\n" },
+};
+
+int
+main(void)
+{
+    same_for_every_chunking("smtp", smtp1, (int)(sizeof smtp1 / sizeof smtp1[0]), 25);
+    T_CHECK(has("reply S 250 code=250 size=0 lines=4"));
+    T_CHECK(has("credential C CRED code=0 size=0 lines=0 fl=40000000 text=user1 user=user1 secret=wrong result=rejected mech=LOGIN"));
+    T_CHECK(has("command C AUTH") && has("arg=PLAIN AHVzZXIxAHNlY3JldDE= user=user1 secret=secret1"));
+    T_CHECK(has("result=accepted mech=PLAIN"));
+    T_CHECK(has("command C MAIL code=0 size=0 lines=1 fl=0 text=MAIL FROM:<user1@example.test>"));
+    /* the body is one record; the AUTH line in it is text, not a command */
+    T_CHECK(has("body C DATA") && has("subject=Hi there") && has("text=From: User One"));
+    T_CHECK(has(".leading dot"));
+    {
+        int i, found = 0;
+        for (i = 0; i < nrec; i++)
+            found |= strstr(recs[i], "text=AUTH LOGIN not") != NULL && !strncmp(recs[i], "command", 7);
+        T_CHECK(!found);
+    }
+    T_CHECK(has("body C BDAT code=0 size=12"));
+    T_CHECK(has("command C MAIL code=0 size=0 lines=1 fl=0 text=mail from <x>"));
+    T_CHECK(has("reply S 501"));
+
+    same_for_every_chunking("pop3", pop1, (int)(sizeof pop1 / sizeof pop1[0]), 110);
+    /* the typed password with a backspace decodes to what was meant */
+    T_CHECK(has("text=PASS secret1 arg=secret1 secret=secret1"));
+    T_CHECK(has("user=user1 secret=secret1 result=rejected mech=USER/PASS"));
+    T_CHECK(has("user=mrose secret=c4c9334bac560ecc979e58001b3e22fb chal=<1896.697170952@dbc.mtview.ca.us> result=accepted mech=APOP"));
+    T_CHECK(has("reply S +OK code=0 size=0 lines=3"));
+    T_CHECK(has("body S RETR code=0 size=") && has(".dot"));
+    /* RFC 2195's example: tim / tanstaaftanstaaf */
+    T_CHECK(has("user=tim secret=b913a602c7eda7a495b4e6e7334d3890 chal=<1896.697170952@postoffice.reston.mci.net> result=accepted mech=CRAM-MD5"));
+    T_CHECK(has("auth C  code=0 size=0 lines=1 fl=400 text=AGJhZA"));
+    return T_DONE();
+}
