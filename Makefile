@@ -55,7 +55,7 @@ $(B)/%.o: %.c $(HDR) Makefile
 
 # Unit tests link against every module but main.c; a test that includes
 # its module's .c (to reach static stages) leaves that object out.
-LIBOBJ  = $(filter-out $(B)/ui/main.o,$(OBJ))
+LIBOBJ  = $(filter-out $(B)/ui/main.o $(B)/ui/tui%.o,$(OBJ))
 .SECONDEXPANSION:
 $(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)

@@ -187,6 +187,19 @@ set_secret(struct auth_st *a, const uint8_t *p, size_t n, uint64_t pkt,
     put(a->secret, &a->slen, p, n);
     a->have_secret = 1;
     a->secret_pkt = pkt;
+    a->tlen = 0;
+    if (r && r->typed.n) {
+        /* Keep what the server judged: the raw keystrokes after the verb
+         * for commands, the whole line for SASL responses. */
+        const uint8_t *t = r->typed.p;
+        size_t tn = r->typed.n;
+        if (r->kind == REC_CMD) {
+            const uint8_t *sp = memchr(t, ' ', tn);
+            tn = sp ? tn - (size_t)(sp + 1 - t) : 0;
+            t = sp ? sp + 1 : t;
+        }
+        put(a->typed, &a->tlen, t, tn);
+    }
     if (r) {
         r->cred.secret.p = a->secret;
         r->cred.secret.n = a->slen;
@@ -436,6 +449,7 @@ emit(struct flow *f, struct auth_st *a, int result, const uint8_t *reply,
     r.cred.secret_kind = (uint8_t)auth_mech_secret_kind(a->mech);
     r.cred.user = (struct rec_str){ a->user, a->ulen };
     r.cred.secret = (struct rec_str){ a->secret, a->slen };
+    r.cred.secret_typed = (struct rec_str){ a->typed, a->tlen };
     r.cred.authzid = (struct rec_str){ a->authzid, a->zlen };
     r.cred.challenge = (struct rec_str){ a->chal, a->clen };
     r.cred.reply = (struct rec_str){ reply, (uint32_t)rn };

@@ -18,7 +18,8 @@ struct auth_st {
     uint8_t nresp;          /* client responses so far */
     uint8_t have_user, have_secret;
     uint32_t flags;
-    uint16_t ulen, slen, zlen, clen, tslen, mlen;
+    uint16_t ulen, slen, zlen, clen, tslen, mlen, tlen;
+    uint8_t typed[LIM_CRED];    /* the secret's line as typed, if edited */
     uint8_t user[LIM_CRED], secret[LIM_CRED], authzid[LIM_CRED];
     uint8_t chal[LIM_CRED];
     uint8_t apop_ts[LIM_CRED];  /* POP3 banner timestamp <...> */

@@ -30,6 +30,10 @@ cred_apply(struct rec *r)
         return;
     r->cred.secret.p = stars;
     r->cred.secret.n = 4;
+    if (r->cred.secret_typed.n) {
+        r->cred.secret_typed.p = stars;
+        r->cred.secret_typed.n = 4;
+    }
     if (r->kind == REC_CMD || r->kind == REC_AUTH) {
         /* Keep "PASS " / "AUTH PLAIN ", hide the rest. */
         keep = r->secret_off < r->text.n ? r->secret_off : r->text.n;

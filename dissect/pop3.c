@@ -1,5 +1,6 @@
 /* pop3.c - POP3 state machine: RFC 1939 commands and multi-line
  * responses, CAPA (RFC 2449), STLS (RFC 2595), AUTH (RFC 5034) via auth.c. */
+#include <stdio.h>
 #include <string.h>
 
 #include "anom.h"
@@ -146,7 +147,7 @@ multi_end(struct flow *f, struct acc *a)
 
     if (s->sstate == POP_S_BODY) {
         sess_rec_acc(f, DIR_S2C, a, &r, REC_BODY);
-        memcpy(r.verb, s->multi_cmd == POP_CMD_TOP ? "TOP" : "RETR", 5);
+        snprintf(r.verb, sizeof r.verb, "%s", s->multi_cmd == POP_CMD_TOP ? "TOP" : "RETR");
         acc_headers(a, &r);
     } else {
         const uint8_t *nl;

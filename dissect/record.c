@@ -161,7 +161,7 @@ rec_store_add(struct rec_store *s, const struct rec *r)
 {
     size_t need = sizeof(struct rec) + (size_t)r->nmarks * sizeof(struct rec_mark)
         + r->text.n + r->arg.n + r->typed.n + r->raw.n + r->cred.user.n
-        + r->cred.secret.n + r->cred.authzid.n + r->cred.challenge.n
+        + r->cred.secret.n + r->cred.secret_typed.n + r->cred.authzid.n + r->cred.challenge.n
         + r->cred.reply.n + r->cred.mech_name.n + 16;
     struct rec *c;
     uint8_t *p, *base;
@@ -199,6 +199,7 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     put_str(&p, &c->raw);
     put_str(&p, &c->cred.user);
     put_str(&p, &c->cred.secret);
+    put_str(&p, &c->cred.secret_typed);
     put_str(&p, &c->cred.authzid);
     put_str(&p, &c->cred.challenge);
     put_str(&p, &c->cred.reply);

@@ -81,6 +81,7 @@ struct rec_cred {
     struct rec_str mech_name; /* as sent, for mechanisms we do not decode */
     struct rec_str user;
     struct rec_str secret;
+    struct rec_str secret_typed; /* as the server got it, when line editing changed it */
     struct rec_str authzid;
     struct rec_str challenge;
     struct rec_str reply;  /* server's verdict line */

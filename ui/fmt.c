@@ -181,6 +181,11 @@ fmt_info(const struct rec *r, char *buf, size_t sz)
             o = addf(buf, sz, o, ": ");
             o = add(buf, sz, o, r->cred.secret.p, r->cred.secret.n);
         }
+        if (r->cred.secret_typed.n) {
+            o = addf(buf, sz, o, " (typed: ");
+            o = add(buf, sz, o, r->cred.secret_typed.p, r->cred.secret_typed.n);
+            o = addf(buf, sz, o, ")");
+        }
         o = addf(buf, sz, o, " -> ");
         o = addf(buf, sz, o, cred_result_name(r->cred.result));
         if (r->cred.reply.n) {

@@ -130,6 +130,8 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *o)
             jrs(fp, "secret", &r->cred.secret);
             fprintf(fp, ",\"secret_kind\":\"%s\"", secret_kind_name(r->cred.secret_kind));
         }
+        if (r->cred.secret_typed.n)
+            jrs(fp, "secret_typed", &r->cred.secret_typed);
         if (r->cred.challenge.n)
             jrs(fp, "challenge", &r->cred.challenge);
         if (r->cred.authzid.n)

@@ -109,6 +109,12 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
             esc_bytes(c, sizeof c, r.cred.challenge.p, r.cred.challenge.n, 0);
             snprintf(both, sizeof both, "%s (challenge %s)", s, c);
             fprintf(fp, " %-24s", both);
+        } else if (r.cred.secret_typed.n) {
+            char s[600], t[600], both[1300];
+            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, 0);
+            esc_bytes(t, sizeof t, r.cred.secret_typed.p, r.cred.secret_typed.n, 0);
+            snprintf(both, sizeof both, "%s (typed %s)", s, t);
+            fprintf(fp, " %-24s", both);
         } else {
             cell(fp, &r.cred.secret, 24);
         }
