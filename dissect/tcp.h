@@ -31,6 +31,7 @@ struct tcp_dir {
     uint8_t have;           /* next is known */
     uint8_t fin;            /* FIN delivered */
     uint16_t nheld;
+    uint8_t acked_past;     /* peer ACKs seen beyond the current hole */
     uint32_t held_bytes;
     struct tcp_held *held;  /* out-of-order segments, sorted by seq */
     uint64_t delivered;

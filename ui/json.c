@@ -102,6 +102,14 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *o)
     fprintf(fp, "{\"frame\":%llu,\"frames\":[%llu,%llu],\"segments\":%u",
             (unsigned long long)r->pkt, (unsigned long long)r->pkt_first,
             (unsigned long long)r->pkt, (unsigned)r->nseg);
+    if (r->nmarks > 1) {
+        /* Every packet that carried part of it (keystrokes, segments). */
+        uint16_t i;
+        fputs(",\"packets\":[", fp);
+        for (i = 0; i < r->nmarks; i++)
+            fprintf(fp, "%s%llu", i ? "," : "", (unsigned long long)r->marks[i].pkt);
+        fputc(']', fp);
+    }
     ts(fp, "ts", &r->ts);
     fprintf(fp, ",\"stream\":%u,\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u"
             ",\"proto\":\"%s\",\"dir\":\"%s\",\"kind\":\"%s\",\"len\":%u",

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""compare.py BIN [PCAP...] - mailsift's commands and reply codes against
+tshark's smtp/pop fields on the same captures.
+
+For every frame where tshark decodes an SMTP/POP3 request command or a
+response code/indicator, mailsift must report a record completed in that
+frame with the same command (upper-cased) or code. Frames where the two
+tools differ by design are not counted:
+  - tshark decodes each keystroke segment of a typed line as a "command";
+    mailsift reports the line once, in the frame that completed it;
+  - lines inside an AUTH exchange are SASL data for mailsift (kind auth),
+    tshark shows the base64 as a command;
+  - a multi-line reply is one record in the frame of its last line;
+  - Wireshark keeps 4 characters of an SMTP command ("STAR").
+Prints 'tshark: N passed, N failed' and exits 1 on a mismatch."""
+import json, os, subprocess, sys
+
+def tshark(pcap):
+    out = subprocess.run(['tshark', '-n', '-r', pcap, '-Y', 'smtp || pop', '-T', 'fields',
+                          '-E', 'occurrence=a', '-E', 'separator=\t',
+                          '-e', 'frame.number', '-e', 'smtp.req.command', '-e', 'smtp.response.code',
+                          '-e', 'pop.request.command', '-e', 'pop.response.indicator',
+                          '-e', 'smtp.auth.username', '-e', 'smtp.auth.password'],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300).stdout
+    rows = []
+    for line in out.decode('utf-8', 'replace').splitlines():
+        f = line.split('\t')
+        f += [''] * (7 - len(f))
+        rows.append(f)
+    return rows
+
+def mailsift(binp, pcap):
+    out = subprocess.run([binp, '-r', pcap, '-T', 'json'], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, timeout=300).stdout
+    cmds, codes, auth, typed = {}, {}, set(), set()
+    for line in out.decode('utf-8', 'replace').splitlines():
+        r = json.loads(line)
+        fr = r['frame']
+        if r['kind'] == 'command':
+            cmds.setdefault(fr, set()).add(r.get('verb', ''))
+            if r.get('segments', 1) > 1:
+                typed.update(range(r['frames'][0], fr + 1))
+                typed.update(r.get('packets', []))
+        elif r['kind'] == 'auth':
+            auth.add(fr)
+            if r.get('segments', 1) > 1:
+                typed.update(range(r['frames'][0], fr + 1))
+        elif r['kind'] == 'reply':
+            f = r.get('fields', {})
+            c = f.get('smtp.response.code', f.get('pop.response.indicator'))
+            if c is not None:
+                codes.setdefault(fr, set()).add(str(c))
+            for k in range(r['frames'][0], fr + 1):
+                codes.setdefault(('in', k), set()).add(str(c))
+        elif r['kind'] == 'body':
+            typed.update(range(r['frames'][0], fr + 1))
+    return cmds, codes, auth, typed
+
+def main():
+    binp = sys.argv[1]
+    pcaps = sys.argv[2:]
+    ok = bad = 0
+    for pcap in pcaps:
+        cmds, codes, auth, skip = mailsift(binp, pcap)
+        for fr, scmd, scode, pcmd, pind, auser, apass in tshark(pcap):
+            fr = int(fr)
+            if fr in skip or fr in auth or auser or apass:
+                continue
+            for c in filter(None, (scmd + ',' + pcmd).split(',')):
+                # Wireshark's SMTP dissector keeps only 4 characters of a
+                # command ("STAR" for STARTTLS).
+                got = cmds.get(fr, set())
+                if c.upper() in got or (len(c) == 4 and any(g.startswith(c.upper()) for g in got)):
+                    ok += 1
+                else:
+                    bad += 1
+                    print('%s frame %d: tshark command %r, mailsift %s' % (os.path.basename(pcap), fr, c, sorted(cmds.get(fr, []))))
+            for c in filter(None, (scode + ',' + pind).split(',')):
+                if c in codes.get(fr, set()) or c in codes.get(('in', fr), set()):
+                    ok += 1
+                else:
+                    bad += 1
+                    print('%s frame %d: tshark reply %r, mailsift %s' % (os.path.basename(pcap), fr, c, sorted(codes.get(fr, []))))
+    print('tshark: %d passed, %d failed' % (ok, bad))
+    return 1 if bad else 0
+
+if __name__ == '__main__':
+    sys.exit(main())
