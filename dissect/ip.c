@@ -20,6 +20,11 @@ ip4(struct pkt *p, struct rd *r)
         || rd_u8(r, &proto) || rd_skip(r, 2))
         goto short_hdr;
     hl = (size_t)(vihl & 0x0f) * 4;
+    /* TCP segmentation offload: the capturing host saw the packet before
+     * the NIC split it and filled in the length, so the field is 0
+     * (Wireshark reports the same and uses the captured length). */
+    if (total == 0)
+        total = (uint16_t)(r->len > 65535 ? 65535 : r->len);
     if ((vihl >> 4) != 4 || hl < 20 || total < hl) {
         p->flags |= anom_hit(ANOM_MALFORMED);
         return ERR_BAD;
