@@ -420,6 +420,8 @@ main(int argc, char **argv)
         flt_free(M.flt);
         return rc;
     }
+    if (M.cap.live)
+        setvbuf(stdout, NULL, _IOLBF, 0);   /* rows as sessions happen */
     if (dis_init(&cfg, &sink) < 0) {
         fprintf(stderr, "mailsift: out of memory\n");
         return 1;
