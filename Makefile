@@ -17,7 +17,7 @@ VERSION := 0.1
 
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes -Wvla
 STD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-OPT     ?= -O2 -g
+OPT     ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 PCAP_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS    = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
@@ -32,7 +32,8 @@ DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/telnet.c dissect/b64.c dissect/auth.c dissect/smtp.c \
            dissect/pop3.c dissect/dissect.c dissect/field.c dissect/filter.c
 CAPTURE := capture/cap.c capture/link.c
-UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/tui.c
+UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/tui.c \
+           ui/tui_pane.c ui/tui_view.c
 SRC     := $(DISSECT) $(CAPTURE) $(UI) ui/main.c
 HDR     := $(wildcard dissect/*.h capture/*.h ui/*.h)
 

@@ -39,12 +39,14 @@ if [ -d "$shared" ]; then
 fi
 suite tshark sh -c "python3 tests/tshark/compare.py $BIN samples/*.pcap* $( [ -d "$shared" ] && echo "$shared/*.pcap*")"
 suite creds python3 tests/creds/hashcat.py $BIN
+suite escape tests/escape.sh $BIN
 [ -x tests/bad/run.sh ] && suite bad tests/bad/run.sh $BIN
 [ -x tests/soak/run.sh ] && suite soak tests/soak/run.sh $BIN "${SOAK_PASSES:-10}"
 [ -x tests/tui/run.sh ] && suite tui tests/tui/run.sh $BIN
 [ -x tests/live/run.sh ] && suite live tests/live/run.sh $BIN
 # The same again built with AddressSanitizer and UBSan (leaks on).
 suite asan make --no-print-directory -s asan
+suite memfail-asan env ASAN_OPTIONS=detect_leaks=1 tests/memfail.sh ./mailsift-asan 30
 if [ -x tests/bad/run.sh ]; then
     suite bad-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/bad/run.sh ./mailsift-asan
 fi

@@ -426,6 +426,10 @@ main(int argc, char **argv)
         fprintf(stderr, "mailsift: out of memory\n");
         return 1;
     }
+    /* Tests: refuse the Nth allocation after start-up, to show that a
+     * refusal is a flagged limit and never a crash (tests/memfail.sh). */
+    if (getenv("MAILSIFT_MEM_FAIL_NTH") && parse_u64(getenv("MAILSIFT_MEM_FAIL_NTH"), &v) == 0)
+        mem_fail_nth(v);
     rc = run_printer(&M.cap, maxpkts);
     dis_finish();
     if (M.report)
