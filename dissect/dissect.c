@@ -513,6 +513,11 @@ app_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
         f->pend[dir] |= 1u << ANOM_MEMCAP;
         return;
     }
+    if (!n) {
+        /* A note from TCP about the bytes, e.g. a conflicting resend. */
+        f->pend[dir] |= flags;
+        return;
+    }
     f->la[dir].crnul = dir == DIR_C2S;
     while (n) {
         if (s->tls) {

@@ -55,6 +55,47 @@ held_free(struct tcp_held *h)
     mem_free(MEM_STREAM, h, sizeof *h + h->len);
 }
 
+/* Remember delivered bytes in the ring (seq % TCP_HIST). */
+static void
+hist_add(struct tcp_dir *d, uint32_t seq, const uint8_t *p, size_t n)
+{
+    size_t pos, k;
+
+    if (!d->hist && !(d->hist = mem_alloc(MEM_STREAM, TCP_HIST)))
+        return;
+    if (n > TCP_HIST) {
+        p += n - TCP_HIST;
+        seq += (uint32_t)(n - TCP_HIST);
+        n = TCP_HIST;
+    }
+    pos = seq % TCP_HIST;
+    k = n < TCP_HIST - pos ? n : TCP_HIST - pos;
+    memcpy(d->hist + pos, p, k);
+    memcpy(d->hist, p + k, n - k);
+    d->hist_n = d->hist_n + n > TCP_HIST ? TCP_HIST : d->hist_n + (uint32_t)n;
+}
+
+/* A retransmission of [seq, seq+n): does it differ from what was
+ * delivered? Only the part still in the ring can be compared. */
+static int
+hist_differs(const struct tcp_dir *d, uint32_t seq, const uint8_t *p, size_t n)
+{
+    uint32_t lo = d->next - d->hist_n, s = seq;
+    size_t i;
+
+    if (!d->hist)
+        return 0;
+    for (i = 0; i < n; i++, s++) {
+        if (seqdiff(s, lo) < 0)
+            continue;
+        if (seqdiff(s, d->next) >= 0)
+            break;
+        if (d->hist[s % TCP_HIST] != p[i])
+            return 1;
+    }
+    return 0;
+}
+
 /* Deliver the part of [seq, seq+n) at or after next; 0 if all old. */
 static int
 deliver(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, size_t n,
@@ -63,12 +104,18 @@ deliver(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, size_t n,
 {
     int64_t off = seqdiff(d->next, seq);
 
+    if (off > 0 && hist_differs(d, seq, p, off < (int64_t)n ? (size_t)off : n)) {
+        /* First copy wins; tell the next record the copies disagreed. */
+        o->data(o->ctx, dir, NULL, 0, pkt, ts, anom_hit(ANOM_OVERLAP_CONFLICT));
+    }
     if (off >= (int64_t)n)
         return 0;
     if (off > 0) {
+        anom_hit(ANOM_RETRANSMISSION);
         p += off;
         n -= (size_t)off;
     }
+    hist_add(d, d->next, p, n);
     o->data(o->ctx, dir, p, n, pkt, ts, flags);
     d->next += (uint32_t)n;
     d->delivered += n;
@@ -102,6 +149,7 @@ skip_hole(struct tcp_dir *d, int dir, const struct tcp_out *o)
     if (hole > 0) {
         o->gap(o->ctx, dir, (uint64_t)hole);
         d->next = d->held->seq;
+        d->hist_n = 0;      /* the ring no longer ends at next */
     }
     drain(d, dir, o);
 }
@@ -149,6 +197,7 @@ hold(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, size_t n,
         if (hole > 0) {
             o->gap(o->ctx, dir, (uint64_t)hole);
             d->next = seq;
+            d->hist_n = 0;
         }
         deliver(d, dir, seq, p, n, pkt, ts, flags, o);
         return;
@@ -200,6 +249,7 @@ tcp_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
     if (s->len < s->wirelen) {
         o->gap(o->ctx, dir, s->wirelen - s->len);
         d->next = seq + (uint32_t)s->wirelen;
+        d->hist_n = 0;
     }
     if (d->held)
         drain(d, dir, o);
@@ -239,6 +289,11 @@ tcp_free(struct tcp_dir *d)
         d->held = h->next;
         held_free(h);
     }
+    if (d->hist) {
+        mem_free(MEM_STREAM, d->hist, TCP_HIST);
+        d->hist = NULL;
+    }
+    d->hist_n = 0;
     d->nheld = 0;
     d->held_bytes = 0;
 }

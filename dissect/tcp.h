@@ -26,6 +26,10 @@ int tcp_parse(const uint8_t *p, size_t n, size_t wire, struct tcp_seg *s);
 
 struct tcp_held;
 
+/* Bytes of delivered data kept to compare retransmissions against: more
+ * than one segment, so a resent segment is checked whole. */
+#define TCP_HIST 2048
+
 struct tcp_dir {
     uint32_t next;          /* next sequence number to deliver */
     uint8_t have;           /* next is known */
@@ -34,6 +38,8 @@ struct tcp_dir {
     uint8_t acked_past;     /* peer ACKs seen beyond the current hole */
     uint32_t held_bytes;
     struct tcp_held *held;  /* out-of-order segments, sorted by seq */
+    uint8_t *hist;          /* last TCP_HIST bytes delivered, by seq % TCP_HIST */
+    uint32_t hist_n;
     uint64_t delivered;
 };
 
