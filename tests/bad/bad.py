@@ -1,0 +1,564 @@
+#!/usr/bin/env python3
+"""bad.py BIN - bad-input test for mailsift (stdlib only).
+
+Generates damaged capture files and damaged packets into a temporary
+directory, runs `BIN -r FILE -T json` (and -T text for the packet cases)
+on each and checks:
+  - the exit status is the one in tests/bad/expected.txt (always 0 or 1;
+    >= 128 is a crash and always a failure);
+  - for an error exit, stderr is exactly one line naming the file and a
+    reason; for status 0, stderr is empty;
+  - the output holds no raw byte < 0x20 other than \\n and none >= 0x7f,
+    and every JSON line parses;
+  - a capture cut in its last record still prints everything decoded
+    before the bad record (same stdout as the intact prefix, credential
+    record included);
+  - packets that must not be decoded (IPv4 fragments, bad IHL, bad TCP
+    data offset, over-long IPv6 extension chains) produce no record, and
+    terminal escapes, bidi controls and NUL bytes are shown escaped and
+    not cut at the NUL.
+Prints one line per check and `N passed, N failed` last.
+"""
+import base64
+import json
+import os
+import random
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+passed = 0
+failed = 0
+
+
+def check(ok, name, why=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print("ok   %s" % name)
+    else:
+        failed += 1
+        print("FAIL %s%s" % (name, ": " + why if why else ""))
+    return ok
+
+
+# ---- pcap / pcapng writers ----
+
+def pcap_hdr(linktype=1, snaplen=65535, magic=0xa1b2c3d4):
+    return struct.pack("<IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype)
+
+
+def pcap_rec(data, ts=1700000000, usec=0, caplen=None, wirelen=None):
+    caplen = len(data) if caplen is None else caplen
+    wirelen = len(data) if wirelen is None else wirelen
+    return struct.pack("<IIII", ts, usec, caplen, wirelen) + data
+
+
+def ng_block(btype, body, total=None, trail=None):
+    pad = (-len(body)) % 4
+    n = 12 + len(body) + pad
+    total = n if total is None else total
+    trail = total if trail is None else trail
+    return struct.pack("<II", btype, total) + body + b"\0" * pad + struct.pack("<I", trail)
+
+
+def ng_shb():
+    return ng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+
+
+def ng_idb(linktype=1):
+    return ng_block(1, struct.pack("<HHI", linktype, 0, 65535))
+
+
+def ng_epb(data, ts=0):
+    body = struct.pack("<IIIII", 0, ts >> 32, ts & 0xffffffff, len(data), len(data)) + data
+    return ng_block(6, body)
+
+
+# ---- packets ----
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def eth(payload, etype=0x0800, trailer=b""):
+    frame = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + struct.pack("!H", etype) + payload
+    if len(frame) < 60:
+        frame += trailer[:60 - len(frame)] + b"\0" * (60 - len(frame) - len(trailer[:60 - len(frame)]))
+    else:
+        frame += trailer
+    return frame
+
+
+def ip4(src, dst, payload, proto=6, ihl=5, total=None, frag=0, options=b""):
+    total = 4 * ihl + len(payload) if total is None else total
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, total & 0xffff, 1, frag, 64, proto, 0,
+                    bytes(src), bytes(dst)) + options
+    h = h[:10] + struct.pack("!H", csum(h[:20])) + h[12:]
+    return h + payload
+
+
+def tcp(sport, dport, seq, ack, flags, data=b"", doff=5, opts=b""):
+    return struct.pack("!HHIIBBHHH", sport, dport, seq & 0xffffffff, ack & 0xffffffff,
+                       doff << 4, flags, 65535, 0, 0) + opts + data
+
+
+def ip6(src, dst, nh, payload, plen=None):
+    plen = len(payload) if plen is None else plen
+    return struct.pack("!IHBB16s16s", 0x60000000, plen & 0xffff, nh, 64, bytes(src), bytes(dst)) + payload
+
+
+def ext(nh, length8=0):
+    """A hop-by-hop / destination options header of (length8+1)*8 bytes,
+    filled with one PadN option."""
+    n = (length8 + 1) * 8 - 2
+    return bytes([nh, length8, 1, n - 2]) + b"\0" * (n - 2)
+
+
+FIN, SYN, RST, PSH, ACK = 1, 2, 4, 8, 16
+C4 = [10, 0, 0, 1]
+S4 = [10, 0, 0, 2]
+C6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [1]
+S6 = [0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [2]
+
+
+class Flow:
+    """One TCP connection; wrap() turns a TCP segment into a frame."""
+
+    def __init__(self, cport, sport, v6=False):
+        self.cport, self.sport, self.v6 = cport, sport, v6
+        self.seq = [1000, 50000]
+        self.out = []
+
+    def l3(self, d, seg):
+        if self.v6:
+            a, b = (C6, S6) if d == 0 else (S6, C6)
+            return eth(ip6(a, b, 6, seg), 0x86dd)
+        a, b = (C4, S4) if d == 0 else (S4, C4)
+        return eth(ip4(a, b, seg))
+
+    def seg(self, d, flags, data=b""):
+        sp, dp = (self.cport, self.sport) if d == 0 else (self.sport, self.cport)
+        return tcp(sp, dp, self.seq[d], self.seq[1 - d], flags, data)
+
+    def send(self, d, data, flags=PSH | ACK, raw=None):
+        s = self.seg(d, flags, data)
+        self.out.append(raw(s) if raw else self.l3(d, s))
+        self.seq[d] += len(data) + (1 if flags & (SYN | FIN) else 0)
+
+    def handshake(self):
+        self.send(0, b"", SYN)
+        self.send(1, b"", SYN | ACK)
+        self.send(0, b"", ACK)
+
+    def close(self):
+        self.send(0, b"", FIN | ACK)
+        self.send(1, b"", FIN | ACK)
+        self.send(0, b"", ACK)
+
+
+def b64(s):
+    return base64.b64encode(s).decode()
+
+
+BANNER = b"220 mx\x00tail \x1b]0;x\x07 \x1b[31mred \x9b1m \xe2\x80\xae rlo\r\n"
+EVIL_USER = b"ev\x1b]0;x\x07il\x00user"
+EVIL_PASS = b"pa\x00ss\xe2\x80\xae\x9b"
+PLAIN_FRAG = b"AUTH PLAIN " + base64.b64encode(b"\0fraguser\0fragpass") + b"\r\n"
+PLAIN_MF = b"AUTH PLAIN " + base64.b64encode(b"\0mfuser\0mfpass") + b"\r\n"
+PLAIN_IHL = b"AUTH PLAIN " + base64.b64encode(b"\0ihluser\0ihlpass") + b"\r\n"
+PLAIN_TRUNC = b"AUTH PLAIN " + base64.b64encode(b"\0truncuser\0truncpass") + b"\r\n"
+PLAIN_DOFF = b"AUTH PLAIN " + base64.b64encode(b"\0doffuser\0doffpass") + b"\r\n"
+
+
+def esc(b):
+    """The escaping of STYLE.md section 9, to predict the output."""
+    out = []
+    for c in b:
+        if c == 0x5c:
+            out.append("\\\\")
+        elif c in (9, 13, 10):
+            out.append({9: "\\t", 13: "\\r", 10: "\\n"}[c])
+        elif 0x20 <= c < 0x7f:
+            out.append(chr(c))
+        else:
+            out.append("\\x%02x" % c)
+    return "".join(out)
+
+
+def bad_packets():
+    frames = []
+
+    # A: SMTP with escapes in banner, reply and credentials; Ethernet padding.
+    a = Flow(40001, 25)
+    a.handshake()
+    a.send(1, BANNER)
+    a.send(0, b"EHLO a\r\n")
+    a.send(1, b"250 ok\r\n")
+    a.send(0, b"AUTH LOGIN\r\n")
+    a.send(1, b"334 VXNlcm5hbWU6\r\n")
+    a.send(0, b64(EVIL_USER).encode() + b"\r\n")
+    a.send(1, b"334 UGFzc3dvcmQ6\r\n")
+    a.send(0, b64(EVIL_PASS).encode() + b"\r\n")
+    a.send(1, b"235 2.7.0 \x1b[31mok\x00more\r\n")
+    # Short segments: the frame is padded to 60 bytes with junk.
+    a.send(0, b"QU", raw=lambda s: eth(ip4(C4, S4, s), trailer=b"ZZPD"))
+    a.send(0, b"IT\r\n", raw=lambda s: eth(ip4(C4, S4, s), trailer=b"ZZ"))
+    # A normal-size frame with a trailer (FCS-like junk) after the IP datagram.
+    a.send(1, b"221 bye\r\n", raw=lambda s: eth(ip4(S4, C4, s)) + b"PADPADPADPAD")
+    a.close()
+    frames += a.out
+
+    # B: POP3 with escapes and NUL in PASS and replies.
+    b = Flow(40002, 110)
+    b.handshake()
+    b.send(1, b"+OK \x1b[2J hello\r\n")
+    b.send(0, b"USER us\x1b[31mer\r\n")
+    b.send(1, b"+OK\r\n")
+    b.send(0, b"PASS se\x00cret\xe2\x80\xae\r\n")
+    b.send(1, b"-ERR \x9b\x07bad\r\n")
+    b.close()
+    frames += b.out
+
+    # C: bad IPv4 headers: IHL 3, IHL 15 on a short packet, total length
+    # below the header, total length beyond the frame.
+    c = Flow(40003, 25)
+    seg = c.seg(0, PSH | ACK, PLAIN_IHL)
+    frames.append(eth(ip4(C4, S4, seg, ihl=3)))
+    frames.append(eth(ip4(C4, S4, seg[:20], ihl=15)[:40]))
+    frames.append(eth(ip4(C4, S4, seg, total=10)))
+    # Snaplen-like cut: the IP length says more than the frame holds. This
+    # one is decoded and flagged truncated.
+    t = Flow(40009, 25)
+    seg = t.seg(0, PSH | ACK, PLAIN_TRUNC)
+    frames.append(eth(ip4(C4, S4, seg, total=1400)))
+    t.seq[0] += 1400 - 40
+    seg = t.seg(0, PSH | ACK, b"QUIT\r\n")
+    frames.append(eth(ip4(C4, S4, seg, total=0xffff)))
+
+    # D: a non-first IPv4 fragment whose payload looks like TCP to port 25
+    # carrying AUTH PLAIN, after a real handshake; E: a first fragment (MF).
+    d = Flow(40004, 25)
+    d.handshake()
+    d.send(1, b"220 mx\r\n")
+    seg = d.seg(0, PSH | ACK, PLAIN_FRAG)
+    frames += d.out
+    frames.append(eth(ip4(C4, S4, seg, frag=8)))          # offset 64, no MF
+    frames.append(eth(ip4(C4, S4, seg, frag=0x2000 | 8)))  # offset 64, MF
+    d.seq[0] += len(PLAIN_FRAG)
+    d.out = []
+    d.send(1, b"235 ok\r\n")
+    frames += d.out
+    e = Flow(40005, 25)
+    e.handshake()
+    e.send(1, b"220 mx\r\n")
+    seg = e.seg(0, PSH | ACK, PLAIN_MF)
+    frames += e.out
+    frames.append(eth(ip4(C4, S4, seg, frag=0x2000)))      # first fragment, MF
+    e.seq[0] += len(PLAIN_MF)
+    e.out = []
+    e.send(1, b"235 ok\r\n")
+    frames += e.out
+
+    # F: bad TCP data offsets (below 5, beyond the segment).
+    f = Flow(40006, 25)
+    f.handshake()
+    f.send(1, b"220 mx\r\n")
+    frames += f.out
+    s = tcp(40006, 25, f.seq[0], f.seq[1], PSH | ACK, PLAIN_DOFF, doff=2)
+    frames.append(eth(ip4(C4, S4, s)))
+    s = tcp(40006, 25, f.seq[0], f.seq[1], PSH | ACK, b"USER doff2\r\n", doff=15)
+    frames.append(eth(ip4(C4, S4, s)))
+    s = tcp(40006, 25, f.seq[0], f.seq[1], PSH | ACK, b"", doff=0)
+    frames.append(eth(ip4(C4, S4, s)))
+
+    # G: IPv6 with a valid two-header chain (positive control).
+    g = Flow(40007, 110, v6=True)
+
+    def chain2(seg_, d_):
+        a_, b_ = (C6, S6) if d_ == 0 else (S6, C6)
+        return eth(ip6(a_, b_, 0, ext(60) + ext(6, 1) + seg_), 0x86dd)
+
+    for d_, fl, data in ((0, SYN, b""), (1, SYN | ACK, b""), (0, ACK, b""),
+                         (1, PSH | ACK, b"+OK v6\r\n"), (0, PSH | ACK, b"USER v6user\r\n"),
+                         (1, PSH | ACK, b"+OK\r\n")):
+        g.send(d_, data, fl, raw=lambda s_, d_=d_: chain2(s_, d_))
+    frames += g.out
+
+    # H: IPv6 chain longer than LIM_IPV6_EXT (12 destination options).
+    h = Flow(40008, 110, v6=True)
+    seg = h.seg(0, PSH | ACK, b"USER longchain\r\n")
+    chain = b"".join(ext(60) for _ in range(11)) + ext(6)
+    frames.append(eth(ip6(C6, S6, 60, chain + seg), 0x86dd))
+    # An extension header whose length runs past the packet.
+    seg = h.seg(0, PSH | ACK, b"USER badext\r\n")
+    frames.append(eth(ip6(C6, S6, 0, bytes([6, 255]) + b"\0" * 6 + seg), 0x86dd))
+    # A payload length shorter than the extension chain.
+    frames.append(eth(ip6(C6, S6, 0, ext(6, 3) + seg, plen=8), 0x86dd))
+    # A non-atomic fragment header.
+    seg = h.seg(0, PSH | ACK, b"USER v6frag\r\n")
+    frag = struct.pack("!BBHI", 6, 0, (8 << 3) | 1, 7)
+    frames.append(eth(ip6(C6, S6, 44, frag + seg), 0x86dd))
+    # Truncated IPv6 header and wrong version nibble.
+    frames.append(eth(ip6(C6, S6, 6, seg)[:30], 0x86dd))
+    frames.append(eth(b"\x40" + ip6(C6, S6, 6, seg)[1:], 0x86dd))
+
+    out = pcap_hdr()
+    for i, fr in enumerate(frames):
+        out += pcap_rec(fr, usec=i * 1000)
+    return out
+
+
+def find_sample():
+    for d in (os.path.join(ROOT, "samples"), os.path.join(ROOT, "..", "shared", "samples")):
+        p = os.path.join(d, "smtp-auth-login.pcap")
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def record_offsets(data):
+    offs = []
+    off = 24
+    while off + 16 <= len(data):
+        incl = struct.unpack("<I", data[off + 8:off + 12])[0]
+        offs.append((off, incl))
+        off += 16 + incl
+    return offs
+
+
+def make_files(tmp, sample):
+    rnd = random.Random(20261128)
+    small = eth(ip4(C4, S4, tcp(40000, 25, 1, 1, SYN)))
+    files = {}
+    files["empty.pcap"] = b""
+    files["random.pcap"] = bytes(rnd.getrandbits(8) for _ in range(4096))
+    files["bad-magic.pcap"] = struct.pack("<I", 0xdeadbeef) + pcap_hdr()[4:] + pcap_rec(small)
+    files["short-header.pcap"] = pcap_hdr()[:13]
+    files["caplen-gt-snaplen.pcap"] = pcap_hdr(snaplen=64) + pcap_rec(small + b"\0" * 200)
+    files["caplen-4g.pcap"] = pcap_hdr() + pcap_rec(small) + pcap_rec(small, caplen=0xffffffff)
+    files["caplen-gt-max.pcap"] = pcap_hdr() + pcap_rec(small, caplen=0x7fffffff)
+    # A short SMTP session whose data packets claim original lengths below
+    # their captured lengths (20 and 0 bytes).
+    s = Flow(40010, 25)
+    s.handshake()
+    s.send(1, b"220 mx\r\n")
+    s.send(0, b"USER lenlt\r\n")
+    s.send(1, b"500 what\r\n")
+    blob = pcap_hdr()
+    for i, fr in enumerate(s.out):
+        blob += pcap_rec(fr, usec=i, wirelen=(20 if i % 2 else 0) if i >= 3 else None)
+    files["len-lt-caplen.pcap"] = blob
+    files["dlt-147.pcap"] = pcap_hdr(linktype=147) + pcap_rec(small)
+    files["header-garbage.pcap"] = pcap_hdr() + bytes(rnd.getrandbits(8) for _ in range(3000))
+    files["header-only.pcap"] = pcap_hdr()
+    files["rec-header-cut.pcap"] = pcap_hdr() + pcap_rec(small) + pcap_rec(small)[:9]
+    files["ng-absurd-len.pcapng"] = ng_shb() + ng_idb() + struct.pack("<II", 6, 0xfffffff0) + b"\0" * 64
+    files["ng-mismatch-len.pcapng"] = ng_shb() + ng_idb() + ng_block(
+        6, struct.pack("<IIIII", 0, 0, 0, len(small), len(small)) + small, trail=0x1234)
+    files["ng-tiny-len.pcapng"] = ng_shb() + ng_idb() + struct.pack("<III", 6, 8, 8)
+    files["ng-unaligned-len.pcapng"] = ng_shb() + ng_idb() + ng_block(
+        6, struct.pack("<IIIII", 0, 0, 0, len(small), len(small)) + small, total=13 + 20 + len(small), trail=0)
+    files["ng-shb-absurd.pcapng"] = struct.pack("<III", 0x0A0D0D0A, 0x7ffffff0, 0x1A2B3C4D) + b"\0" * 64
+    files["ng-no-idb.pcapng"] = ng_shb() + ng_epb(small)
+    files["ng-epb-caplen-big.pcapng"] = ng_shb() + ng_idb() + ng_block(
+        6, struct.pack("<IIIII", 0, 0, 0, 0xffff0000, 60) + small)
+    files["ng-dlt-147.pcapng"] = ng_shb() + ng_idb(147) + ng_epb(small)
+    files["bad-packets.pcap"] = bad_packets()
+    if sample:
+        with open(sample, "rb") as f:
+            data = f.read()
+        offs = record_offsets(data)
+        last_off, last_len = offs[-1]
+        # Cut the last record mid-data; the prefix ends before it.
+        files["truncated-last.pcap"] = data[:last_off + 16 + max(1, last_len // 2)]
+        files["truncated-last.prefix.pcap"] = data[:last_off]
+    for name, blob in files.items():
+        with open(os.path.join(tmp, name), "wb") as f:
+            f.write(blob)
+    return files
+
+
+def run(binp, path, fmt="json"):
+    p = subprocess.run([binp, "-r", path, "-T", fmt], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def printable(out):
+    for i, c in enumerate(out):
+        if (c < 0x20 and c != 0x0a) or c >= 0x7f:
+            return "raw byte 0x%02x at offset %d" % (c, i)
+    return None
+
+
+def json_lines(out):
+    recs = []
+    for n, line in enumerate(out.decode("ascii", "replace").splitlines()):
+        try:
+            recs.append(json.loads(line))
+        except ValueError as e:
+            return None, "line %d is not JSON: %s" % (n + 1, e)
+    return recs, None
+
+
+def load_expected():
+    exp = {}
+    with open(os.path.join(HERE, "expected.txt")) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            name, status, pattern = line.split("\t")[:3]
+            exp[name] = (int(status), pattern)
+    return exp
+
+
+def file_cases(binp, tmp, files, exp):
+    for name in sorted(exp):
+        status, pattern = exp[name]
+        if name not in files:
+            check(False, name, "not generated (sample missing?)")
+            continue
+        path = os.path.join(tmp, name)
+        rc, out, err = run(binp, path)
+        lines = err.decode("ascii", "replace").splitlines()
+        if not check(0 <= rc < 128, name + ": no crash", "exit %d, stderr %r" % (rc, err[-300:])):
+            continue
+        check(rc in (0, 1), name + ": exit status in {0,1}", "exit %d" % rc)
+        check(rc == status, name + ": exit %d" % status, "got %d, stderr %r" % (rc, err[:200]))
+        if status == 0:
+            check(not err, name + ": stderr empty", repr(err[:200]))
+        else:
+            ok = (len(lines) == 1 and path in lines[0] and re.search(pattern, lines[0])
+                  and re.search(re.escape(path) + r".*:\s*\S", lines[0]))
+            check(bool(ok), name + ": one stderr line with file and reason /%s/" % pattern,
+                  repr(lines))
+            print("     exit %d: %s" % (rc, lines[0].replace(tmp + "/", "") if lines else ""))
+        bad = printable(out)
+        check(bad is None, name + ": stdout printable", bad or "")
+        recs, why = json_lines(out)
+        check(recs is not None, name + ": stdout is JSON lines", why or "")
+
+
+def truncated_case(binp, tmp, files):
+    if "truncated-last.pcap" not in files:
+        check(False, "truncated-last", "no sample smtp-auth-login.pcap found")
+        return
+    for fmt in ("json", "text"):
+        rc1, out1, _ = run(binp, os.path.join(tmp, "truncated-last.prefix.pcap"), fmt)
+        rc2, out2, err2 = run(binp, os.path.join(tmp, "truncated-last.pcap"), fmt)
+        check(rc1 == 0, "truncated-last prefix (%s): exit 0" % fmt, "got %d" % rc1)
+        check(out2 == out1 and len(out1) > 0,
+              "truncated-last (%s): output equals the intact prefix's" % fmt,
+              "%d vs %d bytes" % (len(out2), len(out1)))
+        if fmt == "json":
+            recs, _ = json_lines(out2)
+            creds = [r for r in recs or [] if r.get("kind") == "credential"]
+            check(len(creds) >= 1 and any(r.get("result") == "accepted" for r in creds),
+                  "truncated-last: credential record from the sample still printed",
+                  "%d credential records" % len(creds))
+        else:
+            check(b"[credentials" in out2, "truncated-last (text): credential row printed")
+
+
+def packet_case(binp, tmp):
+    path = os.path.join(tmp, "bad-packets.pcap")
+    rc, tout, terr = run(binp, path, "text")
+    check(rc == 0 and not terr, "bad-packets (text): exit 0, stderr empty", "exit %d %r" % (rc, terr[:200]))
+    rc, jout, jerr = run(binp, path, "json")
+    check(rc == 0 and not jerr, "bad-packets (json): exit 0, stderr empty", "exit %d %r" % (rc, jerr[:200]))
+    for fmt, out in (("text", tout), ("json", jout)):
+        bad = printable(out)
+        check(bad is None, "bad-packets (%s): no raw control or high byte" % fmt, bad or "")
+    recs, why = json_lines(jout)
+    check(recs is not None, "bad-packets (json): every line parses", why or "")
+    recs = recs or []
+    text = tout.decode("ascii", "replace")
+    # Values are escaped, and a NUL does not cut them.
+    for what, raw in (("banner", BANNER.rstrip(b"\r\n")),
+                      ("reply", b"235 2.7.0 \x1b[31mok\x00more"),
+                      ("login user", EVIL_USER), ("login password", EVIL_PASS),
+                      ("pop3 user", b"us\x1b[31mer"), ("pop3 password", b"se\x00cret\xe2\x80\xae"),
+                      ("pop3 reply", b"-ERR \x9b\x07bad"), ("pop3 banner", b"+OK \x1b[2J hello")):
+        e = esc(raw)
+        check(e in text, "bad-packets (text): %s shown escaped: %s" % (what, e))
+        in_json = any(e in v for r in recs for v in json_strings(r))
+        check(in_json, "bad-packets (json): %s value is the escaped text" % what)
+    creds = [r for r in recs if r.get("kind") == "credential"]
+    check(any(r.get("user") == esc(EVIL_USER) and r.get("secret") == esc(EVIL_PASS) for r in creds),
+          "bad-packets: LOGIN credential record has escaped user and secret, not cut at NUL",
+          repr([(r.get("user"), r.get("secret")) for r in creds]))
+    # Nothing from packets that must not be decoded.
+    for marker, why in (("fraguser", "non-first IPv4 fragment"), ("fragpass", "non-first IPv4 fragment"),
+                        ("mfuser", "first IPv4 fragment (MF)"), ("ihluser", "bad IPv4 IHL/length"),
+                        ("doffuser", "TCP data offset < 5"), ("doff2", "TCP data offset > segment"),
+                        ("longchain", "IPv6 extension chain over the limit"),
+                        ("badext", "IPv6 extension length past the packet"),
+                        ("v6frag", "IPv6 non-atomic fragment"),
+                        ("ZZ", "Ethernet padding"), ("PADPAD", "Ethernet trailer")):
+        found = marker in text or any(marker in v for r in recs for v in json_strings(r))
+        check(not found, "bad-packets: no record from %s (%s)" % (why, marker))
+    for marker, b in (("fraguser", b"\0fraguser\0fragpass"), ("mfuser", b"\0mfuser\0mfpass"),
+                      ("ihluser", b"\0ihluser\0ihlpass"), ("doffuser", b"\0doffuser\0doffpass")):
+        enc = b64(b)
+        check(enc not in text, "bad-packets: AUTH PLAIN of %s not shown" % marker)
+    frag_recs = [r for r in recs if 40004 in (r.get("sport"), r.get("dport"))
+                 and r.get("kind") in ("command", "credential", "auth")]
+    check(not frag_recs, "bad-packets: fragment flow has no command or credential record",
+          repr(frag_recs[:2]))
+    trunc = [r for r in recs if "truncuser" in r.get("text", "") + r.get("user", "")
+             or "truncuser" in json.dumps(r.get("fields", {}))]
+    check(any("truncated" in r.get("flags", []) for r in trunc),
+          "bad-packets: IPv4 length beyond the frame: decoded and flagged truncated",
+          repr([(r.get("kind"), r.get("flags")) for r in trunc]))
+    check("v6user" in text, "bad-packets: IPv6 with a 2-header extension chain decoded (control)")
+    check(re.search(r"C: QUIT\b", text) is not None,
+          "bad-packets: padded short segments reassembled to QUIT without padding")
+
+
+def json_strings(v):
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for x in v.values():
+            yield from json_strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from json_strings(x)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: tests/bad/run.sh BIN", file=sys.stderr)
+        return 2
+    binp = os.path.abspath(sys.argv[1])
+    tmp = tempfile.mkdtemp(prefix="mailsift-bad.")
+    try:
+        files = make_files(tmp, find_sample())
+        exp = load_expected()
+        file_cases(binp, tmp, files, exp)
+        truncated_case(binp, tmp, files)
+        packet_case(binp, tmp)
+    finally:
+        if os.environ.get("BAD_KEEP"):
+            print("kept %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,390 @@
+#!/bin/sh
+# tests/tui/run.sh - drive the ncurses view inside tmux and check the
+# screen text. Usage: tests/tui/run.sh [./mailsift]
+# Skips (exit 0) when tmux is missing. Last line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+BIN=${1:-./mailsift}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "tmux not installed: TUI tests skipped"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+
+pass=0
+fail=0
+skip=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mailsift-tui.XXXXXX")
+SOCK="mailsift-tui-$$"
+T="tmux -L $SOCK -f /dev/null"
+
+cleanup() {
+    $T kill-server >/dev/null 2>&1
+    rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+ok() {
+    pass=$((pass + 1))
+    echo "ok   $1"
+}
+
+nok() {
+    fail=$((fail + 1))
+    echo "FAIL $1"
+    if [ -f "$TMP/screen" ]; then
+        echo "---- screen ----"
+        sed 's/^/    | /' "$TMP/screen"
+        echo "----------------"
+    fi
+}
+
+skipped() {
+    skip=$((skip + 1))
+    echo "skip $1"
+}
+
+# First existing file: repo samples first, then the shared ones.
+pick() {
+    for f in "$@"; do
+        [ -f "$f" ] && { echo "$f"; return 0; }
+    done
+    return 1
+}
+
+screen() {
+    $T capture-pane -p -t ms >"$TMP/screen" 2>/dev/null
+    cat "$TMP/screen"
+}
+
+# wait_for REGEX [seconds]: poll the screen until grep -E matches.
+wait_for() {
+    n=0
+    lim=$(( ${2:-5} * 10 ))
+    while [ $n -lt $lim ]; do
+        screen | grep -Eq -- "$1" && return 0
+        sleep 0.1
+        n=$((n + 1))
+    done
+    return 1
+}
+
+# wait_gone REGEX: poll until the screen no longer matches.
+wait_gone() {
+    n=0
+    while [ $n -lt 50 ]; do
+        screen | grep -Eq -- "$1" || return 0
+        sleep 0.1
+        n=$((n + 1))
+    done
+    return 1
+}
+
+pane() {
+    $T display-message -p -t ms "$1" 2>/dev/null
+}
+
+keys() {
+    $T send-keys -t ms "$@"
+}
+
+text() {
+    $T send-keys -t ms -l "$1"
+}
+
+# Table rows: lines starting with a frame number, above the details pane.
+table_rows() {
+    screen | sed '/^ Details/,$d' | grep -Ec '^ *[0-9]+ +[0-9~]'
+}
+
+# start FILE [extra args]: run the view in a fresh 120x40 session. The pane
+# stays after exit (remain-on-exit) so its status can be read.
+start() {
+    $T kill-session -t ms >/dev/null 2>&1
+    f=$1
+    shift
+    rm -f "$TMP/pid" "$TMP/status"
+    # Not exec: the shell records the pid and the exit status. Without job
+    # control a background job reads /dev/null, so hand it the tty on fd 3.
+    $T new-session -d -s ms -x 120 -y 40 \
+        "exec 3<&0; \"$BIN\" --ui -r \"$f\" $* <&3 3<&- & echo \$! >\"$TMP/pid\"; wait \$!; echo \$? >\"$TMP/status\"; sleep 2"
+    $T set-option -t ms remain-on-exit on >/dev/null 2>&1
+    n=0
+    while [ ! -s "$TMP/pid" ] && [ $n -lt 50 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+}
+
+# wait_exit: wait up to 5 s for the view to exit; 0 if it did.
+wait_exit() {
+    n=0
+    while [ ! -s "$TMP/status" ] && [ $n -lt 50 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    [ -s "$TMP/status" ] && ! kill -0 "$(cat "$TMP/pid")" 2>/dev/null
+}
+
+$T new-session -d -s keep -x 80 -y 24 "sleep 600" || {
+    echo "tmux server did not start: TUI tests skipped"
+    echo "0 passed, 0 failed"
+    exit 0
+}
+$T set-option -g remain-on-exit on >/dev/null 2>&1
+
+SMTP=$(pick samples/lab-smtp-auth.pcap samples/smtp-auth-login.pcap \
+    ../shared/samples/smtp-auth-login.pcap) || SMTP=
+TELNET=$(pick samples/lab-pop3-telnet.pcap samples/pop3-telnet-typed.pcap \
+    ../shared/samples/pop3-telnet-typed.pcap) || TELNET=
+
+# ---- SMTP sample: open, filter, details, follow, creds, resize, quit ----
+if [ -z "$SMTP" ]; then
+    skipped "SMTP AUTH sample not found (samples/, ../shared/samples/)"
+else
+    echo "# $SMTP"
+    start "$SMTP"
+    if wait_for 'No\. +Time +Source +Destination +Proto' &&
+       wait_for '^ +[0-9]+ .*SMTP .*S: 220'; then
+        ok "open: header and rows"
+    else
+        nok "open: header and rows"
+    fi
+    all=$(table_rows)
+
+    keys /
+    text 'smtp.req.command == "AUTH"'
+    if wait_for '^ +[0-9]+ .*C: AUTH' && wait_gone 'S: 220'; then
+        n=$(table_rows)
+        if [ "$n" -ge 1 ] && [ "$n" -lt "$all" ] &&
+           [ "$(screen | sed '/^ Details/,$d' | grep -E '^ *[0-9]+ ' | grep -vc 'AUTH')" -eq 0 ]
+        then
+            ok "filter: valid expression reduces rows ($all -> $n)"
+        else
+            nok "filter: valid expression reduces rows ($all -> $n)"
+        fi
+    else
+        nok "filter: valid expression reduces rows"
+    fi
+    keys Enter
+
+    keys /
+    keys C-u
+    text 'smtp.foo'
+    # "Filter: " is 8 columns; the unknown field starts at column 0.
+    if wait_for '^        \^ .*smtp\.foo'; then
+        ok "filter: invalid expression shows the error with a caret"
+    else
+        nok "filter: invalid expression shows the error with a caret"
+    fi
+    keys C-u
+    text 'smtp.req.com'
+    keys Tab
+    if wait_for '^Filter: smtp\.req\.command'; then
+        ok "filter: Tab completes a field name"
+    else
+        nok "filter: Tab completes a field name"
+    fi
+    keys C-u
+    text 'msg.kind == "credential"'
+    keys Enter
+    if wait_for 'Verdict: (accepted|rejected|unknown)' &&
+       wait_for 'User \(decoded\): ' && wait_for 'Mechanism: '; then
+        ok "details: credential row shows mechanism, user, verdict"
+    else
+        nok "details: credential row shows mechanism, user, verdict"
+    fi
+
+    keys /
+    keys Up
+    if wait_for '^Filter: msg\.kind == "credential"'; then
+        keys Up
+        if wait_for '^Filter: smtp\.req\.command == "AUTH"'; then
+            ok "filter: history with Up"
+        else
+            nok "filter: history with Up"
+        fi
+    else
+        nok "filter: history with Up"
+    fi
+    keys C-u
+    text 'smtp.req.command == "AUTH"'
+    keys Enter
+    wait_for '^ +[0-9]+ .*C: AUTH' >/dev/null
+    keys F
+    if wait_for '^ Follow Stream [0-9]+ \(SMTP\)' && wait_for '^C: AUTH' &&
+       wait_for '^S: 2[0-9][0-9] ' && wait_for '\[(user|password): '; then
+        ok "follow stream: both sides, AUTH decoded inline"
+    else
+        nok "follow stream: both sides, AUTH decoded inline"
+    fi
+    keys /
+    text 'EHLO'
+    keys Enter
+    if wait_for 'Find|EHLO' 2 && ! screen | grep -q 'not found in stream'; then
+        ok "follow stream: search"
+    else
+        nok "follow stream: search"
+    fi
+    keys q
+    wait_for '^ +No\. ' >/dev/null
+
+    keys C
+    if wait_for '^ Credentials: [1-9]' && wait_for 'accepted|rejected'; then
+        ok "credentials view lists credentials"
+    else
+        nok "credentials view lists credentials"
+    fi
+    keys Enter
+    if wait_for '^ +No\. ' && wait_for 'filter cleared|credentials ' &&
+       wait_for 'Verdict: '; then
+        ok "credentials view: Enter jumps to the row"
+    else
+        nok "credentials view: Enter jumps to the row"
+    fi
+
+    keys '?'
+    if wait_for 'Filter bar' && wait_for 'Follow stream'; then
+        ok "help lists the keys"
+    else
+        nok "help lists the keys"
+    fi
+    keys Escape
+
+    keys C-f
+    text '235'
+    keys Enter
+    if wait_for '^Find row|235' 2 && ! screen | grep -q 'not found:'; then
+        ok "row search with Ctrl-F"
+    else
+        nok "row search with Ctrl-F"
+    fi
+
+    $T resize-window -t ms -x 80 -y 24 >/dev/null 2>&1
+    sleep 0.5
+    lines=$(screen | wc -l)
+    width=$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+    rows=$(table_rows)
+    if [ "$lines" -le 24 ] && [ "$width" -le 80 ] &&
+       wait_for '^ +No\. +Time' && wait_for 'q:quit'; then
+        if [ "$rows" -ge 8 ] || [ "$rows" -ge "$all" ]; then
+            ok "resize to 80x24: header, $rows rows, status line"
+        else
+            # The table keeps at least 8 rows at 80x24 when it has them.
+            n=$(screen | sed -n '3,10p' | grep -Ec '^ *[0-9]+ ')
+            if [ "$n" -ge 1 ]; then
+                ok "resize to 80x24: header, rows, status line"
+            else
+                nok "resize to 80x24: $rows rows"
+            fi
+        fi
+    else
+        nok "resize to 80x24"
+    fi
+
+    keys q
+    if wait_exit && [ "$(cat "$TMP/status")" = 0 ] &&
+       [ "$(pane '#{alternate_on}')" = 0 ] &&
+       [ "$(pane '#{cursor_flag}')" != 0 ]; then
+        ok "q quits: process gone, status 0, terminal restored"
+    else
+        nok "q quits: status=$(cat "$TMP/status" 2>/dev/null) alt=$(pane '#{alternate_on}') cursor=$(pane '#{cursor_flag}')"
+    fi
+
+    # -Y starts in the filter bar
+    start "$SMTP" "-Y 'smtp.req.command == \"AUTH\"'"
+    if wait_for '^Filter: smtp\.req\.command == "AUTH"' &&
+       wait_for '^ +[0-9]+ .*C: AUTH' && ! screen | grep -q 'S: 220'; then
+        ok "-Y filter starts in the bar"
+    else
+        nok "-Y filter starts in the bar"
+    fi
+
+    # SIGTERM restores the terminal
+    pid=$(cat "$TMP/pid" 2>/dev/null)
+    if [ -n "$pid" ]; then
+        kill -TERM "$pid" 2>/dev/null
+        if wait_exit && [ "$(pane '#{alternate_on}')" = 0 ]; then
+            ok "SIGTERM: exits and restores the terminal"
+        else
+            nok "SIGTERM: exits and restores the terminal"
+        fi
+    else
+        nok "SIGTERM: no pane pid"
+    fi
+fi
+
+# ---- telnet POP3: packet view shows keystroke rows ----
+if [ -z "$TELNET" ]; then
+    skipped "telnet POP3 sample not found (samples/, ../shared/samples/)"
+else
+    echo "# $TELNET"
+    start "$TELNET"
+    if wait_for 'C: USER' && wait_for '[0-9]+/[0-9]+ msgs'; then
+        keys p
+        if wait_for 'C: U *$' && wait_for 'C: S *$' && wait_for 'C: E *$' &&
+           wait_for 'packet rows'; then
+            ok "packet view: keystroke rows (C: U, C: S, C: E)"
+        else
+            nok "packet view: keystroke rows (C: U, C: S, C: E)"
+        fi
+        keys p
+        if wait_for 'C: USER [^ ]+ \[' && wait_gone 'packet rows'; then
+            ok "packet view toggles back to messages"
+        else
+            nok "packet view toggles back to messages"
+        fi
+        keys /
+        text 'telnet.typed'
+        keys Enter
+        wait_for '^Filter: telnet\.typed' >/dev/null
+        keys F
+        if wait_for '^ Follow Stream' && keys t && wait_for '\[as typed\]' &&
+           wait_for 'keystroke segment'; then
+            ok "follow stream: as typed toggle"
+        else
+            nok "follow stream: as typed toggle"
+        fi
+    else
+        nok "open telnet sample"
+    fi
+    keys Q
+fi
+
+# ---- escape sequences in packets never reach the terminal ----
+if command -v python3 >/dev/null 2>&1; then
+    python3 tests/tui/mkpcap.py "$TMP/evil.pcap"
+    $T kill-session -t ms >/dev/null 2>&1
+    $T new-session -d -s ms -x 120 -y 40 "sleep 0.5; exec \"$BIN\" --ui -r \"$TMP/evil.pcap\""
+    $T set-option -t ms remain-on-exit on >/dev/null 2>&1
+    $T pipe-pane -O -t ms "cat >\"$TMP/raw\""
+    if wait_for '220 \\x1b\]0;pwned\\x07\\x1b\[31mevil' 5; then
+        keys F
+        wait_for '^ Follow' >/dev/null
+        keys q p
+        wait_for 'packet rows' >/dev/null
+        keys p
+        sleep 0.3
+        keys q
+        sleep 0.5
+        if [ -s "$TMP/raw" ] &&
+           ! LC_ALL=C grep -aq "$(printf '\033]')" "$TMP/raw" &&
+           ! LC_ALL=C grep -aq "$(printf '\007')" "$TMP/raw" &&
+           ! LC_ALL=C grep -aq "$(printf '\033\\[2J')" "$TMP/raw" &&
+           ! LC_ALL=C grep -aq "$(printf '\233')" "$TMP/raw" &&
+           ! LC_ALL=C grep -aq "$(printf '\033\\[31mevil')" "$TMP/raw"; then
+            ok "escapes: shown as \\x1b, raw bytes never written to the terminal"
+        else
+            nok "escapes: raw escape bytes reached the terminal"
+        fi
+    else
+        nok "escapes: escaped banner not shown"
+    fi
+else
+    skipped "python3 missing: escape test"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
