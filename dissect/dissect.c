@@ -519,6 +519,25 @@ app_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
         return;
     }
     f->la[dir].crnul = dir == DIR_C2S;
+    if (f->resync & (1u << dir)) {
+        /* Picked up mid-stream: the first segment starts a line only if
+         * it looks like one (a reply code or status for the server, a
+         * verb for the client); otherwise skip past the first LF. */
+        const uint8_t *lf;
+        int starts = dir == DIR_S2C
+            ? (p[0] >= '0' && p[0] <= '9') || p[0] == '+' || p[0] == '-'
+            : (p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z';
+        f->resync &= (uint8_t)~(1u << dir);
+        if (!starts) {
+            lf = memchr(p, '\n', n);
+            if (!lf) {
+                f->resync |= (uint8_t)(1u << dir);
+                return;
+            }
+            n -= (size_t)(lf + 1 - p);
+            p = lf + 1;
+        }
+    }
     while (n) {
         if (s->tls) {
             burst_add(f, dir, n, pkt, ts);
@@ -674,8 +693,10 @@ dis_l3(uint64_t num, const struct ms_time *ts, uint32_t caplen,
             return;
         f->proto = (uint8_t)((dir == DIR_C2S ? pd : ps) & 0x0f);
         f->tls = ((dir == DIR_C2S ? pd : ps) & DIS_PORT_TLS) != 0;
-        if (!(s.flags & TCP_SYN))
+        if (!(s.flags & TCP_SYN)) {
             f->pend[0] = f->pend[1] = anom_hit(ANOM_MIDSTREAM);
+            f->resync = 3;
+        }
     } else {
         flow_touch(D.flows, f, ts);
     }

@@ -20,6 +20,8 @@ struct flow {
     uint8_t proto;                  /* PROTO_SMTP, PROTO_POP */
     uint8_t tls;                    /* port is implicit TLS (465, 995) */
     uint8_t fin;                    /* bit per direction that sent FIN */
+    uint8_t resync;                 /* bit per direction: picked up mid-stream,
+                                     * skip to a line start */
     uint8_t caddr[16], saddr[16];   /* client, server */
     uint16_t cport, sport;
     struct ms_time last;
