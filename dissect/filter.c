@@ -1222,24 +1222,25 @@ flt_eq(int type, const struct fld_val *x, const struct flt_val *v)
 static int
 flt_regmatch(const struct flt_node *nd, const struct fld_val *x)
 {
-#ifdef REG_STARTEND
-    regmatch_t m;
-
-    /* glibc and the BSDs take the length from rm_eo, so the value need
-     * not be terminated and may hold NUL bytes. */
-    m.rm_so = 0;
-    m.rm_eo = (regoff_t)x->n;
-    return regexec(&nd->re, x->s ? (const char *)x->s : "", 1, &m,
-        REG_STARTEND) == 0;
-#else
     char tmp[FLT_RE_COPY + 1];
     size_t n = x->n < FLT_RE_COPY ? x->n : FLT_RE_COPY;
 
-    /* Without REG_STARTEND: match a terminated copy, cut at
-     * FLT_RE_COPY bytes (and at the first NUL). */
+    /* Match a terminated copy: regexec implementations (and sanitizer
+     * interceptors) may strlen() the subject even with REG_STARTEND.
+     * Values are at most a record's text (LIM_TEXT < FLT_RE_COPY). */
     if (n)
         memcpy(tmp, x->s, n);
     tmp[n] = 0;
+#ifdef REG_STARTEND
+    {
+        regmatch_t m;
+
+        /* The length comes from rm_eo, so NUL bytes inside still match. */
+        m.rm_so = 0;
+        m.rm_eo = (regoff_t)n;
+        return regexec(&nd->re, tmp, 1, &m, REG_STARTEND) == 0;
+    }
+#else
     return regexec(&nd->re, tmp, 0, NULL, 0) == 0;
 #endif
 }

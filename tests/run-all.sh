@@ -31,6 +31,7 @@ suite() {
     fi
 }
 
+suite lint scripts/lint.sh
 suite unit make --no-print-directory -s unit
 suite golden tests/run-golden.sh $BIN
 suite filter tests/run-filter.sh $BIN

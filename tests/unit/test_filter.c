@@ -595,7 +595,9 @@ test_match(void)
     /* booleans */
     T_INT(match("telnet.edited == 1", &pop), 1);
     T_INT(match("telnet.edited == true", &pop), 1);
-    T_INT(match("telnet.edited == 0", &cmd), 1);
+    /* present only when editing changed the line: absent compares false */
+    T_INT(match("telnet.edited == 0", &cmd), 0);
+    T_INT(match("!telnet.edited", &cmd), 1);
     T_INT(match("telnet.edited != false", &cmd), 0);
     T_INT(match("telnet.edited in {1}", &cmd), 0);
     T_INT(match("telnet.edited", &rep), 0);     /* replies are not typed */

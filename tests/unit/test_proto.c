@@ -88,7 +88,8 @@ packet(int dir, uint16_t cport, uint16_t sport, uint32_t seq, uint32_t ack,
     p[30] = (uint8_t)(ack >> 8); p[31] = (uint8_t)ack;
     p[32] = 5 << 4;
     p[33] = flags;
-    memcpy(p + 40, data, n);
+    if (n)
+        memcpy(p + 40, data, n);
     pktno++;
     dis_l3(pktno, &ts, (uint32_t)tot, (uint32_t)tot, 4, p, tot);
 }
