@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# bench/run.sh - throughput benchmark: mailsift against a bare libpcap
+# read loop (the floor), tshark and dsniff on synthetic captures.
+#
+# Run from the repository root:   bench/run.sh
+# Quick run:                      BENCH_SIZES=100M bench/run.sh
+#
+# Environment:
+#   BENCH_DIR     where captures are generated and kept (bench/data)
+#   BENCH_SIZES   subset of captures: names or tags, comma/space separated,
+#                 e.g. "100M", "500M", "1G", "short", "mixed-500M-100", "all"
+#   BENCH_RUNS    timed runs per tool (3); one warmup run precedes them
+#   BENCH_TSHARK  0 skips tshark (it is timed with a single run)
+#   BENCH_DSNIFF  0 skips dsniff (run only when installed)
+#   MAILSIFT      mailsift binary (./mailsift from the repository root)
+#   CC            C compiler (cc)
+# See bench/README.md for what the captures and the columns are.
+set -euo pipefail
+
+caller_pwd=$PWD
+bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$bench")
+cd "$root"
+
+abspath() {     # a path given by the caller, made absolute from their cwd
+    case $1 in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s\n' "$caller_pwd/$1" ;;
+    esac
+}
+
+if [ -n "${BENCH_DIR:-}" ]; then data=$(abspath "$BENCH_DIR"); else data=$root/bench/data; fi
+if [ -n "${MAILSIFT:-}" ]; then mailsift=$(abspath "$MAILSIFT"); else mailsift=$root/mailsift; fi
+runs=${BENCH_RUNS:-3}
+want_tshark=${BENCH_TSHARK:-1}
+want_dsniff=${BENCH_DSNIFF:-1}
+sizes=${BENCH_SIZES:-all}
+cc=${CC:-cc}
+
+for t in hyperfine jq /usr/bin/time; do
+    command -v "$t" >/dev/null || { echo "run.sh: $t is needed" >&2; exit 1; }
+done
+
+# ---------------------------------------------------------------- build
+mkdir -p "$data"
+cflags=(-std=c11 -O2 -Wall -Wextra -Wpedantic)
+echo "== build"
+$cc "${cflags[@]}" -o "$bench/gen" "$bench/gen.c"
+# shellcheck disable=SC2046
+$cc "${cflags[@]}" -o "$bench/floor" "$bench/floor.c" $(pkg-config --cflags --libs libpcap)
+
+# ------------------------------------------------------------- captures
+# name | gen arguments
+captures=(
+    "mixed-100M-20|-M mixed -S 100 -m 20 -s 1"
+    "mixed-500M-20|-M mixed -S 500 -m 20 -s 2"
+    "mixed-1G-20|-M mixed -S 1000 -m 20 -s 3"
+    "mixed-500M-100|-M mixed -S 500 -m 100 -s 4"
+    "short-1M|-M short -n 1000000 -s 5"
+)
+
+selected() {    # is capture $1 in BENCH_SIZES?
+    local name=$1 tok part
+    for tok in ${sizes//,/ }; do
+        [ "$tok" = all ] && return 0
+        [ "$tok" = "$name" ] && return 0
+        for part in ${name//-/ }; do
+            [ "$tok" = "$part" ] && return 0
+        done
+    done
+    return 1
+}
+
+chosen=()
+for c in "${captures[@]}"; do
+    name=${c%%|*}
+    if selected "$name"; then chosen+=("$c"); fi
+done
+if [ ${#chosen[@]} -eq 0 ]; then
+    echo "run.sh: BENCH_SIZES=$sizes selects no capture" >&2
+    exit 1
+fi
+
+echo "== captures in $data"
+for c in "${chosen[@]}"; do
+    name=${c%%|*}
+    args=${c#*|}
+    f=$data/$name.pcap
+    if [ -s "$f" ]; then
+        echo "   $name.pcap exists, kept"
+        continue
+    fi
+    t0=$(date +%s.%N)
+    # shellcheck disable=SC2086
+    "$bench/gen" $args -o "$f.part"
+    mv "$f.part" "$f"
+    t1=$(date +%s.%N)
+    printf '   %s.pcap generated in %.1f s (%s bytes)\n' "$name" \
+        "$(echo "$t1 - $t0" | bc)" "$(stat -c %s "$f")"
+done
+
+# ------------------------------------------------------------ the tools
+have_mailsift=0
+if [ -x "$mailsift" ]; then
+    have_mailsift=1
+else
+    echo "== mailsift is missing ($mailsift): its rows are left out;" \
+        "build it or set MAILSIFT=path"
+fi
+have_dsniff=0
+if [ "$want_dsniff" != 0 ] && command -v dsniff >/dev/null; then
+    have_dsniff=1
+fi
+have_tshark=0
+if [ "$want_tshark" != 0 ] && command -v tshark >/dev/null; then
+    have_tshark=1
+fi
+
+res=$data/results
+mkdir -p "$res"
+rows=$res/rows.tsv
+: > "$rows"
+
+q() { printf '%q' "$1"; }
+
+# peak RSS in MiB of one run; also notes a non-zero exit
+rss_run() {     # rss_run OUTFILE CMD...
+    local out=$1
+    shift
+    local rc=0
+    /usr/bin/time -f %M -o "$out" "$@" >/dev/null 2>"$out.stderr" || rc=$?
+    echo "$rc" > "$out.rc"
+}
+
+for c in "${chosen[@]}"; do
+    name=${c%%|*}
+    f=$data/$name.pcap
+    fq=$(q "$f")
+    size=$(stat -c %s "$f")
+    read -r _ pkts _ < <("$bench/floor" "$f")
+    echo "== $name: $size bytes, $pkts packets"
+
+    names=(floor)
+    cmds=("$(q "$bench/floor") $fq > /dev/null")
+    if [ $have_mailsift = 1 ]; then
+        names+=("mailsift -T json" "mailsift -q -z creds")
+        cmds+=("$(q "$mailsift") -r $fq -T json > /dev/null"
+            "$(q "$mailsift") -r $fq -q -z creds > /dev/null")
+    fi
+    if [ $have_dsniff = 1 ]; then
+        names+=("dsniff")
+        cmds+=("dsniff -n -p $fq > /dev/null 2>&1")
+    fi
+    hf=(hyperfine --style basic --warmup 1 --runs "$runs" -i
+        --export-json "$res/$name.json")
+    for i in "${!names[@]}"; do
+        hf+=(-n "${names[$i]}" "${cmds[$i]}")
+    done
+    "${hf[@]}"
+
+    # peak RSS: one more run of each under /usr/bin/time
+    rss_run "$res/$name.floor.rss" "$bench/floor" "$f"
+    if [ $have_mailsift = 1 ]; then
+        rss_run "$res/$name.ms-json.rss" "$mailsift" -r "$f" -T json
+        rss_run "$res/$name.ms-creds.rss" "$mailsift" -r "$f" -q -z creds
+    fi
+    if [ $have_dsniff = 1 ]; then
+        rss_run "$res/$name.dsniff.rss" dsniff -n -p "$f"
+    fi
+
+    # tshark: one run, timed by hyperfine, RSS from the same run
+    if [ $have_tshark = 1 ]; then
+        rm -f "$res/$name.tshark.rss"
+        hyperfine --style basic --runs 1 -i --export-json "$res/$name.tshark.json" \
+            -n tshark "/usr/bin/time -f %M -o $(q "$res/$name.tshark.rss") \
+tshark -r $fq -Y 'smtp || pop' > /dev/null 2>&1"
+    fi
+
+    med() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$2"; }
+    codes() { jq -r --arg n "$1" '.results[] | select(.command == $n) | [.exit_codes[] | select(. != 0)] | length' "$2"; }
+    rssof() { if [ -s "$1" ]; then tail -n 1 "$1"; else echo ""; fi; }
+
+    floor_med=$(med floor "$res/$name.json")
+    tshark_med=""
+    if [ $have_tshark = 1 ]; then
+        tshark_med=$(med tshark "$res/$name.tshark.json")
+    fi
+
+    emit() {    # emit TOOL MEDIAN RSSKB NOTE
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$pkts" \
+            "$1" "$2" "$3" "$floor_med" "$tshark_med" "$4" >> "$rows"
+    }
+    emit floor "$floor_med" "$(rssof "$res/$name.floor.rss")" ""
+    if [ $have_mailsift = 1 ]; then
+        for t in "mailsift -T json:ms-json" "mailsift -q -z creds:ms-creds"; do
+            tn=${t%%:*}
+            tf=${t#*:}
+            note=""
+            m=$(med "$tn" "$res/$name.json")
+            rss=$(rssof "$res/$name.$tf.rss")
+            fails=$(codes "$tn" "$res/$name.json")
+            rssrc=$(cat "$res/$name.$tf.rss.rc")
+            if [ "$fails" != 0 ] || [ "$rssrc" != 0 ]; then
+                # a failed run's time means nothing: show no figures
+                note="FAILED: exit!=0 in $fails of $runs timed runs, RSS run exit $rssrc"
+                m=""
+                rss=""
+            fi
+            emit "$tn" "$m" "$rss" "$note"
+        done
+    else
+        emit "mailsift" "" "" "missing"
+    fi
+    if [ $have_dsniff = 1 ]; then
+        emit dsniff "$(med dsniff "$res/$name.json")" \
+            "$(rssof "$res/$name.dsniff.rss")" ""
+    fi
+    if [ $have_tshark = 1 ]; then
+        emit tshark "$tshark_med" "$(rssof "$res/$name.tshark.rss")" "1 run"
+    fi
+done
+
+# ---------------------------------------------------------------- table
+table=$res/summary.md
+{
+    echo "## mailsift benchmark"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
+        "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')," \
+        "hyperfine: $runs runs after 1 warmup (tshark: 1 run)"
+    echo
+    echo "| capture | size MB | packets | tool | median wall s | MB/s | packets/s | peak RSS MiB | ratio vs floor | ratio tshark/mailsift |"
+    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+    awk -F'\t' '
+    function fmt(x, d) { return x == "" ? "-" : sprintf("%." d "f", x) }
+    {
+        cap = $1; size = $2; pk = $3; tool = $4; med = $5; rss = $6
+        fl = $7; ts = $8; note = $9
+        if (med == "" || med == "null") {
+            printf "| %s | %.1f | %d | %s | %s | - | - | - | - | - |\n", cap, size / 1e6, pk, tool, (note != "" ? note : "-")
+            next
+        }
+        mbs = size / 1e6 / med
+        pps = pk / med
+        r = (fl != "" && fl > 0) ? sprintf("%.2f", med / fl) : "-"
+        rt = "-"
+        if (tool ~ /^mailsift/ && ts != "" && ts != "null")
+            rt = sprintf("%.1f", ts / med)
+        rs = (rss == "") ? "-" : sprintf("%.1f", rss / 1024)
+        if (note != "")
+            tool = tool " (" note ")"
+        printf "| %s | %.1f | %d | %s | %.3f | %.0f | %.0f | %s | %s | %s |\n", cap, size / 1e6, pk, tool, med, mbs, pps, rs, r, rt
+    }' "$rows"
+    if [ $have_mailsift = 0 ]; then
+        echo
+        echo "mailsift is missing ($mailsift): only the floor and the other tools were run."
+    fi
+} > "$table"
+echo
+cat "$table"
+echo
+echo "(table saved in $table; hyperfine JSON in $res)"
