@@ -38,6 +38,7 @@ suite filter tests/run-filter.sh $BIN
 if [ -d "$shared" ]; then
     suite truth sh -c "../shared/tools/check_truth.py --bin $BIN && echo \"1 passed, 0 failed\" || echo \"0 passed, 1 failed\""
 fi
+suite tshark-filters python3 tests/tshark/filters.py $BIN
 suite tshark sh -c "python3 tests/tshark/compare.py $BIN samples/*.pcap* $( [ -d "$shared" ] && echo "$shared/*.pcap*")"
 suite creds python3 tests/creds/hashcat.py $BIN
 suite escape tests/escape.sh $BIN

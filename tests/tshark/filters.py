@@ -47,9 +47,9 @@ ALIGNED = [
     'pop.request.parameter == "user1"',
     'pop.response.indicator == "-ERR"',
     'smtp.req.command == "AUTH" || pop.request.command == "AUTH"',
-    'tcp.srcport == 110 && pop.response.indicator',
+    'tcp.srcport == 110 && pop.response.indicator in {"+OK", "-ERR"}',
     'ip.addr == 127.0.0.1 && smtp.req.command == "DATA"',
-    'not pop.response.indicator == "+OK" && pop.response.indicator',
+    'not pop.response.indicator == "+OK" && pop.response.indicator in {"+OK", "-ERR"}',
 ]
 
 SAMPLES = ['smtp-auth-login.pcap', 'smtp-auth-mechs.pcap', 'pop3-auth.pcap',
