@@ -12,13 +12,15 @@
 #include "rd.h"
 #include "sess.h"
 
+static struct mem_pool auth_pool = MEM_POOL(MEM_AUTH, sizeof(struct auth_st), 256);
+
 static struct auth_st *
 get(struct flow *f)
 {
     if (!f->sess)
         return NULL;
-    if (!f->sess->auth)
-        f->sess->auth = mem_calloc(MEM_AUTH, sizeof *f->sess->auth);
+    if (!f->sess->auth && (f->sess->auth = mem_take(&auth_pool)))
+        memset(f->sess->auth, 0, sizeof *f->sess->auth);
     return f->sess->auth;
 }
 
@@ -512,7 +514,7 @@ void
 auth_free(struct flow *f)
 {
     if (f->sess && f->sess->auth) {
-        mem_free(MEM_AUTH, f->sess->auth, sizeof *f->sess->auth);
+        mem_give(&auth_pool, f->sess->auth);
         f->sess->auth = NULL;
     }
 }

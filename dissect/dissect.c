@@ -24,6 +24,10 @@ static struct {
 
 static void on_close(void *ctx, struct flow *f, int why);
 
+/* Enough for the connections that are open at once in a busy capture. */
+static struct mem_pool acc_pool = MEM_POOL(MEM_STREAM, sizeof(struct acc), 64);
+static struct mem_pool sess_pool = MEM_POOL(MEM_FLOW, sizeof(struct sess), 1024);
+
 void
 dis_default_ports(struct dis_cfg *c)
 {
@@ -237,7 +241,7 @@ acc_open(struct flow *f, int dir, int body, const struct line *ln)
     struct acc *a = f->sess->acc[dir];
 
     if (!a) {
-        a = mem_alloc(MEM_STREAM, sizeof *a);
+        a = mem_take(&acc_pool);
         if (!a)
             return NULL;
         f->sess->acc[dir] = a;
@@ -440,7 +444,9 @@ static struct sess *
 sess_get(struct flow *f)
 {
     if (!f->sess) {
-        f->sess = mem_calloc(MEM_FLOW, sizeof *f->sess);
+        f->sess = mem_take(&sess_pool);
+        if (f->sess)
+            memset(f->sess, 0, sizeof *f->sess);
         if (f->sess && f->tls)
             f->sess->tls = 1;
     }
@@ -618,9 +624,8 @@ on_close(void *ctx, struct flow *f, int why)
     auth_abandon(f, 0);
     auth_free(f);
     for (d = 0; d < 2; d++)
-        if (f->sess->acc[d])
-            mem_free(MEM_STREAM, f->sess->acc[d], sizeof *f->sess->acc[d]);
-    mem_free(MEM_FLOW, f->sess, sizeof *f->sess);
+        mem_give(&acc_pool, f->sess->acc[d]);
+    mem_give(&sess_pool, f->sess);
     f->sess = NULL;
 }
 

@@ -93,6 +93,33 @@ mem_free(enum mem_cat c, void *p, size_t n)
     st.total -= n;
 }
 
+void *
+mem_take(struct mem_pool *p)
+{
+    void *x = p->free;
+
+    if (x) {
+        memcpy(&p->free, x, sizeof p->free);
+        p->n--;
+        return x;
+    }
+    return mem_alloc(p->cat, p->size < sizeof(void *) ? sizeof(void *) : p->size);
+}
+
+void
+mem_give(struct mem_pool *p, void *x)
+{
+    if (!x)
+        return;
+    if (p->n >= p->max) {
+        mem_free(p->cat, x, p->size < sizeof(void *) ? sizeof(void *) : p->size);
+        return;
+    }
+    memcpy(x, &p->free, sizeof p->free);
+    p->free = x;
+    p->n++;
+}
+
 const struct mem_stats *
 mem_stats(void)
 {

@@ -23,4 +23,18 @@ void *mem_realloc(enum mem_cat c, void *p, size_t old, size_t n);
 void mem_free(enum mem_cat c, void *p, size_t n);
 const struct mem_stats *mem_stats(void);
 
+/* A free list of same-size blocks: a million short connections would
+ * otherwise malloc and free their session state a million times (and
+ * glibc gives the top of the heap back to the kernel each time). Pooled
+ * blocks stay counted as in use. */
+struct mem_pool {
+    enum mem_cat cat;
+    size_t size;
+    unsigned n, max;
+    void *free;
+};
+#define MEM_POOL(c, sz, mx) { (c), (sz), 0, (mx), NULL }
+void *mem_take(struct mem_pool *p);      /* not zeroed */
+void mem_give(struct mem_pool *p, void *x);
+
 #endif

@@ -55,13 +55,15 @@ held_free(struct tcp_held *h)
     mem_free(MEM_STREAM, h, sizeof *h + h->len);
 }
 
+static struct mem_pool hist_pool = MEM_POOL(MEM_STREAM, TCP_HIST, 512);
+
 /* Remember delivered bytes in the ring (seq % TCP_HIST). */
 static void
 hist_add(struct tcp_dir *d, uint32_t seq, const uint8_t *p, size_t n)
 {
     size_t pos, k;
 
-    if (!d->hist && !(d->hist = mem_alloc(MEM_STREAM, TCP_HIST)))
+    if (!d->hist && !(d->hist = mem_take(&hist_pool)))
         return;
     if (n > TCP_HIST) {
         p += n - TCP_HIST;
@@ -290,7 +292,7 @@ tcp_free(struct tcp_dir *d)
         held_free(h);
     }
     if (d->hist) {
-        mem_free(MEM_STREAM, d->hist, TCP_HIST);
+        mem_give(&hist_pool, d->hist);
         d->hist = NULL;
     }
     d->hist_n = 0;

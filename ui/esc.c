@@ -1,9 +1,12 @@
 /* esc.c - the one escaper every byte from the network goes through on
  * its way to a terminal or a file. Output is printable ASCII, so width
  * equals byte count and no escape sequence can reach a terminal. */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "esc.h"
+#include "ob.h"
 
 static const char hex[] = "0123456789abcdef";
 
@@ -113,4 +116,71 @@ void
 esc_json_cstr(FILE *fp, const char *s)
 {
     esc_json(fp, (const uint8_t *)s, strlen(s));
+}
+
+struct ob ob;
+
+void
+ob_flush(void)
+{
+    const char *p = ob.buf;
+    size_t n = ob.n;
+    ssize_t w;
+
+    ob.n = 0;
+    if (!n || !ob.fp)
+        return;
+    /* Straight to the descriptor: stdio would copy every byte once more.
+     * Whatever stdio still holds goes first, to keep the order. */
+    fflush(ob.fp);
+    while (n) {
+        w = write(fileno(ob.fp), p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            ob.err = 1;
+            return;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Bytes that go into a JSON string as themselves. */
+static inline int
+json_plain(uint8_t c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+void
+ob_json(const uint8_t *src, size_t n)
+{
+    char e[4], *o;
+    size_t i, k, j, run;
+
+    /* An escaped, JSON-escaped byte takes at most 5 characters. */
+    while (n) {
+        size_t chunk = n < OB_SIZE / 8 ? n : OB_SIZE / 8;
+        o = ob_room(chunk * 5);
+        for (i = 0; i < chunk; ) {
+            for (run = i; run < chunk && json_plain(src[run]); run++)
+                ;
+            if (run > i) {
+                memcpy(o, src + i, run - i);
+                o += run - i;
+                i = run;
+                continue;
+            }
+            k = esc1(src[i++], e);
+            for (j = 0; j < k; j++) {
+                if (e[j] == '"' || e[j] == '\\')
+                    *o++ = '\\';
+                *o++ = e[j];
+            }
+        }
+        ob.n = (size_t)(o - ob.buf);
+        src += chunk;
+        n -= chunk;
+    }
 }

@@ -10,6 +10,22 @@
 void
 fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
 {
+    /* IPv4 by hand: inet_ntop goes through sprintf, and the JSON printer
+     * formats two addresses per record. */
+    if (e->family == 4 && sz >= 16) {
+        char *o = buf;
+        int i;
+        for (i = 0; i < 4; i++) {
+            unsigned v = e->addr[i];
+            if (v >= 100)
+                *o++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+            *o++ = i < 3 ? '.' : 0;
+        }
+        return;
+    }
     if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, buf, (socklen_t)sz))
         snprintf(buf, sz, "?");
 }

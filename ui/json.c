@@ -1,169 +1,234 @@
 /* json.c - one JSON object per record per line. Strings hold the same
  * escaped text the terminal shows, then JSON-escaped. Field names come
- * from the field registry. */
+ * from the field registry. Output goes through ob.h: this is the hot
+ * path of "-T json" on a large capture. */
 #include <string.h>
 
 #include "../dissect/field.h"
-#include "esc.h"
 #include "fmt.h"
+#include "ob.h"
 #include "out.h"
 
-static void
-jstr(FILE *fp, const char *key, const uint8_t *p, size_t n)
-{
-    fprintf(fp, ",\"%s\":\"", key);
-    esc_json(fp, p, n);
-    fputc('"', fp);
-}
+/* ,"key": with the key a literal, so its length is known. */
+#define JKEY(k) OB_LIT(",\"" k "\":")
 
 static void
-jrs(FILE *fp, const char *key, const struct rec_str *s)
+jstrv(const uint8_t *p, size_t n)
 {
-    jstr(fp, key, s->p, s->n);
+    ob_ch('"');
+    ob_json(p, n);
+    ob_ch('"');
 }
 
+#define jstr(k, p, n) (JKEY(k), jstrv((p), (n)))
+#define jrs(k, s) (JKEY(k), jstrv((s)->p, (s)->n))
+#define jnum(k, v) (JKEY(k), ob_u64(v))
+
 static void
-jval(FILE *fp, const struct fld_val *v)
+jaddr(const struct rec_ep *e)
 {
     char a[64];
 
-    switch (v->type) {
-    case FT_UINT:
-        fprintf(fp, "%llu", (unsigned long long)v->u);
-        break;
-    case FT_BOOL:
-        fputs(v->u ? "true" : "false", fp);
-        break;
-    case FT_ADDR: {
-        struct rec_ep e;
-        e.family = v->addr.family;
-        memcpy(e.addr, v->addr.a, 16);
-        fmt_addr(&e, a, sizeof a);
-        fprintf(fp, "\"%s\"", a);
-        break;
-    }
-    default:
-        fputc('"', fp);
-        esc_json(fp, v->s, v->n);
-        fputc('"', fp);
-    }
+    fmt_addr(e, a, sizeof a);
+    ob_ch('"');
+    ob_str(a);
+    ob_ch('"');
 }
 
 static void
-fields(FILE *fp, const struct rec *r)
+jval(const struct fld_val *v)
+{
+    struct rec_ep e;
+
+    switch (v->type) {
+    case FT_UINT:
+        ob_u64(v->u);
+        break;
+    case FT_BOOL:
+        ob_str(v->u ? "true" : "false");
+        break;
+    case FT_ADDR:
+        e.family = v->addr.family;
+        memcpy(e.addr, v->addr.a, 16);
+        jaddr(&e);
+        break;
+    default:
+        ob_ch('"');
+        ob_json(v->s, v->n);
+        ob_ch('"');
+    }
+}
+
+/* The JSON fields of each protocol, found once: a record only asks the
+ * getters that can answer for it. */
+static const struct fld_def *jf[PROTO_N][FLD_MAXV];
+static int njf[PROTO_N] = { -1 };
+
+static void
+json_fields_init(void)
 {
     size_t nf, i;
     const struct fld_def *t = fld_table(&nf);
-    struct fld_val v[FLD_MAXV];
-    int k, j, first = 1;
+    int p;
 
-    fputs(",\"fields\":{", fp);
-    for (i = 0; i < nf; i++) {
-        if (!(t[i].flags & FLD_JSON))
-            continue;
-        k = t[i].get(r, v, FLD_MAXV);
-        if (k <= 0)
-            continue;
-        fprintf(fp, "%s\"%s\":", first ? "" : ",", t[i].name);
-        first = 0;
-        if (k == 1) {
-            jval(fp, &v[0]);
-            continue;
+    for (p = 0; p < PROTO_N; p++) {
+        njf[p] = 0;
+        for (i = 0; i < nf && njf[p] < FLD_MAXV; i++) {
+            const char *n = t[i].name;
+            if (!(t[i].flags & FLD_JSON))
+                continue;
+            if (p == PROTO_SMTP && !strncmp(n, "pop.", 4))
+                continue;
+            if (p == PROTO_POP && !strncmp(n, "smtp.", 5))
+                continue;
+            jf[p][njf[p]++] = &t[i];
         }
-        fputc('[', fp);
-        for (j = 0; j < k; j++) {
-            if (j)
-                fputc(',', fp);
-            jval(fp, &v[j]);
-        }
-        fputc(']', fp);
     }
-    fputc('}', fp);
 }
 
 static void
-ts(FILE *fp, const char *key, const struct ms_time *t)
+fields(const struct rec *r)
 {
+    struct fld_val v[FLD_MAXV];
+    int k, j, i, first = 1, p = r->proto < PROTO_N ? r->proto : 0;
+
+    if (njf[0] < 0)
+        json_fields_init();
+    OB_LIT(",\"fields\":{");
+    for (i = 0; i < njf[p]; i++) {
+        k = jf[p][i]->get(r, v, FLD_MAXV);
+        if (k <= 0)
+            continue;
+        if (!first)
+            ob_ch(',');
+        first = 0;
+        ob_ch('"');
+        ob_str(jf[p][i]->name);
+        OB_LIT("\":");
+        if (k == 1) {
+            jval(&v[0]);
+            continue;
+        }
+        ob_ch('[');
+        for (j = 0; j < k; j++) {
+            if (j)
+                ob_ch(',');
+            jval(&v[j]);
+        }
+        ob_ch(']');
+    }
+    ob_ch('}');
+}
+
+static void
+ts(const struct ms_time *t)
+{
+    JKEY("ts");
+    ob_u64((uint64_t)t->sec);
+    ob_ch('.');
     if (rec_ts_prec == 9)
-        fprintf(fp, ",\"%s\":%lld.%09u", key, (long long)t->sec, (unsigned)t->nsec);
+        ob_u64w(t->nsec, 9);
     else
-        fprintf(fp, ",\"%s\":%lld.%06u", key, (long long)t->sec, (unsigned)(t->nsec / 1000));
+        ob_u64w(t->nsec / 1000, 6);
 }
 
 void
 json_record(FILE *fp, const struct rec *r, const struct out_opts *o)
 {
-    char src[64], dst[64];
     int a, first = 1;
+    uint16_t i;
 
     (void)o;
-    fmt_addr(&r->src, src, sizeof src);
-    fmt_addr(&r->dst, dst, sizeof dst);
-    fprintf(fp, "{\"frame\":%llu,\"frames\":[%llu,%llu],\"segments\":%u",
-            (unsigned long long)r->pkt, (unsigned long long)r->pkt_first,
-            (unsigned long long)r->pkt, (unsigned)r->nseg);
+    ob_to(fp);
+    OB_LIT("{\"frame\":");
+    ob_u64(r->pkt);
+    OB_LIT(",\"frames\":[");
+    ob_u64(r->pkt_first);
+    ob_ch(',');
+    ob_u64(r->pkt);
+    ob_ch(']');
+    jnum("segments", r->nseg);
     if (r->nmarks > 1) {
         /* Every packet that carried part of it (keystrokes, segments). */
-        uint16_t i;
-        fputs(",\"packets\":[", fp);
-        for (i = 0; i < r->nmarks; i++)
-            fprintf(fp, "%s%llu", i ? "," : "", (unsigned long long)r->marks[i].pkt);
-        fputc(']', fp);
+        OB_LIT(",\"packets\":[");
+        for (i = 0; i < r->nmarks; i++) {
+            if (i)
+                ob_ch(',');
+            ob_u64(r->marks[i].pkt);
+        }
+        ob_ch(']');
     }
-    ts(fp, "ts", &r->ts);
-    fprintf(fp, ",\"stream\":%u,\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u"
-            ",\"proto\":\"%s\",\"dir\":\"%s\",\"kind\":\"%s\",\"len\":%u",
-            (unsigned)r->flow, src, (unsigned)r->src.port, dst, (unsigned)r->dst.port,
-            rec_proto_name(r->proto), r->dir == DIR_C2S ? "C" : "S",
-            rec_kind_name(r->kind), (unsigned)r->len);
+    ts(&r->ts);
+    jnum("stream", r->flow);
+    JKEY("src");
+    jaddr(&r->src);
+    jnum("sport", r->src.port);
+    JKEY("dst");
+    jaddr(&r->dst);
+    jnum("dport", r->dst.port);
+    OB_LIT(",\"proto\":\"");
+    ob_str(rec_proto_name(r->proto));
+    OB_LIT("\",\"dir\":\"");
+    ob_str(r->dir == DIR_C2S ? "C" : "S");
+    OB_LIT("\",\"kind\":\"");
+    ob_str(rec_kind_name(r->kind));
+    ob_ch('"');
+    jnum("len", r->len);
     if (r->verb[0])
-        jstr(fp, "verb", (const uint8_t *)r->verb, strlen(r->verb));
+        jstr("verb", (const uint8_t *)r->verb, strlen(r->verb));
     if (r->code)
-        fprintf(fp, ",\"code\":%u", (unsigned)r->code);
-    jrs(fp, "text", &r->text);
+        jnum("code", r->code);
+    jrs("text", &r->text);
     if (r->typed.n)
-        jrs(fp, "typed", &r->typed);
+        jrs("typed", &r->typed);
     if (r->kind == REC_BODY || r->kind == REC_TLS || r->kind == REC_NOTE)
-        fprintf(fp, ",\"size\":%llu", (unsigned long long)r->size);
+        jnum("size", r->size);
     if (r->kind == REC_BODY || r->lines > 1)
-        fprintf(fp, ",\"lines\":%u", (unsigned)r->lines);
+        jnum("lines", r->lines);
     if (r->kind == REC_CRED) {
         const char *mech = r->cred.mech == AUTH_OTHER ? NULL : auth_mech_name(r->cred.mech);
         if (mech)
-            jstr(fp, "mech", (const uint8_t *)mech, strlen(mech));
+            jstr("mech", (const uint8_t *)mech, strlen(mech));
         else
-            jrs(fp, "mech", &r->cred.mech_name);
-        jrs(fp, "user", &r->cred.user);
+            jrs("mech", &r->cred.mech_name);
+        jrs("user", &r->cred.user);
         if (r->cred.secret.n || (r->flags & REC_F_CRED)) {
-            jrs(fp, "secret", &r->cred.secret);
-            fprintf(fp, ",\"secret_kind\":\"%s\"", secret_kind_name(r->cred.secret_kind));
+            jrs("secret", &r->cred.secret);
+            jstr("secret_kind", (const uint8_t *)secret_kind_name(r->cred.secret_kind),
+                 strlen(secret_kind_name(r->cred.secret_kind)));
         }
         if (r->cred.secret_typed.n)
-            jrs(fp, "secret_typed", &r->cred.secret_typed);
+            jrs("secret_typed", &r->cred.secret_typed);
         if (r->cred.challenge.n)
-            jrs(fp, "challenge", &r->cred.challenge);
+            jrs("challenge", &r->cred.challenge);
         if (r->cred.authzid.n)
-            jrs(fp, "authzid", &r->cred.authzid);
-        fprintf(fp, ",\"result\":\"%s\"", cred_result_name(r->cred.result));
-        jrs(fp, "reply", &r->cred.reply);
-        fprintf(fp, ",\"user_frame\":%llu,\"secret_frame\":%llu",
-                (unsigned long long)r->cred.user_pkt,
-                (unsigned long long)r->cred.secret_pkt);
+            jrs("authzid", &r->cred.authzid);
+        jstr("result", (const uint8_t *)cred_result_name(r->cred.result),
+             strlen(cred_result_name(r->cred.result)));
+        jrs("reply", &r->cred.reply);
+        jnum("user_frame", r->cred.user_pkt);
+        jnum("secret_frame", r->cred.secret_pkt);
     }
-    fputs(",\"flags\":[", fp);
+    OB_LIT(",\"flags\":[");
     for (a = 0; a < ANOM_N; a++)
         if (r->flags & (1u << a)) {
-            fprintf(fp, "%s\"%s\"", first ? "" : ",", anom_name(a));
+            if (!first)
+                ob_ch(',');
             first = 0;
+            ob_ch('"');
+            ob_str(anom_name(a));
+            ob_ch('"');
         }
     if (r->flags & REC_F_CRED) {
-        fprintf(fp, "%s\"cred\"", first ? "" : ",");
+        ob_str(first ? "\"cred\"" : ",\"cred\"");
         first = 0;
     }
     if (r->flags & REC_F_MASKED)
-        fprintf(fp, "%s\"masked\"", first ? "" : ",");
-    fputc(']', fp);
+        ob_str(first ? "\"masked\"" : ",\"masked\"");
+    ob_ch(']');
     if (r->kind != REC_CRED)
-        fields(fp, r);
-    fputs("}\n", fp);
+        fields(r);
+    OB_LIT("}\n");
+    if (ob.n && o && o->flush)
+        ob_flush();
 }

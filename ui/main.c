@@ -20,6 +20,7 @@
 #include "../dissect/filter.h"
 #include "../dissect/mem.h"
 #include "fmt.h"
+#include "ob.h"
 #include "out.h"
 #include "tui.h"
 
@@ -215,6 +216,7 @@ run_printer(struct cap *c, uint64_t maxpkts)
             return 0;
         if (rc == CAP_ERROR) {
             dis_finish();
+            ob_flush();
             fflush(stdout);
             fprintf(stderr, "mailsift: %s: %s (after packet %llu)\n", c->name, eb,
                     (unsigned long long)c->count);
@@ -420,8 +422,10 @@ main(int argc, char **argv)
         flt_free(M.flt);
         return rc;
     }
-    if (M.cap.live)
+    if (M.cap.live) {
         setvbuf(stdout, NULL, _IOLBF, 0);   /* rows as sessions happen */
+        M.oo.flush = 1;
+    }
     if (dis_init(&cfg, &sink) < 0) {
         fprintf(stderr, "mailsift: out of memory\n");
         return 1;
@@ -432,6 +436,7 @@ main(int argc, char **argv)
         mem_fail_nth(v);
     rc = run_printer(&M.cap, maxpkts);
     dis_finish();
+    ob_flush();
     if (M.report)
         report_print(stdout, M.report, &M.oo, hashcat);
     if (stats)
@@ -446,7 +451,8 @@ main(int argc, char **argv)
     cap_close(&M.cap);
     report_free(M.report);
     flt_free(M.flt);
-    if (fflush(stdout) == EOF && rc == 0)
+    ob_flush();
+    if ((fflush(stdout) == EOF || ob.err) && rc == 0)
         rc = 1;
     return rc;
 

@@ -10,6 +10,7 @@ struct out_opts {
     int time_fmt;       /* enum fmt_time */
     int color;          /* use SGR colours */
     int tag_cred;       /* append " [cred]" to rows with secrets */
+    int flush;          /* flush after every record (live capture) */
 };
 
 void txt_record(FILE *fp, const struct rec *r, const struct out_opts *o);

@@ -1,0 +1,105 @@
+/* ob.h - a big output buffer for the printers: appends without stdio's
+ * per-call locking and format parsing, one fwrite per 64 KiB. */
+#ifndef MS_OB_H
+#define MS_OB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define OB_SIZE 65536
+
+struct ob {
+    FILE *fp;
+    size_t n;
+    int err;                /* a write failed (full disk, closed pipe) */
+    char buf[OB_SIZE];
+};
+
+extern struct ob ob;
+
+void ob_flush(void);
+
+/* Direct output to fp (flushing what was meant for another stream). */
+static inline void
+ob_to(FILE *fp)
+{
+    if (ob.fp != fp) {
+        ob_flush();
+        ob.fp = fp;
+    }
+}
+
+static inline char *
+ob_room(size_t k)
+{
+    if (ob.n + k > OB_SIZE)
+        ob_flush();
+    return ob.buf + ob.n;
+}
+
+static inline void
+ob_mem(const void *p, size_t k)
+{
+    while (k > OB_SIZE / 2) {
+        /* Large blocks in pieces, still in order. */
+        memcpy(ob_room(OB_SIZE / 2), p, OB_SIZE / 2);
+        ob.n += OB_SIZE / 2;
+        p = (const char *)p + OB_SIZE / 2;
+        k -= OB_SIZE / 2;
+    }
+    memcpy(ob_room(k), p, k);
+    ob.n += k;
+}
+
+static inline void
+ob_str(const char *s)
+{
+    ob_mem(s, strlen(s));
+}
+
+static inline void
+ob_ch(char c)
+{
+    *ob_room(1) = c;
+    ob.n++;
+}
+
+static inline void
+ob_u64(uint64_t v)
+{
+    char t[24];
+    size_t i = sizeof t;
+
+    do {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    ob_mem(t + i, sizeof t - i);
+}
+
+/* Zero-padded to width digits. */
+static inline void
+ob_u64w(uint64_t v, int width)
+{
+    char t[24];
+    size_t i = sizeof t;
+
+    while (v || width > 0) {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+        width--;
+        if (i == 0)
+            break;
+    }
+    ob_mem(t + i, sizeof t - i);
+}
+
+/* A string literal, its length known at compile time. */
+#define OB_LIT(s) ob_mem("" s, sizeof(s) - 1)
+
+/* Untrusted bytes as the inside of a JSON string (esc.c). */
+void ob_json(const uint8_t *p, size_t n);
+
+#endif
