@@ -366,6 +366,51 @@ acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
     }
 }
 
+/* Body lines once the record has all it keeps (headers parsed, text and
+ * raw bytes full): only sizes, lines and anomalies still change, so whole
+ * lines are counted in place instead of going through line_next. Stops
+ * before a possible terminator and at a partial line, which take the
+ * normal path. Returns the bytes used. */
+static size_t
+acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
+              const struct ms_time *ts, uint32_t flags)
+{
+    const uint8_t *q = p, *end = p + n, *lf;
+    size_t len;
+
+    while (q < end && (lf = memchr(q, '\n', (size_t)(end - q)))) {
+        len = (size_t)(lf + 1 - q);
+        if (q[0] == '.') {
+            if (len == 2 || (len == 3 && q[1] == '\r'))
+                break;              /* "." alone: the normal path ends it */
+            a->size--;              /* dot-stuffing */
+        }
+        if (len < 2 || lf[-1] != '\r')
+            a->flags |= anom_hit(ANOM_BARE_LF);
+        if (len > LIM_LINE + 2)
+            a->flags |= anom_hit(ANOM_LINE_TOO_LONG);
+        a->size += len;
+        a->wire += len;
+        a->lines++;
+        q = lf + 1;
+    }
+    if (q != p) {
+        if (a->pkt_last != pkt) {
+            a->nseg++;
+            a->pkt_last = pkt;
+        }
+        a->ts_last = *ts;
+        a->flags |= flags;
+    }
+    return (size_t)(q - p);
+}
+
+static int
+acc_full(const struct acc *a)
+{
+    return a->active && a->body && !a->in_hdr && a->tn >= LIM_TEXT && a->rn >= LIM_RAW;
+}
+
 static uint8_t imf_buf[IMF_N][LIM_ARG];
 
 static int
@@ -551,6 +596,9 @@ app_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
         }
         if (dir == DIR_C2S && s->raw_left) {
             k = smtp_on_raw(f, p, n, pkt, ts);
+        } else if (!f->la[dir].held && s->acc[dir] && acc_full(s->acc[dir])
+                   && (k = acc_body_bulk(s->acc[dir], p, n, pkt, ts, src.flags))) {
+            src.flags = 0;
         } else {
             k = line_next(&f->la[dir], p, n, &src, &ln, &got);
             src.flags = 0;
