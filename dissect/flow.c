@@ -18,6 +18,7 @@ struct flow_table {
     uint32_t next_id;
     struct flow *head, *tail;       /* LRU */
     struct flow *freelist;
+    struct flow *last;              /* last flow found: bursts of one flow */
     uint32_t nfree;
     flow_close_fn close_fn;
     void *ctx;
@@ -79,12 +80,17 @@ key_eq(const struct flow *f, const struct flow_key *k)
 struct flow *
 flow_lookup(struct flow_table *t, const struct flow_key *k)
 {
-    uint32_t h = hash_key(k);
+    uint32_t h;
     struct flow *f;
 
+    /* Segments of one transfer come in runs; skip the hash for them. */
+    if (t->last && t->last->cport == k->cport && t->last->sport == k->sport
+        && key_eq(t->last, k))
+        return t->last;
+    h = hash_key(k);
     for (f = t->bucket[h & t->mask]; f; f = f->hnext)
         if (f->hash == h && key_eq(f, k))
-            return f;
+            return t->last = f;
     return NULL;
 }
 
@@ -131,6 +137,8 @@ flow_close(struct flow_table *t, struct flow *f, int why)
 
     if (t->close_fn)
         t->close_fn(t->ctx, f, why);
+    if (t->last == f)
+        t->last = NULL;
     for (pp = &t->bucket[f->hash & t->mask]; *pp; pp = &(*pp)->hnext)
         if (*pp == f) {
             *pp = f->hnext;

@@ -79,15 +79,15 @@ while [ "$p" -le "$passes" ]; do
         esac
         in=$tmp/in.$ext
         if ! editcap -F "$fmt" -E 0.02 -o "$off" --seed "$seed" "$s" "$in" \
-                >/dev/null 2>"$tmp/editcap.err"; then
+                </dev/null >/dev/null 2>"$tmp/editcap.err"; then
             echo "SKIP editcap failed on $s: $(head -1 "$tmp/editcap.err")"
             continue
         fi
         if [ $asan -eq 1 ]; then
-            timeout 20 "$bin" -r "$in" -T json >/dev/null 2>"$tmp/err"
+            timeout 20 "$bin" -r "$in" -T json </dev/null >/dev/null 2>"$tmp/err"
         else
             (ulimit -v 1048576; exec timeout 20 "$bin" -r "$in" -T json) \
-                >/dev/null 2>"$tmp/err"
+                </dev/null >/dev/null 2>"$tmp/err"
         fi
         rc=$?
         why=
