@@ -61,7 +61,8 @@ cap_open_offline(struct cap *c, const char *file, char *errbuf)
 }
 
 int
-cap_open_live(struct cap *c, const char *iface, int snaplen, char *errbuf)
+cap_open_live(struct cap *c, const char *iface, int snaplen, int immediate,
+              char *errbuf)
 {
     char eb[PCAP_ERRBUF_SIZE] = "";
     pcap_t *p;
@@ -78,9 +79,12 @@ cap_open_live(struct cap *c, const char *iface, int snaplen, char *errbuf)
     pcap_set_snaplen(p, snaplen > 0 ? snaplen : LIM_SNAPLEN);
     pcap_set_promisc(p, 1);
     pcap_set_timeout(p, 100);
-    /* Rows should appear as sessions happen, not when a buffer fills. */
-    pcap_set_immediate_mode(p, 1);
-    pcap_set_buffer_size(p, 8 << 20);
+    /* The view wants every packet at once. The printers take blocks that
+     * the kernel hands over when full or after the 100 ms timeout: rows
+     * still appear within 0.1 s, and at 100k packets/s on lo immediate
+     * mode dropped packets where this (and tcpdump) dropped none. */
+    pcap_set_immediate_mode(p, immediate);
+    pcap_set_buffer_size(p, 32 << 20);
     pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
     rc = pcap_activate(p);
     if (rc < 0) {

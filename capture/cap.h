@@ -27,7 +27,11 @@ struct cap_pkt {
 enum { CAP_PKT = 1, CAP_TIMEOUT = 0, CAP_EOF = -1, CAP_ERROR = -2 };
 
 int cap_open_offline(struct cap *c, const char *file, char *errbuf);
-int cap_open_live(struct cap *c, const char *iface, int snaplen, char *errbuf);
+/* immediate: hand each packet over at once (the view); otherwise the
+ * kernel fills blocks and hands them over at least every 100 ms, which
+ * keeps up with far higher packet rates (the printers). */
+int cap_open_live(struct cap *c, const char *iface, int snaplen, int immediate,
+                  char *errbuf);
 int cap_set_filter(struct cap *c, const char *bpf, char *errbuf);
 int cap_open_dump(struct cap *c, const char *file, char *errbuf);
 /* Set non-blocking mode and return the fd to poll, or -1. */

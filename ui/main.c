@@ -373,7 +373,7 @@ main(int argc, char **argv)
             return 1;
         }
     } else {
-        if (cap_open_live(&M.cap, iface, snaplen, eb) < 0) {
+        if (cap_open_live(&M.cap, iface, snaplen, ui, eb) < 0) {
             fprintf(stderr, "mailsift: %s: %s\n", iface, eb);
             return 1;
         }
