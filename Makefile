@@ -110,7 +110,9 @@ fuzz:
 	@fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: mailsift
+	@scripts/deps.sh bench
 	@bench/run.sh
+	@bench/robust.sh
 
 lint:
 	@scripts/lint.sh

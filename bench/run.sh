@@ -143,9 +143,10 @@ for c in "${chosen[@]}"; do
     names=(floor)
     cmds=("$(q "$bench/floor") $fq > /dev/null")
     if [ $have_mailsift = 1 ]; then
-        names+=("mailsift -T json" "mailsift -q -z creds")
+        names+=("mailsift -T json" "mailsift -q -z creds" "mailsift -q -z creds -Y")
         cmds+=("$(q "$mailsift") -r $fq -T json > /dev/null"
-            "$(q "$mailsift") -r $fq -q -z creds > /dev/null")
+            "$(q "$mailsift") -r $fq -q -z creds > /dev/null"
+            "$(q "$mailsift") -r $fq -q -z creds -Y 'smtp || pop' > /dev/null")
     fi
     if [ $have_dsniff = 1 ]; then
         names+=("dsniff")
@@ -163,6 +164,7 @@ for c in "${chosen[@]}"; do
     if [ $have_mailsift = 1 ]; then
         rss_run "$res/$name.ms-json.rss" "$mailsift" -r "$f" -T json
         rss_run "$res/$name.ms-creds.rss" "$mailsift" -r "$f" -q -z creds
+        rss_run "$res/$name.ms-filter.rss" "$mailsift" -r "$f" -q -z creds -Y 'smtp || pop'
     fi
     if [ $have_dsniff = 1 ]; then
         rss_run "$res/$name.dsniff.rss" dsniff -n -p "$f"
@@ -192,7 +194,8 @@ tshark -r $fq -Y 'smtp || pop' > /dev/null 2>&1"
     }
     emit floor "$floor_med" "$(rssof "$res/$name.floor.rss")" ""
     if [ $have_mailsift = 1 ]; then
-        for t in "mailsift -T json:ms-json" "mailsift -q -z creds:ms-creds"; do
+        for t in "mailsift -T json:ms-json" "mailsift -q -z creds:ms-creds" \
+                 "mailsift -q -z creds -Y:ms-filter"; do
             tn=${t%%:*}
             tf=${t#*:}
             note=""

@@ -1,9 +1,12 @@
 #!/bin/sh
-# deps.sh build|test - check the Debian packages mailsift needs and, when
+# deps.sh build|test|bench - check the Debian packages mailsift needs and, when
 # run as root, install the missing ones (apt-get update once, then install).
 set -eu
 what=${1:-build}
 pkgs="gcc make pkg-config libpcap-dev libncurses-dev"
+if [ "$what" = bench ]; then
+    pkgs="$pkgs hyperfine jq time tshark dsniff tcpreplay"
+fi
 if [ "$what" = test ]; then
     pkgs="$pkgs clang libclang-rt-14-dev python3 tshark tcpdump tmux expect inetutils-telnet dovecot-pop3d swaks iproute2 wireshark-common"
 fi
