@@ -58,12 +58,18 @@ dis_flows(void)
 
 /* ---- records ---- */
 
+/* What every record of a flow starts with. */
 static void
-set_eps(const struct flow *f, int dir, struct rec *r)
+rec_head(const struct flow *f, int dir, struct rec *r, int kind)
 {
     const uint8_t *sa = dir == DIR_C2S ? f->caddr : f->saddr;
     const uint8_t *da = dir == DIR_C2S ? f->saddr : f->caddr;
 
+    memset(r, 0, sizeof *r);
+    r->flow = f->id;
+    r->proto = f->proto;
+    r->kind = (uint8_t)kind;
+    r->dir = (uint8_t)dir;
     r->src.family = r->dst.family = f->family;
     memcpy(r->src.addr, sa, 16);
     memcpy(r->dst.addr, da, 16);
@@ -75,12 +81,7 @@ void
 sess_rec_line(const struct flow *f, int dir, const struct line *ln,
               struct rec *r, int kind)
 {
-    memset(r, 0, sizeof *r);
-    r->flow = f->id;
-    r->proto = f->proto;
-    r->kind = (uint8_t)kind;
-    r->dir = (uint8_t)dir;
-    set_eps(f, dir, r);
+    rec_head(f, dir, r, kind);
     if (!ln) {
         r->pkt = r->pkt_first = D.pkt;
         r->ts = r->ts_first = D.ts;
@@ -106,12 +107,7 @@ void
 sess_rec_acc(const struct flow *f, int dir, const struct acc *a, struct rec *r,
              int kind)
 {
-    memset(r, 0, sizeof *r);
-    r->flow = f->id;
-    r->proto = f->proto;
-    r->kind = (uint8_t)kind;
-    r->dir = (uint8_t)dir;
-    set_eps(f, dir, r);
+    rec_head(f, dir, r, kind);
     r->pkt = a->pkt_last;
     r->pkt_first = a->pkt_first;
     r->ts = a->ts_last;
@@ -159,6 +155,33 @@ sess_edit(const struct line *ln, size_t *n, uint32_t *flags, int *typed)
     *flags |= fl;
     *typed = 1;
     return edit_buf;
+}
+
+int
+sess_client_line(struct flow *f, const struct line *ln, struct rec *r)
+{
+    const uint8_t *t, *v, *arg;
+    size_t n, vn, an;
+    uint32_t fl = 0;
+    int typed;
+
+    t = sess_edit(ln, &n, &fl, &typed);
+    sess_rec_line(f, DIR_C2S, ln, r, auth_in_sasl(f) ? REC_AUTH : REC_CMD);
+    r->flags |= fl;
+    r->text.p = t;
+    r->text.n = (uint32_t)n;
+    if (typed)
+        r->typed = (struct rec_str){ ln->p, (uint32_t)ln->n };
+    if (r->kind == REC_AUTH) {
+        auth_response(f, t, n, ln, r);
+        sess_emit(f, DIR_C2S, r);
+        return 1;
+    }
+    sess_split(t, n, &v, &vn, &arg, &an);
+    sess_verb(r->verb, sizeof r->verb, v, vn);
+    r->arg.p = arg;
+    r->arg.n = (uint32_t)an;
+    return 0;
 }
 
 void

@@ -80,6 +80,11 @@ void sess_emit(struct flow *f, int dir, struct rec *r);
 const uint8_t *sess_edit(const struct line *ln, size_t *n, uint32_t *flags,
                          int *typed);
 
+/* A client line in command mode: edited as typed, and either emitted as
+ * SASL data (returns 1) or returned in r as a command record with verb
+ * and arg set (returns 0; the caller emits it). */
+int sess_client_line(struct flow *f, const struct line *ln, struct rec *r);
+
 /* Accumulators */
 struct acc *acc_open(struct flow *f, int dir, int body, const struct line *ln);
 /* Count a line's bytes and packets without adding text. */

@@ -152,11 +152,10 @@ client_line(struct flow *f, const struct line *ln)
 {
     struct sess *s = f->sess;
     struct acc *a = s->acc[DIR_C2S];
-    const uint8_t *t, *v, *arg;
-    size_t n, vn, an;
-    int typed, cmd;
+    const uint8_t *t, *arg;
+    size_t an;
+    int cmd;
     struct rec r;
-    uint32_t fl = 0;
 
     if (s->cstate == SMTP_C_DATA_WAIT) {
         /* A client sends nothing after DATA until the 354 (RFC 2920 3.1:
@@ -179,28 +178,11 @@ client_line(struct flow *f, const struct line *ln)
         }
         return;
     }
-    t = sess_edit(ln, &n, &fl, &typed);
-    if (auth_in_sasl(f)) {
-        sess_rec_line(f, DIR_C2S, ln, &r, REC_AUTH);
-        r.flags |= fl;
-        r.text.p = t;
-        r.text.n = (uint32_t)n;
-        if (typed)
-            r.typed = (struct rec_str){ ln->p, (uint32_t)ln->n };
-        auth_response(f, t, n, ln, &r);
-        sess_emit(f, DIR_C2S, &r);
-        return;
-    }
-    sess_rec_line(f, DIR_C2S, ln, &r, REC_CMD);
-    r.flags |= fl;
-    r.text.p = t;
-    r.text.n = (uint32_t)n;
-    if (typed)
-        r.typed = (struct rec_str){ ln->p, (uint32_t)ln->n };
-    sess_split(t, n, &v, &vn, &arg, &an);
-    sess_verb(r.verb, sizeof r.verb, v, vn);
-    r.arg.p = arg;
-    r.arg.n = (uint32_t)an;
+    if (sess_client_line(f, ln, &r))
+        return;         /* SASL data, already emitted */
+    t = r.text.p;
+    arg = r.arg.p;
+    an = r.arg.n;
     cmd = cmd_of(r.verb);
     switch (cmd) {
     case SMTP_CMD_AUTH: {
