@@ -83,8 +83,11 @@ rec_emit(const struct rec_sink *s, struct rec *r)
 
 /* ---- store ---- */
 
-/* Records are packed into 1 MiB chunks: the struct, then its strings and
- * marks. A record never straddles chunks. */
+/* The view keeps every record, so a record is packed: a fixed head of
+ * numbers (about 90 bytes), then only the strings it has, each with its
+ * length, and its packet marks. Endpoints are kept once per flow. An
+ * index of 8 bytes per record points at the packed form. Records never
+ * straddle the 1 MiB chunks they are packed into. */
 #define STORE_CHUNK (1u << 20)
 
 struct chunk {
@@ -94,12 +97,37 @@ struct chunk {
     uint8_t data[];
 };
 
+struct flow_eps {
+    struct rec_ep client, server;
+};
+
 struct rec_store {
     struct chunk *head, *tail;
-    struct rec **idx;
+    uint8_t **idx;
     size_t n, cap;
+    struct flow_eps *eps;       /* by flow id */
+    size_t neps;
     uint64_t dropped;
 };
+
+/* The packed head; byte order and layout are private to this file. */
+struct packed {
+    uint64_t pkt, size;
+    int64_t sec, sec_first;
+    uint32_t nsec, nsec_first, flow, flags, nseg, len, lines, have;
+    uint32_t first_d;               /* pkt - pkt_first */
+    uint32_t user_d, secret_d;      /* pkt - user_pkt + 1; 0: none */
+    uint16_t code, secret_off, nmarks;
+    uint8_t proto, kind, dir, mech, result, secret_kind, verb_len;
+};
+
+/* The strings of a record, in the order they are packed. */
+#define REC_STRS(r) { &(r)->text, &(r)->arg, &(r)->typed, &(r)->raw, \
+    &(r)->cred.user, &(r)->cred.secret, &(r)->cred.secret_typed, \
+    &(r)->cred.authzid, &(r)->cred.challenge, &(r)->cred.reply, \
+    &(r)->cred.mech_name, &(r)->imf[0], &(r)->imf[1], &(r)->imf[2], \
+    &(r)->imf[3], &(r)->imf[4], &(r)->imf[5] }
+#define REC_NSTR (11 + IMF_N)
 
 struct rec_store *
 rec_store_new(void)
@@ -147,69 +175,111 @@ room(struct rec_store *s, size_t need)
     return c->data + c->used;
 }
 
-static void
-put_str(uint8_t **pp, struct rec_str *str)
+/* Packets between two of a record's frames; records span a few. */
+static uint32_t
+delta(uint64_t later, uint64_t earlier)
 {
-    if (str->n)
-        memcpy(*pp, str->p, str->n);
-    str->p = *pp;
-    *pp += str->n;
+    uint64_t d = later >= earlier ? later - earlier : 0;
+    return d > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)d;
+}
+
+static int
+remember_eps(struct rec_store *s, const struct rec *r)
+{
+    size_t nn;
+    struct flow_eps *ne;
+
+    if (r->flow >= s->neps) {
+        nn = s->neps ? s->neps : 256;
+        while (nn <= r->flow)
+            nn *= 2;
+        ne = realloc(s->eps, nn * sizeof *ne);
+        if (!ne)
+            return -1;
+        memset(ne + s->neps, 0, (nn - s->neps) * sizeof *ne);
+        s->eps = ne;
+        s->neps = nn;
+    }
+    s->eps[r->flow].client = r->dir == DIR_C2S ? r->src : r->dst;
+    s->eps[r->flow].server = r->dir == DIR_C2S ? r->dst : r->src;
+    return 0;
 }
 
 int
 rec_store_add(struct rec_store *s, const struct rec *r)
 {
-    size_t need = sizeof(struct rec) + (size_t)r->nmarks * sizeof(struct rec_mark)
-        + r->text.n + r->arg.n + r->typed.n + r->raw.n + r->cred.user.n
-        + r->cred.secret.n + r->cred.secret_typed.n + r->cred.authzid.n + r->cred.challenge.n
-        + r->cred.reply.n + r->cred.mech_name.n + 16;
-    struct rec *c;
-    uint8_t *p, *base;
+    const struct rec_str *str[REC_NSTR] = REC_STRS(r);
+    struct packed h;
+    size_t need, vl = strnlen(r->verb, sizeof r->verb - 1);
+    uint8_t *base, *p;
+    uint32_t n32;
     int i;
 
+    memset(&h, 0, sizeof h);
+    need = sizeof h + vl + (size_t)r->nmarks * sizeof(struct rec_mark) + 7;
+    for (i = 0; i < REC_NSTR; i++)
+        if (str[i]->n) {
+            h.have |= 1u << i;
+            need += 4 + str[i]->n;
+        }
     if (need > STORE_CHUNK)
         return -1;
-    for (i = 0; i < IMF_N; i++)
-        need += r->imf[i].n;
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 1024;
-        struct rec **ni = realloc(s->idx, nc * sizeof *ni);
+        uint8_t **ni = realloc(s->idx, nc * sizeof *ni);
         if (!ni)
             return -1;
         s->idx = ni;
         s->cap = nc;
     }
-    base = room(s, need);
-    if (!base)
+    if (remember_eps(s, r) < 0 || !(base = room(s, need)))
         return -1;
-    /* Keep the struct aligned. */
-    c = (struct rec *)base;
-    *c = *r;
-    p = base + sizeof *c;
+    h.pkt = r->pkt;
+    h.first_d = delta(r->pkt, r->pkt_first);
+    h.size = r->size;
+    h.user_d = r->cred.user_pkt ? delta(r->pkt, r->cred.user_pkt) + 1 : 0;
+    h.secret_d = r->cred.secret_pkt ? delta(r->pkt, r->cred.secret_pkt) + 1 : 0;
+    h.sec = r->ts.sec;
+    h.nsec = r->ts.nsec;
+    h.sec_first = r->ts_first.sec;
+    h.nsec_first = r->ts_first.nsec;
+    h.flow = r->flow;
+    h.flags = r->flags;
+    h.nseg = r->nseg;
+    h.len = r->len;
+    h.lines = r->lines;
+    h.code = r->code;
+    h.secret_off = r->secret_off;
+    h.nmarks = r->nmarks;
+    h.proto = r->proto;
+    h.kind = r->kind;
+    h.dir = r->dir;
+    h.mech = r->cred.mech;
+    h.result = r->cred.result;
+    h.secret_kind = r->cred.secret_kind;
+    h.verb_len = (uint8_t)vl;
+    p = base;
+    /* head, marks (8-aligned: records start aligned and the head is a
+     * multiple of 8), verb, strings */
+    memcpy(p, &h, sizeof h);
+    p += sizeof h;
     if (r->nmarks) {
         memcpy(p, r->marks, (size_t)r->nmarks * sizeof *r->marks);
-        c->marks = (const struct rec_mark *)p;
         p += (size_t)r->nmarks * sizeof *r->marks;
-    } else {
-        c->marks = NULL;
     }
-    put_str(&p, &c->text);
-    put_str(&p, &c->arg);
-    put_str(&p, &c->typed);
-    put_str(&p, &c->raw);
-    put_str(&p, &c->cred.user);
-    put_str(&p, &c->cred.secret);
-    put_str(&p, &c->cred.secret_typed);
-    put_str(&p, &c->cred.authzid);
-    put_str(&p, &c->cred.challenge);
-    put_str(&p, &c->cred.reply);
-    put_str(&p, &c->cred.mech_name);
-    for (i = 0; i < IMF_N; i++)
-        put_str(&p, &c->imf[i]);
-    /* Round up so the next struct is aligned. */
-    s->tail->used += ((size_t)(p - base) + 15) & ~(size_t)15;
+    memcpy(p, r->verb, vl);
+    p += vl;
+    for (i = 0; i < REC_NSTR; i++) {
+        if (!str[i]->n)
+            continue;
+        n32 = str[i]->n;
+        memcpy(p, &n32, 4);
+        memcpy(p + 4, str[i]->p, n32);
+        p += 4 + n32;
+    }
+    s->tail->used += ((size_t)(p - base) + 7) & ~(size_t)7;
     s->tail->nrec++;
-    s->idx[s->n++] = c;
+    s->idx[s->n++] = base;
     return 0;
 }
 
@@ -222,9 +292,59 @@ rec_store_count(const struct rec_store *s)
 int
 rec_store_get(const struct rec_store *s, size_t i, struct rec *r)
 {
+    struct rec_str *str[REC_NSTR] = REC_STRS(r);
+    const struct flow_eps *e;
+    struct packed h;
+    const uint8_t *p;
+    uint32_t n32;
+    int k;
+
     if (i >= s->n)
         return -1;
-    *r = *s->idx[i];
+    p = s->idx[i];
+    memcpy(&h, p, sizeof h);
+    p += sizeof h;
+    memset(r, 0, sizeof *r);
+    r->pkt = h.pkt;
+    r->pkt_first = h.pkt - h.first_d;
+    r->size = h.size;
+    r->cred.user_pkt = h.user_d ? h.pkt - (h.user_d - 1) : 0;
+    r->cred.secret_pkt = h.secret_d ? h.pkt - (h.secret_d - 1) : 0;
+    r->ts.sec = h.sec;
+    r->ts.nsec = h.nsec;
+    r->ts_first.sec = h.sec_first;
+    r->ts_first.nsec = h.nsec_first;
+    r->flow = h.flow;
+    r->flags = h.flags;
+    r->nseg = h.nseg;
+    r->len = h.len;
+    r->lines = h.lines;
+    r->code = h.code;
+    r->secret_off = h.secret_off;
+    r->nmarks = h.nmarks;
+    r->proto = h.proto;
+    r->kind = h.kind;
+    r->dir = h.dir;
+    r->cred.mech = h.mech;
+    r->cred.result = h.result;
+    r->cred.secret_kind = h.secret_kind;
+    if (h.nmarks) {
+        r->marks = (const struct rec_mark *)p;     /* 8-aligned */
+        p += (size_t)h.nmarks * sizeof(struct rec_mark);
+    }
+    memcpy(r->verb, p, h.verb_len);
+    p += h.verb_len;
+    for (k = 0; k < REC_NSTR; k++) {
+        if (!(h.have & (1u << k)))
+            continue;
+        memcpy(&n32, p, 4);
+        str[k]->p = p + 4;
+        str[k]->n = n32;
+        p += 4 + n32;
+    }
+    e = &s->eps[h.flow];
+    r->src = h.dir == DIR_C2S ? e->client : e->server;
+    r->dst = h.dir == DIR_C2S ? e->server : e->client;
     return 0;
 }
 
@@ -246,5 +366,6 @@ rec_store_free(struct rec_store *s)
         mem_free(MEM_STORE, c, sizeof *c + STORE_CHUNK);
     }
     free(s->idx);
+    free(s->eps);
     free(s);
 }
