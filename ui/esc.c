@@ -146,12 +146,13 @@ ob_flush(void)
     }
 }
 
-/* Bytes that go into a JSON string as themselves. */
-static inline int
-json_plain(uint8_t c)
-{
-    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-}
+/* Bytes that go into a JSON string as themselves: a table, since
+ * ob_json looks at every byte of every string. */
+#define JP(c) ((c) >= 0x20 && (c) < 0x7f && (c) != '"' && (c) != '\\')
+#define JP4(b) JP(b), JP((b) + 1), JP((b) + 2), JP((b) + 3)
+#define JP16(b) JP4(b), JP4((b) + 4), JP4((b) + 8), JP4((b) + 12)
+#define JP64(b) JP16(b), JP16((b) + 16), JP16((b) + 32), JP16((b) + 48)
+static const uint8_t json_plain[256] = { JP64(0), JP64(64), JP64(128), JP64(192) };
 
 void
 ob_json(const uint8_t *src, size_t n)
@@ -164,7 +165,7 @@ ob_json(const uint8_t *src, size_t n)
         size_t chunk = n < OB_SIZE / 8 ? n : OB_SIZE / 8;
         o = ob_room(chunk * 5);
         for (i = 0; i < chunk; ) {
-            for (run = i; run < chunk && json_plain(src[run]); run++)
+            for (run = i; run < chunk && json_plain[src[run]]; run++)
                 ;
             if (run > i) {
                 memcpy(o, src + i, run - i);

@@ -136,6 +136,7 @@ void
 json_record(FILE *fp, const struct rec *r, const struct out_opts *o)
 {
     int a, first = 1;
+    uint32_t bits;
     uint16_t i;
 
     (void)o;
@@ -210,15 +211,16 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *o)
         jnum("secret_frame", r->cred.secret_pkt);
     }
     OB_LIT(",\"flags\":[");
-    for (a = 0; a < ANOM_N; a++)
-        if (r->flags & (1u << a)) {
-            if (!first)
-                ob_ch(',');
-            first = 0;
-            ob_ch('"');
-            ob_str(anom_name(a));
-            ob_ch('"');
-        }
+    /* Walk only the set anomaly bits; most records have none. */
+    for (bits = r->flags & ((1u << ANOM_N) - 1); bits; bits &= bits - 1) {
+        a = __builtin_ctz(bits);
+        if (!first)
+            ob_ch(',');
+        first = 0;
+        ob_ch('"');
+        ob_str(anom_name(a));
+        ob_ch('"');
+    }
     if (r->flags & REC_F_CRED) {
         ob_str(first ? "\"cred\"" : ",\"cred\"");
         first = 0;
