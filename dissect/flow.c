@@ -42,16 +42,18 @@ hash_key(const struct flow_key *k)
     return h ^ (h >> 16);
 }
 
+/* Buckets start few and double with the flows: a table sized for the
+ * worst case put every lookup of a quiet capture on a cold cache line. */
+#define FLOW_BUCKETS_MIN 1024
+
 struct flow_table *
 flow_new(uint32_t max_flows, flow_close_fn fn, void *ctx)
 {
     struct flow_table *t;
-    uint32_t nb = 1024;
+    uint32_t nb = FLOW_BUCKETS_MIN;
 
     if (!max_flows)
         max_flows = LIM_FLOWS;
-    while (nb < max_flows && nb < (1u << 30))
-        nb <<= 1;
     t = mem_calloc(MEM_FLOW, sizeof *t);
     if (!t)
         return NULL;
@@ -159,6 +161,27 @@ flow_close(struct flow_table *t, struct flow *f, int why)
     }
 }
 
+/* Double the buckets when flows outnumber them (load factor 1). */
+static void
+grow(struct flow_table *t)
+{
+    uint32_t nb = (t->mask + 1) * 2;
+    struct flow **b, *f;
+
+    if (nb > (1u << 30) || t->n < t->mask + 1)
+        return;
+    b = mem_calloc(MEM_FLOW, (size_t)nb * sizeof *b);
+    if (!b)
+        return;         /* memcap: longer chains, still correct */
+    for (f = t->head; f; f = f->lnext) {
+        f->hnext = b[f->hash & (nb - 1)];
+        b[f->hash & (nb - 1)] = f;
+    }
+    mem_free(MEM_FLOW, t->bucket, ((size_t)t->mask + 1) * sizeof *t->bucket);
+    t->bucket = b;
+    t->mask = nb - 1;
+}
+
 struct flow *
 flow_create(struct flow_table *t, const struct flow_key *k,
             const struct ms_time *now)
@@ -189,6 +212,7 @@ flow_create(struct flow_table *t, const struct flow_key *k,
     t->bucket[f->hash & t->mask] = f;
     lru_push(t, f);
     t->n++;
+    grow(t);
     return f;
 }
 
