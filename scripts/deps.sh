@@ -8,7 +8,7 @@ if [ "$what" = bench ]; then
     pkgs="$pkgs hyperfine jq time tshark dsniff tcpreplay"
 fi
 if [ "$what" = test ]; then
-    pkgs="$pkgs clang libclang-rt-14-dev python3 tshark tcpdump tmux expect inetutils-telnet dovecot-pop3d swaks iproute2 wireshark-common"
+    pkgs="$pkgs clang libclang-rt-14-dev python3 tshark tcpdump tmux expect inetutils-telnet dovecot-pop3d postfix openssl iproute2 wireshark-common"
 fi
 missing=""
 for p in $pkgs; do
@@ -22,7 +22,11 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "mailsift: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+# Answer the install questions: no setuid dumpcap, no postfix set-up
+# (tests start their own servers with their own configuration).
+printf '%s\n' "wireshark-common wireshark-common/install-setuid boolean false" \
+    "postfix postfix/main_mailer_type select No configuration" \
+    | debconf-set-selections 2>/dev/null || true
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
