@@ -150,9 +150,14 @@ cap_next(struct cap *c, struct cap_pkt *p, char *errbuf)
 
     if (rc == 1) {
         p->num = ++c->count;
-        p->ts.sec = h->ts.tv_sec;
-        /* Opened with nanosecond precision: tv_usec holds nanoseconds. */
-        p->ts.nsec = (uint32_t)h->ts.tv_usec;
+        /* Opened with nanosecond precision: tv_usec holds nanoseconds,
+         * unchecked by libpcap, so a damaged file can say 4e9. */
+        p->ts.sec = h->ts.tv_sec + h->ts.tv_usec / 1000000000;
+        p->ts.nsec = (uint32_t)(h->ts.tv_usec % 1000000000);
+        if (h->ts.tv_usec < 0) {
+            p->ts.sec -= 1;
+            p->ts.nsec += 1000000000;
+        }
         p->caplen = h->caplen;
         p->len = h->len;
         p->data = d;

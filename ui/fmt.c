@@ -53,14 +53,22 @@ fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
     switch (mode) {
     case TF_REL:
     case TF_DELTA:
+        /* Captures can go back in time (merged files, bad clocks): show
+         * a negative offset as tshark does, sign first. */
         ds = t->sec - base->sec;
         dn = (int64_t)t->nsec - base->nsec;
+        if (ds < 0 || (ds == 0 && dn < 0)) {
+            ds = -ds;
+            dn = -dn;
+        }
         if (dn < 0) {
             dn += 1000000000;
             ds--;
         }
         frac(f, sizeof f, (uint32_t)dn);
-        snprintf(buf, sz, "%lld.%s", (long long)ds, f);
+        snprintf(buf, sz, "%s%lld.%s", t->sec < base->sec
+                 || (t->sec == base->sec && t->nsec < base->nsec) ? "-" : "",
+                 (long long)ds, f);
         return;
     case TF_EPOCH:
         frac(f, sizeof f, t->nsec);
