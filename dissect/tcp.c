@@ -243,6 +243,20 @@ tcp_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
         hold(d, dir, seq, s->data, s->len, pkt, ts, pflags, o);
         return;
     }
+    if (d->held) {
+        /* The segment that fills a hole overlaps a held one: the held
+         * bytes were seen first and win. Deliver up to them, queue the
+         * rest behind them (hold() compares the overlap), drain. */
+        int64_t before = seqdiff(d->held->seq, seq);
+        if (before >= 0 && before < (int64_t)s->len) {
+            if (before > 0)
+                deliver(d, dir, seq, s->data, (size_t)before, pkt, ts, pflags, o);
+            hold(d, dir, seq + (uint32_t)before, s->data + before,
+                 s->len - (size_t)before, pkt, ts, pflags, o);
+            drain(d, dir, o);
+            return;
+        }
+    }
     if (!deliver(d, dir, seq, s->data, s->len, pkt, ts, pflags, o)) {
         anom_hit(ANOM_RETRANSMISSION);
         return;
