@@ -122,6 +122,10 @@ fill(struct line *out, const uint8_t *p, size_t held, uint64_t wire, uint8_t eol
     out->eol = eol;
     if (eol == EOL_LF)
         out->flags |= anom_hit(ANOM_BARE_LF);
+    /* Shown escaped and never cut there, but worth a flag: a NUL in a
+     * command or reply is how C servers get fooled. */
+    if (memchr(p, 0, out->n))
+        out->flags |= anom_hit(ANOM_NUL_BYTE);
 }
 
 size_t
