@@ -43,6 +43,7 @@ suite tshark sh -c "python3 tests/tshark/compare.py $BIN samples/*.pcap* $( [ -d
 suite creds python3 tests/creds/hashcat.py $BIN
 suite escape tests/escape.sh $BIN
 suite reorder python3 tests/reorder.py $BIN
+suite link python3 tests/link/run.py $BIN
 [ -x tests/bad/run.sh ] && suite bad tests/bad/run.sh $BIN
 [ -x tests/soak/run.sh ] && suite soak tests/soak/run.sh $BIN "${SOAK_PASSES:-10}"
 [ -x tests/tui/run.sh ] && suite tui tests/tui/run.sh $BIN

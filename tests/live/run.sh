@@ -109,5 +109,31 @@ if [ -s "$tmp/out/live.pcap" ]; then
 else
     no "-w wrote nothing"
 fi
+
+# The view, live: rows appear while a session runs (issue: the view).
+if command -v tmux >/dev/null; then
+    sock=mslive$$
+    tmux -L $sock new-session -d -x 120 -y 30 "$BIN --ui -i lo -Z nobody"
+    sleep 1
+    python3 - <<'PY' >"$tmp/client2.log" 2>&1
+import poplib
+p = poplib.POP3('127.0.0.1', 110, timeout=10)
+p.user('carol@example.test'); p.pass_('c4rol#9'); p.stat(); p.quit()
+PY
+    seen=0
+    for _ in $(seq 30); do
+        tmux -L $sock capture-pane -p >"$tmp/screen" 2>/dev/null
+        grep -q "PASS c4rol#9" "$tmp/screen" && { seen=1; break; }
+        sleep 0.2
+    done
+    [ $seen = 1 ] && ok "view: rows appear during a live session" \
+        || { no "view: rows during a live session"; cat "$tmp/screen"; }
+    grep -q 'live: lo' "$tmp/screen" && ok "view: status line names the interface" \
+        || no "view: status line"
+    tmux -L $sock send-keys q
+    sleep 0.5
+    tmux -L $sock has-session 2>/dev/null && { no "view: q quits"; tmux -L $sock kill-server; } \
+        || ok "view: q quits the live view"
+fi
 echo "live: $pass passed, $fail failed"
 [ $fail = 0 ]
