@@ -1,6 +1,7 @@
 /* smtp.c - SMTP state machine: RFC 5321 commands and replies, ESMTP
  * (RFC 1869), PIPELINING (RFC 2920), CHUNKING/BDAT (RFC 3030), STARTTLS
  * (RFC 3207), AUTH (RFC 4954) via auth.c. */
+#include <stdio.h>
 #include <string.h>
 
 #include "anom.h"
@@ -135,13 +136,14 @@ parse_u64(const uint8_t *p, size_t n, uint64_t *v)
     return 0;
 }
 
+/* A DATA or BDAT body is complete (or cut by a gap or the flow's end). */
 static void
-body_end(struct flow *f, struct acc *a)
+body_end(struct flow *f, struct acc *a, const char *verb)
 {
     struct rec r;
 
     sess_rec_acc(f, DIR_C2S, a, &r, REC_BODY);
-    memcpy(r.verb, "DATA", 5);
+    snprintf(r.verb, sizeof r.verb, "%s", verb);
     acc_headers(a, &r);
     sess_emit(f, DIR_C2S, &r);
     acc_close(a);
@@ -172,7 +174,7 @@ client_line(struct flow *f, const struct line *ln)
         if (!a)
             return;
         if (acc_body_line(a, ln)) {
-            body_end(f, a);
+            body_end(f, a, "DATA");
             s->cstate = SMTP_C_CMD;
             sess_push(f, SMTP_CMD_DATA_END, 0);
         }
@@ -232,14 +234,8 @@ smtp_on_raw(struct flow *f, const uint8_t *p, size_t n, uint64_t pkt,
         acc_body_bytes(a, p, k, pkt, ts);
     }
     s->raw_left -= k;
-    if (!s->raw_left && a && a->active) {
-        struct rec r;
-        sess_rec_acc(f, DIR_C2S, a, &r, REC_BODY);
-        memcpy(r.verb, "BDAT", 5);
-        acc_headers(a, &r);
-        sess_emit(f, DIR_C2S, &r);
-        acc_close(a);
-    }
+    if (!s->raw_left && a && a->active)
+        body_end(f, a, "BDAT");
     return k;
 }
 
@@ -369,7 +365,7 @@ smtp_on_gap(struct flow *f, int dir)
     if (a && a->active) {
         if (a->body && dir == DIR_C2S) {
             a->flags |= 1u << ANOM_GAP;
-            body_end(f, a);
+            body_end(f, a, s->raw_left ? "BDAT" : "DATA");
         }
         acc_close(a);
     }
@@ -394,7 +390,7 @@ smtp_on_close(struct flow *f)
 
     if ((a = s->acc[DIR_C2S]) && a->active && a->body) {
         a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
-        body_end(f, a);
+        body_end(f, a, s->raw_left ? "BDAT" : "DATA");
     }
     if ((a = s->acc[DIR_S2C]) && a->active) {
         a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);

@@ -1033,23 +1033,11 @@ row_matches(const struct tui *t, size_t i, const char *needle)
 {
     struct cols c;
     char buf[1400];
-    size_t nl = strlen(needle), k, j;
 
     row_cols(t, &c);
     if (row_text(t, i, &c, buf, sizeof buf) < 0)
         return 0;
-    for (k = 0; buf[k]; k++) {
-        for (j = 0; j < nl && buf[k + j]; j++) {
-            char a = buf[k + j], b = needle[j];
-            if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
-            if (a != b)
-                break;
-        }
-        if (j == nl)
-            return 1;
-    }
-    return 0;
+    return tui_contains_ci(buf, needle);
 }
 
 static void

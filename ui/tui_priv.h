@@ -169,4 +169,7 @@ void tui_help_open(struct tui *t);
 void tui_help_draw(struct tui *t, int y0, int h);
 int tui_help_key(struct tui *t, int ch, int h);
 
+/* Case-insensitive substring test (ASCII), for the row and follow searches. */
+int tui_contains_ci(const char *hay, const char *needle);
+
 #endif

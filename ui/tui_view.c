@@ -195,8 +195,8 @@ tui_follow_draw(struct tui *t, int y0, int h)
     tui_draw_lines(t, &t->fl, y0 + 1, follow_h, t->ftop, t->fmatch);
 }
 
-static int
-contains_ci(const char *hay, const char *needle)
+int
+tui_contains_ci(const char *hay, const char *needle)
 {
     size_t nl = strlen(needle), k, j;
 
@@ -229,7 +229,7 @@ tui_follow_search(struct tui *t, int dir)
     from = t->fmatch >= 0 ? (size_t)t->fmatch : (dir > 0 ? t->ftop + n - 1 : t->ftop);
     for (k = 1; k <= n; k++) {
         i = dir > 0 ? (from + k) % n : (from + n - k % n) % n;
-        if (contains_ci(t->fl.v[i].s, t->fsearch)) {
+        if (tui_contains_ci(t->fl.v[i].s, t->fsearch)) {
             t->fmatch = (long)i;
             if (i < t->ftop || i >= t->ftop + (size_t)follow_h)
                 t->ftop = i > (size_t)follow_h / 2 ? i - (size_t)follow_h / 2 : 0;
