@@ -24,22 +24,29 @@ struct flow_table {
     void *ctx;
 };
 
+static uint64_t
+mix(uint64_t h, uint32_t w)
+{
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
 static uint32_t
 hash_key(const struct flow_key *k)
 {
-    /* FNV-1a over the tuple; cheap and good enough on addresses/ports. */
-    uint32_t h = 2166136261u;
+    /* Word at a time (multiply and xor-shift): the byte-wise FNV this
+     * replaced was 3% of a run over short connections. */
+    uint64_t h = mix(0x243f6a8885a308d3ull, (uint32_t)k->cport << 16 | k->sport);
     size_t i, alen = k->family == 6 ? 16 : 4;
+    uint32_t a, b;
 
-    for (i = 0; i < alen; i++) {
-        h = (h ^ k->caddr[i]) * 16777619u;
-        h = (h ^ k->saddr[i]) * 16777619u;
+    for (i = 0; i < alen; i += 4) {
+        memcpy(&a, k->caddr + i, 4);
+        memcpy(&b, k->saddr + i, 4);
+        h = mix(h, a);
+        h = mix(h, b);
     }
-    h = (h ^ (k->cport & 0xff)) * 16777619u;
-    h = (h ^ (k->cport >> 8)) * 16777619u;
-    h = (h ^ (k->sport & 0xff)) * 16777619u;
-    h = (h ^ (k->sport >> 8)) * 16777619u;
-    return h ^ (h >> 16);
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* Buckets start few and double with the flows: a table sized for the

@@ -62,6 +62,7 @@ jval(const struct fld_val *v)
 /* The JSON fields of each protocol, found once: a record only asks the
  * getters that can answer for it. */
 static const struct fld_def *jf[PROTO_N][FLD_MAXV];
+static size_t jfn[PROTO_N][FLD_MAXV];   /* name lengths */
 static int njf[PROTO_N] = { -1 };
 
 static void
@@ -81,6 +82,7 @@ json_fields_init(void)
                 continue;
             if (p == PROTO_POP && !strncmp(n, "smtp.", 5))
                 continue;
+            jfn[p][njf[p]] = strlen(n);
             jf[p][njf[p]++] = &t[i];
         }
     }
@@ -103,7 +105,7 @@ fields(const struct rec *r)
             ob_ch(',');
         first = 0;
         ob_ch('"');
-        ob_str(jf[p][i]->name);
+        ob_mem(jf[p][i]->name, jfn[p][i]);
         OB_LIT("\":");
         if (k == 1) {
             jval(&v[0]);
