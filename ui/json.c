@@ -9,6 +9,10 @@
 #include "ob.h"
 #include "out.h"
 
+/* Room for the record's head: the numbers and addresses up to "len"
+ * (six 20-digit numbers, two 45-character addresses, the keys). */
+#define JSON_HEAD_MAX 512
+
 /* ,"key": with the key a literal, so its length is known. */
 #define JKEY(k) OB_LIT(",\"" k "\":")
 
@@ -122,35 +126,30 @@ fields(const struct rec *r)
     ob_ch('}');
 }
 
-static void
-ts(const struct ms_time *t)
-{
-    JKEY("ts");
-    ob_u64((uint64_t)t->sec);
-    ob_ch('.');
-    if (rec_ts_prec == 9)
-        ob_u64w(t->nsec, 9);
-    else
-        ob_u64w(t->nsec / 1000, 6);
-}
 
 void
-json_record(FILE *fp, const struct rec *r, const struct out_opts *o)
+json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
 {
     int a, first = 1;
     uint32_t bits;
     uint16_t i;
+    char *o;
+    const char *p;
 
-    (void)o;
     ob_to(fp);
-    OB_LIT("{\"frame\":");
-    ob_u64(r->pkt);
-    OB_LIT(",\"frames\":[");
-    ob_u64(r->pkt_first);
-    ob_ch(',');
-    ob_u64(r->pkt);
-    ob_ch(']');
-    jnum("segments", r->nseg);
+    /* The numbers and addresses up to "len" fit in a bounded space:
+     * reserve it once and write without checks (the hot path of -T json
+     * on many short connections). */
+    o = ob_room(JSON_HEAD_MAX);
+    OB_PUT(o, "{\"frame\":");
+    o = ob_put_u64(o, r->pkt);
+    OB_PUT(o, ",\"frames\":[");
+    o = ob_put_u64(o, r->pkt_first);
+    *o++ = ',';
+    o = ob_put_u64(o, r->pkt);
+    OB_PUT(o, "],\"segments\":");
+    o = ob_put_u64(o, r->nseg);
+    ob.n = (size_t)(o - ob.buf);
     if (r->nmarks > 1) {
         /* Every packet that carried part of it (keystrokes, segments). */
         OB_LIT(",\"packets\":[");
@@ -161,22 +160,45 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *o)
         }
         ob_ch(']');
     }
-    ts(&r->ts);
-    jnum("stream", r->flow);
-    JKEY("src");
-    jaddr(&r->src);
-    jnum("sport", r->src.port);
-    JKEY("dst");
-    jaddr(&r->dst);
-    jnum("dport", r->dst.port);
-    OB_LIT(",\"proto\":\"");
-    ob_str(rec_proto_name(r->proto));
-    OB_LIT("\",\"dir\":\"");
-    ob_str(r->dir == DIR_C2S ? "C" : "S");
-    OB_LIT("\",\"kind\":\"");
-    ob_str(rec_kind_name(r->kind));
-    ob_ch('"');
-    jnum("len", r->len);
+    o = ob_room(JSON_HEAD_MAX);
+    OB_PUT(o, ",\"ts\":");
+    o = ob_put_u64(o, (uint64_t)r->ts.sec);
+    *o++ = '.';
+    {
+        /* fixed-width fraction: 6 or 9 digits */
+        uint32_t fr = rec_ts_prec == 9 ? r->ts.nsec : r->ts.nsec / 1000;
+        int w = rec_ts_prec == 9 ? 9 : 6, k;
+        for (k = w - 1; k >= 0; k--) {
+            o[k] = (char)('0' + fr % 10);
+            fr /= 10;
+        }
+        o += w;
+    }
+    OB_PUT(o, ",\"stream\":");
+    o = ob_put_u64(o, r->flow);
+    OB_PUT(o, ",\"src\":\"");
+    fmt_addr(&r->src, o, 64);
+    o += strlen(o);
+    OB_PUT(o, "\",\"sport\":");
+    o = ob_put_u64(o, r->src.port);
+    OB_PUT(o, ",\"dst\":\"");
+    fmt_addr(&r->dst, o, 64);
+    o += strlen(o);
+    OB_PUT(o, "\",\"dport\":");
+    o = ob_put_u64(o, r->dst.port);
+    OB_PUT(o, ",\"proto\":\"");
+    p = rec_proto_name(r->proto);
+    memcpy(o, p, strlen(p));
+    o += strlen(p);
+    OB_PUT(o, "\",\"dir\":\"");
+    *o++ = r->dir == DIR_C2S ? 'C' : 'S';
+    OB_PUT(o, "\",\"kind\":\"");
+    p = rec_kind_name(r->kind);
+    memcpy(o, p, strlen(p));
+    o += strlen(p);
+    OB_PUT(o, "\",\"len\":");
+    o = ob_put_u64(o, r->len);
+    ob.n = (size_t)(o - ob.buf);
     if (r->verb[0])
         jstr("verb", (const uint8_t *)r->verb, strlen(r->verb));
     if (r->code)
@@ -233,6 +255,6 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *o)
     if (r->kind != REC_CRED)
         fields(r);
     OB_LIT("}\n");
-    if (ob.n && o && o->flush)
+    if (ob.n && opt && opt->flush)
         ob_flush();
 }
