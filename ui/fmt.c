@@ -7,6 +7,20 @@
 #include "esc.h"
 #include "fmt.h"
 
+/* "0".."255", each in 4 bytes, for dotted quads. */
+#define D1(n) #n
+#define D10(t) D1(t##0), D1(t##1), D1(t##2), D1(t##3), D1(t##4), D1(t##5), \
+    D1(t##6), D1(t##7), D1(t##8), D1(t##9)
+static const char dec[256][4] = {
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+    D10(1), D10(2), D10(3), D10(4), D10(5), D10(6), D10(7), D10(8), D10(9),
+    D10(10), D10(11), D10(12), D10(13), D10(14), D10(15), D10(16), D10(17),
+    D10(18), D10(19), D10(20), D10(21), D10(22), D10(23), D10(24),
+    "250", "251", "252", "253", "254", "255",
+};
+#undef D10
+#undef D1
+
 void
 fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
 {
@@ -16,12 +30,10 @@ fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
         char *o = buf;
         int i;
         for (i = 0; i < 4; i++) {
-            unsigned v = e->addr[i];
-            if (v >= 100)
-                *o++ = (char)('0' + v / 100);
-            if (v >= 10)
-                *o++ = (char)('0' + v / 10 % 10);
-            *o++ = (char)('0' + v % 10);
+            const char *d = dec[e->addr[i]];
+            size_t n = (size_t)(d[1] ? d[2] ? 3 : 2 : 1);
+            memcpy(o, d, 4);        /* the table pads each entry to 4 */
+            o += n;
             *o++ = i < 3 ? '.' : 0;
         }
         return;
