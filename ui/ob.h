@@ -100,27 +100,9 @@ ob_put_u64(char *o, uint64_t v)
 static inline void
 ob_u64(uint64_t v)
 {
-    static const char d2[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-        "8081828384858687888990919293949596979899";
-    char t[24];
-    size_t i = sizeof t;
+    char *o = ob_room(24);
 
-    /* Two digits per division. */
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        t[--i] = d2[2 * r + 1];
-        t[--i] = d2[2 * r];
-    }
-    if (v >= 10) {
-        t[--i] = d2[2 * v + 1];
-        t[--i] = d2[2 * v];
-    } else {
-        t[--i] = (char)('0' + v);
-    }
-    ob_mem(t + i, sizeof t - i);
+    ob.n = (size_t)(ob_put_u64(o, v) - ob.buf);
 }
 
 /* Zero-padded to width digits. */
