@@ -43,6 +43,10 @@ struct fld_def {
     const char *desc;
     /* Fill up to max values; return how many (0: field absent). */
     int (*get)(const struct rec *r, struct fld_val *v, int max);
+    /* Record kinds (bit 1 << REC_x) the getter can answer for; 0: any.
+     * Lets the JSON printer skip asking; tests/unit/test_proto.c checks
+     * every answer against it. */
+    uint8_t kinds;
 };
 
 const struct fld_def *fld_find(const char *name, size_t n);

@@ -7,6 +7,7 @@
 #include "t.h"
 #include "../../dissect/anom.h"
 #include "../../dissect/dissect.h"
+#include "../../dissect/field.h"
 #include "../../dissect/record.h"
 
 /* A transcript: C: / S: lines, with visible \r\n. */
@@ -26,6 +27,29 @@ put_str(char *o, size_t sz, const char *tag, const struct rec_str *s)
     snprintf(o + l, sz - l, " %s=%.*s", tag, (int)s->n, (const char *)s->p);
 }
 
+/* Getters that answered for a record kind their field does not declare
+ * (fld_def.kinds): the JSON printer would have left them out. */
+static int kinds_wrong, kinds_asked;
+
+static void
+check_kinds(const struct rec *r)
+{
+    static struct fld_val v[FLD_MAXV];
+    size_t nf, i;
+    const struct fld_def *t = fld_table(&nf);
+
+    for (i = 0; i < nf; i++) {
+        if (!t[i].kinds)
+            continue;
+        kinds_asked++;
+        if (t[i].get(r, v, FLD_MAXV) > 0 && !(t[i].kinds & (1u << r->kind))) {
+            if (kinds_wrong++ < 5)
+                fprintf(stderr, "field %s answered for a %s record\n", t[i].name,
+                        rec_kind_name(r->kind));
+        }
+    }
+}
+
 /* Everything that must not depend on segmentation. */
 static void
 sink(void *ctx, const struct rec *r)
@@ -35,6 +59,7 @@ sink(void *ctx, const struct rec *r)
     int h;
 
     (void)ctx;
+    check_kinds(r);
     if (nrec >= MAXREC)
         return;
     o = recs[nrec++];
@@ -305,5 +330,8 @@ main(void)
     /* RFC 2195's example: tim / tanstaaftanstaaf */
     T_CHECK(has("user=tim secret=b913a602c7eda7a495b4e6e7334d3890 chal=<1896.697170952@postoffice.reston.mci.net> result=accepted mech=CRAM-MD5"));
     T_CHECK(has("auth C  code=0 size=0 lines=1 fl=400 text=AGJhZA"));
+    /* every record of every run above, every field that declares kinds */
+    T_CHECK(kinds_asked > 1000);
+    T_INT(kinds_wrong, 0);
     return T_DONE();
 }
