@@ -4,7 +4,8 @@
  * dstsz, a prefix of the full escape cut at an escape boundary (plus
  * "..." when asked), and the return value is the full escape's length;
  * esc_json, wrapped in quotes, is a valid JSON string whose value is the
- * esc_bytes text and holds no control byte.
+ * esc_bytes text and holds no control byte; ob_jstr (the printers' buffer)
+ * writes exactly the quoted esc_json text.
  * Input: [0..1] dstsz (big endian, 0..65535), [2] flags, rest = bytes. */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "../ui/esc.h"
+#include "../ui/ob.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -195,6 +197,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("esc_json output is not a valid control-free JSON string", len, 0);
     if ((size_t)jl != reflen || memcmp(dec, ref, reflen))
         fail("esc_json value differs from the esc_bytes text", (size_t)jl, reflen);
+    /* The printers' path: no stream, so nothing is written; the input
+     * is short enough (see maxlen in run.sh) to stay in one buffer. */
+    ob.fp = NULL;
+    ob.n = 0;
+    if (n <= OB_SIZE / 8) {
+        ob_jstr(src, n);
+        if (ob.n != len || memcmp(ob.buf, jbuf, len))
+            fail("ob_jstr differs from the quoted esc_json", ob.n, len);
+    }
     free(jbuf);
     free(dec);
     free(ref);

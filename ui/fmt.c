@@ -7,21 +7,22 @@
 #include "esc.h"
 #include "fmt.h"
 
-/* "0".."255", each in 4 bytes, for dotted quads. */
-#define D1(n) #n
+/* "0.".."255.", each in 4 bytes, for dotted quads: an octet is one
+ * 4-byte copy and 2 + (>= 10) + (>= 100) bytes. */
+#define D1(n) #n "."
 #define D10(t) D1(t##0), D1(t##1), D1(t##2), D1(t##3), D1(t##4), D1(t##5), \
     D1(t##6), D1(t##7), D1(t##8), D1(t##9)
 static const char dec[256][4] = {
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+    "0.", "1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.", "9.",
     D10(1), D10(2), D10(3), D10(4), D10(5), D10(6), D10(7), D10(8), D10(9),
     D10(10), D10(11), D10(12), D10(13), D10(14), D10(15), D10(16), D10(17),
     D10(18), D10(19), D10(20), D10(21), D10(22), D10(23), D10(24),
-    "250", "251", "252", "253", "254", "255",
+    "250.", "251.", "252.", "253.", "254.", "255.",
 };
 #undef D10
 #undef D1
 
-void
+size_t
 fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
 {
     /* IPv4 by hand: inet_ntop goes through sprintf, and the JSON printer
@@ -30,16 +31,18 @@ fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
         char *o = buf;
         int i;
         for (i = 0; i < 4; i++) {
-            const char *d = dec[e->addr[i]];
-            size_t n = (size_t)(d[1] ? d[2] ? 3 : 2 : 1);
-            memcpy(o, d, 4);        /* the table pads each entry to 4 */
-            o += n;
-            *o++ = i < 3 ? '.' : 0;
+            uint8_t a = e->addr[i];
+            memcpy(o, dec[a], 4);
+            o += 2 + (a >= 10) + (a >= 100);
         }
-        return;
+        o[-1] = 0;
+        return (size_t)(o - 1 - buf);
     }
+    if (!sz)
+        return 0;
     if (!inet_ntop(e->family == 6 ? AF_INET6 : AF_INET, e->addr, buf, (socklen_t)sz))
         snprintf(buf, sz, "?");
+    return strlen(buf);
 }
 
 static void

@@ -9,7 +9,8 @@
 
 enum fmt_time { TF_REL, TF_ABS, TF_ABS_DATE, TF_UTC, TF_UTC_DATE, TF_EPOCH, TF_DELTA };
 
-void fmt_addr(const struct rec_ep *e, char *buf, size_t sz);
+/* Returns the length written (buf is NUL-terminated). */
+size_t fmt_addr(const struct rec_ep *e, char *buf, size_t sz);
 /* prev: the previous shown record's time, for TF_DELTA. */
 void fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
               char *buf, size_t sz);

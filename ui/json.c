@@ -16,13 +16,7 @@
 /* ,"key": with the key a literal, so its length is known. */
 #define JKEY(k) OB_LIT(",\"" k "\":")
 
-static void
-jstrv(const uint8_t *p, size_t n)
-{
-    ob_ch('"');
-    ob_json(p, n);
-    ob_ch('"');
-}
+#define jstrv ob_jstr
 
 #define jstr(k, p, n) (JKEY(k), jstrv((p), (n)))
 #define jrs(k, s) (JKEY(k), jstrv((s)->p, (s)->n))
@@ -57,39 +51,41 @@ jval(const struct fld_val *v)
         jaddr(&e);
         break;
     default:
-        ob_ch('"');
-        ob_json(v->s, v->n);
-        ob_ch('"');
+        ob_jstr(v->s, v->n);
     }
 }
 
-/* The JSON fields of each protocol, found once: a record only asks the
- * getters that can answer for it. */
-static const struct fld_def *jf[PROTO_N][FLD_MAXV];
-static size_t jfn[PROTO_N][FLD_MAXV];   /* name lengths */
-static int njf[PROTO_N] = { -1 };
+/* The JSON fields of each protocol and record kind, found once: a
+ * record only asks the getters that can answer for it. */
+static const struct fld_def *jf[PROTO_N][REC_KIND_N][FLD_MAXV];
+static uint8_t jfn[PROTO_N][REC_KIND_N][FLD_MAXV];   /* name lengths */
+static int njf[PROTO_N][REC_KIND_N] = { { -1 } };
 
 static void
 json_fields_init(void)
 {
     size_t nf, i;
     const struct fld_def *t = fld_table(&nf);
-    int p;
+    int p, k, *n;
 
-    for (p = 0; p < PROTO_N; p++) {
-        njf[p] = 0;
-        for (i = 0; i < nf && njf[p] < FLD_MAXV; i++) {
-            const char *n = t[i].name;
-            if (!(t[i].flags & FLD_JSON))
-                continue;
-            if (p == PROTO_SMTP && !strncmp(n, "pop.", 4))
-                continue;
-            if (p == PROTO_POP && !strncmp(n, "smtp.", 5))
-                continue;
-            jfn[p][njf[p]] = strlen(n);
-            jf[p][njf[p]++] = &t[i];
+    for (p = 0; p < PROTO_N; p++)
+        for (k = 0; k < REC_KIND_N; k++) {
+            n = &njf[p][k];
+            *n = 0;
+            for (i = 0; i < nf && *n < FLD_MAXV; i++) {
+                const char *name = t[i].name;
+                if (!(t[i].flags & FLD_JSON))
+                    continue;
+                if (t[i].kinds && !(t[i].kinds & (1u << k)))
+                    continue;
+                if (p == PROTO_SMTP && !strncmp(name, "pop.", 4))
+                    continue;
+                if (p == PROTO_POP && !strncmp(name, "smtp.", 5))
+                    continue;
+                jfn[p][k][*n] = (uint8_t)strlen(name);
+                jf[p][k][(*n)++] = &t[i];
+            }
         }
-    }
 }
 
 static void
@@ -97,19 +93,22 @@ fields(const struct rec *r)
 {
     struct fld_val v[FLD_MAXV];
     int k, j, i, first = 1, p = r->proto < PROTO_N ? r->proto : 0;
+    int kd = r->kind < REC_KIND_N ? r->kind : 0;
+    const struct fld_def *const *f = jf[p][kd];
+    const uint8_t *fn = jfn[p][kd];
 
-    if (njf[0] < 0)
+    if (njf[0][0] < 0)
         json_fields_init();
     OB_LIT(",\"fields\":{");
-    for (i = 0; i < njf[p]; i++) {
-        k = jf[p][i]->get(r, v, FLD_MAXV);
+    for (i = 0; i < njf[p][kd]; i++) {
+        k = f[i]->get(r, v, FLD_MAXV);
         if (k <= 0)
             continue;
         if (!first)
             ob_ch(',');
         first = 0;
         ob_ch('"');
-        ob_mem(jf[p][i]->name, jfn[p][i]);
+        ob_mem(f[i]->name, fn[i]);
         OB_LIT("\":");
         if (k == 1) {
             jval(&v[0]);
@@ -126,6 +125,48 @@ fields(const struct rec *r)
     ob_ch('}');
 }
 
+/* A kind or protocol name (static, short: JSON_HEAD_MAX counts 16). */
+static char *
+put_name(char *o, const char *name)
+{
+    size_t n = strnlen(name, 16);
+
+    memcpy(o, name, n);
+    return o + n;
+}
+
+/* Seconds and fraction. Records come in time order, so the seconds'
+ * digits are kept from the last record that had the same second. */
+static char *
+put_ts(char *o, const struct ms_time *t)
+{
+    static int64_t last = -1;
+    static char sec[24];
+    static size_t secn;
+    uint32_t fr;
+    int k;
+
+    if (t->sec != last) {
+        last = t->sec;
+        secn = (size_t)(ob_put_u64(sec, (uint64_t)t->sec) - sec);
+    }
+    memcpy(o, sec, secn);
+    o += secn;
+    *o++ = '.';
+    /* fixed-width fraction: 6 or 9 digits, two at a time */
+    if (rec_ts_prec == 9) {
+        fr = t->nsec;
+        o[8] = (char)('0' + fr % 10);
+        fr /= 10;
+    } else {
+        fr = t->nsec / 1000;
+    }
+    for (k = rec_ts_prec == 9 ? 6 : 4; k >= 0; k -= 2) {
+        memcpy(o + k, ob_d2 + 2 * (fr % 100), 2);
+        fr /= 100;
+    }
+    return o + (rec_ts_prec == 9 ? 9 : 6);
+}
 
 void
 json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
@@ -133,8 +174,8 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     int a, first = 1;
     uint32_t bits;
     uint16_t i;
-    char *o;
-    const char *p;
+    char *o, *f;
+    size_t fn;
 
     ob_to(fp);
     /* The numbers and addresses up to "len" fit in a bounded space:
@@ -142,11 +183,19 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
      * on many short connections). */
     o = ob_room(JSON_HEAD_MAX);
     OB_PUT(o, "{\"frame\":");
+    f = o;
     o = ob_put_u64(o, r->pkt);
+    fn = (size_t)(o - f);
     OB_PUT(o, ",\"frames\":[");
-    o = ob_put_u64(o, r->pkt_first);
+    if (r->pkt_first == r->pkt) {
+        memcpy(o, f, fn);
+        o += fn;
+    } else {
+        o = ob_put_u64(o, r->pkt_first);
+    }
     *o++ = ',';
-    o = ob_put_u64(o, r->pkt);
+    memcpy(o, f, fn);
+    o += fn;
     OB_PUT(o, "],\"segments\":");
     o = ob_put_u64(o, r->nseg);
     ob.n = (size_t)(o - ob.buf);
@@ -162,40 +211,23 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     }
     o = ob_room(JSON_HEAD_MAX);
     OB_PUT(o, ",\"ts\":");
-    o = ob_put_u64(o, (uint64_t)r->ts.sec);
-    *o++ = '.';
-    {
-        /* fixed-width fraction: 6 or 9 digits */
-        uint32_t fr = rec_ts_prec == 9 ? r->ts.nsec : r->ts.nsec / 1000;
-        int w = rec_ts_prec == 9 ? 9 : 6, k;
-        for (k = w - 1; k >= 0; k--) {
-            o[k] = (char)('0' + fr % 10);
-            fr /= 10;
-        }
-        o += w;
-    }
+    o = put_ts(o, &r->ts);
     OB_PUT(o, ",\"stream\":");
     o = ob_put_u64(o, r->flow);
     OB_PUT(o, ",\"src\":\"");
-    fmt_addr(&r->src, o, 64);
-    o += strlen(o);
+    o += fmt_addr(&r->src, o, 64);
     OB_PUT(o, "\",\"sport\":");
     o = ob_put_u64(o, r->src.port);
     OB_PUT(o, ",\"dst\":\"");
-    fmt_addr(&r->dst, o, 64);
-    o += strlen(o);
+    o += fmt_addr(&r->dst, o, 64);
     OB_PUT(o, "\",\"dport\":");
     o = ob_put_u64(o, r->dst.port);
     OB_PUT(o, ",\"proto\":\"");
-    p = rec_proto_name(r->proto);
-    memcpy(o, p, strlen(p));
-    o += strlen(p);
+    o = put_name(o, rec_proto_name(r->proto));
     OB_PUT(o, "\",\"dir\":\"");
     *o++ = r->dir == DIR_C2S ? 'C' : 'S';
     OB_PUT(o, "\",\"kind\":\"");
-    p = rec_kind_name(r->kind);
-    memcpy(o, p, strlen(p));
-    o += strlen(p);
+    o = put_name(o, rec_kind_name(r->kind));
     OB_PUT(o, "\",\"len\":");
     o = ob_put_u64(o, r->len);
     ob.n = (size_t)(o - ob.buf);

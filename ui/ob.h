@@ -66,32 +66,55 @@ ob_ch(char c)
     ob.n++;
 }
 
+/* "00".."99": two digits per division. */
+extern const char ob_d2[201];
+
 /* Digits of v written at o; returns the end. Unchecked: the caller
- * reserved room with ob_room(). */
+ * reserved room with ob_room(). The digits are counted first and
+ * written in place, in 32-bit arithmetic once v fits. */
 static inline char *
 ob_put_u64(char *o, uint64_t v)
 {
-    static const char d2[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-        "8081828384858687888990919293949596979899";
-    char t[24];
-    size_t i = sizeof t;
+    static const uint64_t p10[20] = {
+        1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+        10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+        100000000000ull, 1000000000000ull, 10000000000000ull,
+        100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+        100000000000000000ull, 1000000000000000000ull,
+        10000000000000000000ull,
+    };
+    unsigned n;
+    uint32_t w;
+    char *e, *p;
 
-    while (v >= 100) {
+    if (v < 10) {
+        *o = (char)('0' + v);
+        return o + 1;
+    }
+    /* floor(log10(v)) from the bit length, corrected by one compare. */
+    n = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
+    n += v >= p10[n];
+    e = p = o + n;
+    while (v > 0xffffffffu) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
-        t[--i] = d2[2 * r + 1];
-        t[--i] = d2[2 * r];
+        p -= 2;
+        memcpy(p, ob_d2 + 2 * r, 2);
     }
-    if (v >= 10) {
-        t[--i] = d2[2 * v + 1];
-        t[--i] = d2[2 * v];
+    w = (uint32_t)v;
+    while (w >= 100) {
+        unsigned r = w % 100;
+        w /= 100;
+        p -= 2;
+        memcpy(p, ob_d2 + 2 * r, 2);
+    }
+    if (w >= 10) {
+        p -= 2;
+        memcpy(p, ob_d2 + 2 * w, 2);
     } else {
-        t[--i] = (char)('0' + v);
+        *--p = (char)('0' + w);
     }
-    memcpy(o, t + i, sizeof t - i);
-    return o + (sizeof t - i);
+    return e;
 }
 
 /* A literal at o, unchecked (see ob_put_u64). */
@@ -127,5 +150,7 @@ ob_u64w(uint64_t v, int width)
 
 /* Untrusted bytes as the inside of a JSON string (esc.c). */
 void ob_json(const uint8_t *p, size_t n);
+/* The same between double quotes. */
+void ob_jstr(const uint8_t *p, size_t n);
 
 #endif
