@@ -15,16 +15,23 @@
 #define TN_SB   250
 #define TN_SE   240
 
+/* The bytes tn_edit acts on: BS, DEL, ^U, IAC, and NUL (CR NUL). */
+static const uint8_t edit_byte[256] = {
+    [0x00] = 1, [0x08] = 1, [0x15] = 1, [0x7f] = 1, [TN_IAC] = 1,
+};
+
 int
 tn_needs_edit(const uint8_t *in, size_t n)
 {
-    size_t i;
+    const uint8_t *end = in + n;
 
-    for (i = 0; i < n; i++) {
-        uint8_t c = in[i];
-        if (c == 0x08 || c == 0x7f || c == 0x15 || c == TN_IAC || c == 0)
+    /* every client line comes through here: four bytes per test */
+    for (; end - in >= 4; in += 4)
+        if (edit_byte[in[0]] | edit_byte[in[1]] | edit_byte[in[2]] | edit_byte[in[3]])
             return 1;
-    }
+    for (; in < end; in++)
+        if (edit_byte[*in])
+            return 1;
     return 0;
 }
 

@@ -130,10 +130,43 @@ test_cram(void)
     T_BYTES(u.p, u.n, "a b");
 }
 
+/* tn_needs_edit says yes exactly when tn_edit could change the line:
+ * each byte it acts on, at every position of lines up to 20 bytes. */
+static void
+test_needs_edit(void)
+{
+    static const uint8_t act[] = { 0x00, 0x08, 0x15, 0x7f, 0xff };
+    static const uint8_t pass[] = { 0x01, 0x07, 0x09, 0x0d, 0x14, 0x16, 0x7e, 0x80, 0xfe, 'A' };
+    uint8_t ln[20];
+    size_t n, pos, j;
+    int bad = 0;
+
+    for (n = 0; n <= sizeof ln; n++) {
+        memset(ln, 'x', n);
+        bad += tn_needs_edit(ln, n) != 0;
+        for (pos = 0; pos < n; pos++) {
+            for (j = 0; j < sizeof act; j++) {
+                memset(ln, 'x', n);
+                ln[pos] = act[j];
+                bad += tn_needs_edit(ln, n) != 1;
+                /* and nothing past the end is looked at */
+                bad += tn_needs_edit(ln, pos) != 0;
+            }
+            for (j = 0; j < sizeof pass; j++) {
+                memset(ln, 'x', n);
+                ln[pos] = pass[j];
+                bad += tn_needs_edit(ln, n) != 0;
+            }
+        }
+    }
+    T_INT(bad, 0);
+}
+
 int
 main(void)
 {
     test_editor();
+    test_needs_edit();
     test_b64();
     test_plain();
     test_oauth();
