@@ -155,12 +155,15 @@ json_special(const uint8_t *s, int k)
 static inline char *
 json_put(char *o, const uint8_t *s, size_t n)
 {
-    const uint8_t *end = s + n, *s0 = s;
+    const uint8_t *end, *s0 = s;
     char *o0 = o;
     unsigned m;
     size_t rem;
     int k;
 
+    if (!n)
+        return o;           /* s may be NULL: an empty field */
+    end = s + n;
     if (n >= 8 && n < 16 && !json_special(s, 8) && !json_special(end - 8, 8)) {
         memcpy(o, s, 8);
         memcpy(o + n - 8, end - 8, 8);

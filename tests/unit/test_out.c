@@ -112,6 +112,10 @@ strings(void)
         bad += ob.n != wn || memcmp(ob.buf, want, wn);
     }
     T_INT(bad, 0);
+    /* an empty value may have no pointer at all */
+    ob.n = 0;
+    ob_jstr(NULL, 0);
+    T_BYTES(ob.buf, ob.n, "\"\"");
     ob.n = 0;
 }
 
