@@ -31,7 +31,7 @@ static struct mem_pool sess_pool = MEM_POOL(MEM_FLOW, sizeof(struct sess), 1024)
 void
 dis_default_ports(struct dis_cfg *c)
 {
-    memset(c->port_map, 0, sizeof c->port_map);
+    memset(c, 0, sizeof *c);
     c->port_map[25] = PROTO_SMTP;
     c->port_map[587] = PROTO_SMTP;
     c->port_map[2525] = PROTO_SMTP;
@@ -258,6 +258,24 @@ sess_pop(struct flow *f, struct pend *p)
 
 /* ---- accumulators ---- */
 
+/* Body octets to the export sink, if this body is being exported. */
+static void
+exp_put(struct acc *a, const uint8_t *p, size_t n)
+{
+    if (a->exp && n)
+        D.cfg.body->data(D.cfg.body->ctx, a->exp, p, n);
+}
+
+/* The body ends without a record: the sink drops what it wrote. */
+static void
+exp_drop(struct acc *a)
+{
+    if (a && a->exp) {
+        D.cfg.body->end(D.cfg.body->ctx, a->exp, NULL);
+        a->exp = NULL;
+    }
+}
+
 struct acc *
 acc_open(struct flow *f, int dir, int body, const struct line *ln)
 {
@@ -267,7 +285,14 @@ acc_open(struct flow *f, int dir, int body, const struct line *ln)
         a = mem_take(&acc_pool);
         if (!a)
             return NULL;
+        a->exp = NULL;
         f->sess->acc[dir] = a;
+    }
+    exp_drop(a);
+    if (body && D.cfg.body) {
+        struct body_info bi = { f->id, f->proto, (uint8_t)dir,
+                                ln ? ln->pkt_first : D.pkt };
+        a->exp = D.cfg.body->begin(D.cfg.body->ctx, &bi);
     }
     a->active = 1;
     a->body = (uint8_t)body;
@@ -349,6 +374,13 @@ acc_body_line(struct acc *a, const struct line *ln)
         n--;
     }
     a->size += n + (ln->eol == EOL_CRLF ? 2 : ln->eol == EOL_NONE ? 0 : 1);
+    if (a->exp) {
+        exp_put(a, p, n);
+        if (ln->eol == EOL_CRLF)
+            exp_put(a, (const uint8_t *)"\r\n", 2);
+        else if (ln->eol != EOL_NONE)
+            exp_put(a, (const uint8_t *)"\n", 1);
+    }
     if (a->in_hdr) {
         if (!n)
             a->in_hdr = 0;
@@ -379,6 +411,7 @@ acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
     a->ts_last = *ts;
     a->wire += n;
     a->size += n;
+    exp_put(a, p, n);
     append(a->raw, &a->rn, LIM_RAW, p, n);
     append(a->hdr, &a->hn, LIM_HDR_SCAN, p, n);
     for (i = 0; i < n; i++) {
@@ -412,6 +445,8 @@ acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
             a->flags |= anom_hit(ANOM_BARE_LF);
         if (len > LIM_LINE + 2)
             a->flags |= anom_hit(ANOM_LINE_TOO_LONG);
+        if (a->exp)
+            exp_put(a, q + (q[0] == '.'), len - (q[0] == '.'));
         a->size += len;
         a->wire += len;
         a->lines++;
@@ -502,8 +537,23 @@ acc_headers(struct acc *a, struct rec *r)
 void
 acc_close(struct acc *a)
 {
-    if (a)
+    if (a) {
+        exp_drop(a);
         a->active = 0;
+    }
+}
+
+void
+acc_body_emit(struct flow *f, int dir, struct acc *a, struct rec *r)
+{
+    if (a->exp) {
+        /* Before the record goes out: a reader of live output finds the
+         * file it names. */
+        D.cfg.body->end(D.cfg.body->ctx, a->exp, r);
+        a->exp = NULL;
+    }
+    sess_emit(f, dir, r);
+    acc_close(a);
 }
 
 /* ---- streams ---- */
@@ -694,8 +744,10 @@ on_close(void *ctx, struct flow *f, int why)
     }
     auth_abandon(f, 0);
     auth_free(f);
-    for (d = 0; d < 2; d++)
+    for (d = 0; d < 2; d++) {
+        exp_drop(f->sess->acc[d]);
         mem_give(&acc_pool, f->sess->acc[d]);
+    }
     mem_give(&sess_pool, f->sess);
     f->sess = NULL;
 }

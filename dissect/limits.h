@@ -50,6 +50,14 @@
 /* Header bytes of a message body scanned for From/To/Subject/... */
 #define LIM_HDR_SCAN     16384
 
+/* --export-objects: bodies written at once (each holds a descriptor and
+ * a stdio buffer; a capture's concurrent DATA transfers are far fewer),
+ * and octets written per message (--export-max): 64 MiB is above every
+ * common server's message size limit (Postfix: 10 MB, Gmail: 25 MB). A
+ * body over it is cut and counted as a limit. */
+#define LIM_EXPORT_OPEN  256
+#define LIM_EXPORT_BYTES (64ull << 20)
+
 /* Credential fields: user names and secrets are short. */
 #define LIM_CRED         256
 

@@ -141,8 +141,7 @@ multi_end(struct flow *f, struct acc *a)
         r.arg.p = a->text + (first > 4 ? 4 : first);
         r.arg.n = (uint32_t)(first > 4 ? first - 4 : 0);
     }
-    sess_emit(f, DIR_S2C, &r);
-    acc_close(a);
+    acc_body_emit(f, DIR_S2C, a, &r);
     s->sstate = POP_S_LINE;
 }
 

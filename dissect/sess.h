@@ -31,6 +31,7 @@ struct acc {
     uint8_t raw[LIM_RAW];       /* wire bytes */
     struct rec_mark marks[LIM_MARKS];
     uint8_t hdr[LIM_HDR_SCAN];  /* body: header block, unfolded later */
+    void *exp;                  /* body being exported (struct body_sink) */
 };
 
 struct pend {
@@ -98,6 +99,8 @@ void acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
 /* Fill r->imf from the header block of a body. */
 void acc_headers(struct acc *a, struct rec *r);
 void acc_close(struct acc *a);
+/* Emit a body record built from a (sess_rec_acc), end its export, close a. */
+void acc_body_emit(struct flow *f, int dir, struct acc *a, struct rec *r);
 
 /* Upper-case a verb into a NUL-terminated slot. */
 void sess_verb(char *dst, size_t dstsz, const uint8_t *p, size_t n);

@@ -145,8 +145,7 @@ body_end(struct flow *f, struct acc *a, const char *verb)
     sess_rec_acc(f, DIR_C2S, a, &r, REC_BODY);
     snprintf(r.verb, sizeof r.verb, "%s", verb);
     acc_headers(a, &r);
-    sess_emit(f, DIR_C2S, &r);
-    acc_close(a);
+    acc_body_emit(f, DIR_C2S, a, &r);
 }
 
 static void
