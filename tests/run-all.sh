@@ -43,6 +43,7 @@ suite tshark sh -c "python3 tests/tshark/compare.py $BIN samples/*.pcap* $( [ -d
 suite creds python3 tests/creds/hashcat.py $BIN
 suite escape tests/escape.sh $BIN
 suite reorder python3 tests/reorder.py $BIN
+suite export python3 tests/export/run.py $BIN
 suite link python3 tests/link/run.py $BIN
 [ -x tests/bad/run.sh ] && suite bad tests/bad/run.sh $BIN
 [ -x tests/soak/run.sh ] && suite soak tests/soak/run.sh $BIN "${SOAK_PASSES:-10}"
@@ -51,6 +52,8 @@ suite link python3 tests/link/run.py $BIN
 # The same again built with AddressSanitizer and UBSan (leaks on).
 suite asan make --no-print-directory -s asan
 suite memfail-asan env ASAN_OPTIONS=detect_leaks=1 tests/memfail.sh ./mailsift-asan 30
+suite export-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    python3 tests/export/run.py ./mailsift-asan samples/*.pcap*
 if [ -x tests/bad/run.sh ]; then
     suite bad-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/bad/run.sh ./mailsift-asan
 fi

@@ -19,6 +19,7 @@
 #include "../dissect/field.h"
 #include "../dissect/filter.h"
 #include "../dissect/mem.h"
+#include "export.h"
 #include "fmt.h"
 #include "ob.h"
 #include "out.h"
@@ -100,14 +101,19 @@ usage(FILE *fp)
 "                    stdout is a terminal and -T is not given)\n"
 "  --stats           print anomaly counters and memory figures at the end\n"
 "  --list-fields     list the fields usable in -Y and JSON\n"
+"  --export-objects imf,DIR\n"
+"                    write each message body (DATA, BDAT, RETR, TOP) to\n"
+"                    DIR/FRAME-PROTO-STREAM.eml, dot-unstuffed\n"
 "\n"
 "Limits:\n"
 "  --max-flows N     flow table size (default 262144)\n"
 "  --memcap BYTES    memory cap for flow and stream state (default 256M)\n"
+"  --export-max BYTES  bytes written per exported message (default 64M)\n"
 "\n"
 "  -h, --help        this help;  -v, --version  version\n"
 "\n"
-"Exit status: 0 done, 1 unreadable or damaged input, 2 usage error.\n", fp);
+"Exit status: 0 done, 1 unreadable or damaged input or an output that\n"
+"could not be written, 2 usage error.\n", fp);
 }
 
 static int
@@ -233,7 +239,7 @@ main(int argc, char **argv)
 {
     static struct dis_cfg cfg;
     enum { O_MASK = 256, O_COLOR, O_UI, O_NOUI, O_STATS, O_FIELDS, O_PORT,
-           O_MAXFLOWS, O_MEMCAP };
+           O_MAXFLOWS, O_MEMCAP, O_EXPORT, O_EXPORT_MAX };
     static const struct option lopts[] = {
         { "mask", no_argument, NULL, O_MASK },
         { "color", required_argument, NULL, O_COLOR },
@@ -245,12 +251,15 @@ main(int argc, char **argv)
         { "port", required_argument, NULL, O_PORT },
         { "max-flows", required_argument, NULL, O_MAXFLOWS },
         { "memcap", required_argument, NULL, O_MEMCAP },
+        { "export-objects", required_argument, NULL, O_EXPORT },
+        { "export-max", required_argument, NULL, O_EXPORT_MAX },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
     const char *rfile = NULL, *iface = NULL, *bpf = NULL, *wfile = NULL;
-    const char *yfilter = NULL, *zuser = NULL, *color = "auto";
+    const char *yfilter = NULL, *zuser = NULL, *color = "auto", *xdir = NULL;
+    uint64_t xmax = 0;
     char eb[ERRBUF_LEN], defbpf[2048];
     uint64_t maxpkts = 0, v;
     int opt, snaplen = 0, stats = 0, creds = 0, hashcat = 0, ui = -1, tset = 0;
@@ -338,6 +347,20 @@ main(int argc, char **argv)
                 goto bad_arg;
             mem_set_cap(v);
             break;
+        case O_EXPORT:
+            /* tshark's form, PROTOCOL,DIR; IMF is the one protocol here */
+            if (strncmp(optarg, "imf,", 4) || !optarg[4]) {
+                fprintf(stderr, "mailsift: --export-objects wants imf,DIR "
+                        "(the only object type is imf: message bodies)\n");
+                return 2;
+            }
+            xdir = optarg + 4;
+            break;
+        case O_EXPORT_MAX:
+            if (parse_u64(optarg, &v) < 0 || !v)
+                goto bad_arg;
+            xmax = v;
+            break;
         default:
             usage(stderr);
             return 2;
@@ -401,6 +424,15 @@ main(int argc, char **argv)
         cap_close(&M.cap);
         return 1;
     }
+    if (xdir) {
+        /* also after the drop: the files belong to the capture user */
+        if (exp_init(xdir, xmax, 0, eb, sizeof eb) < 0) {
+            fprintf(stderr, "mailsift: %s\n", eb);
+            cap_close(&M.cap);
+            return 1;
+        }
+        cfg.body = &exp_sink;
+    }
     if (creds && !(M.report = report_new())) {
         fprintf(stderr, "mailsift: out of memory\n");
         return 1;
@@ -418,6 +450,8 @@ main(int argc, char **argv)
                                .color = strcmp(color, "never") && !getenv("NO_COLOR"),
                                .stop = &stop };
         rc = tui_run(&to);
+        if (exp_finish(stderr) < 0 && rc == 0)
+            rc = 1;
         cap_close(&M.cap);
         flt_free(M.flt);
         return rc;
@@ -437,6 +471,8 @@ main(int argc, char **argv)
     rc = run_printer(&M.cap, maxpkts);
     dis_finish();
     ob_flush();
+    if (exp_finish(stderr) < 0 && rc == 0)
+        rc = 1;
     if (M.report)
         report_print(stdout, M.report, &M.oo, hashcat);
     if (stats)

@@ -40,7 +40,8 @@ if ! ms_servers_start "$tmp/srv" >"$tmp/srv.log" 2>&1; then
     exit 1
 fi
 
-"$BIN" -i lo -T json -Z nobody -w "$tmp/out/live.pcap" >"$tmp/out.json" 2>"$tmp/err" &
+"$BIN" -i lo -T json -Z nobody -w "$tmp/out/live.pcap" --export-objects "imf,$tmp/out/msgs" \
+    >"$tmp/out.json" 2>"$tmp/err" &
 pid=$!
 # Wait for the capture to be up (the privilege drop is our signal).
 for _ in $(seq 50); do
@@ -68,10 +69,12 @@ s.sendmail('user2@example.test', ['user1@example.test'], 'Subject: live test\r\n
 s.quit()
 PY
 [ $? = 0 ] && ok "clients ran" || { no "clients ran"; cat "$tmp/client.log"; }
-# Rows must appear while the capture still runs.
+# Rows must appear while the capture still runs; wait for the last
+# message of the SMTP session, so SIGINT does not cut it off.
 found=0
-for _ in $(seq 50); do
-    grep -q '"kind":"credential".*"user":"user2".*"result":"accepted"' "$tmp/out.json" && { found=1; break; }
+for _ in $(seq 100); do
+    grep -q '"kind":"credential".*"user":"user2".*"result":"accepted"' "$tmp/out.json" \
+        && grep -q '"kind":"reply".*"text":"221 ' "$tmp/out.json" && { found=1; break; }
     sleep 0.1
 done
 [ $found = 1 ] && ok "rows appear during the capture" || no "rows appear during the capture"
@@ -108,6 +111,22 @@ if [ -s "$tmp/out/live.pcap" ]; then
         || no "-w file owner $(stat -c %U "$tmp/out/live.pcap")"
 else
     no "-w wrote nothing"
+fi
+# The export directory and its files were made by nobody, after the drop:
+# the DATA body and the RETR body, each as big as its record says.
+if [ -d "$tmp/out/msgs" ]; then
+    [ "$(stat -c %U:%a "$tmp/out/msgs")" = nobody:700 ] && ok "export directory made after the drop" \
+        || no "export directory $(stat -c %U:%a "$tmp/out/msgs")"
+    grep -l '^Subject: live test' "$tmp/out/msgs"/*-smtp-*.eml >/dev/null 2>&1 \
+        && ok "DATA body exported" || no "DATA body exported: $(ls "$tmp/out/msgs")"
+    n=$(ls "$tmp/out/msgs" | grep -c '^[0-9]*-pop-[0-9]*\.eml$')
+    [ "$n" = 1 ] && ok "RETR body exported" || no "RETR bodies exported: $n"
+    own=$(stat -c %U "$tmp/out/msgs"/* | sort -u | tr '\n' ' ')
+    [ "$own" = "nobody " ] && ok "export files owned by nobody" || no "export file owners: $own"
+    grep -q 'exported 2 messages' "$tmp/err" && ok "export summary on stderr" \
+        || no "export summary: $(grep exported "$tmp/err")"
+else
+    no "no export directory"
 fi
 
 # The view, live: rows appear while a session runs (issue: the view).
