@@ -266,6 +266,19 @@ exp_put(struct acc *a, const uint8_t *p, size_t n)
         D.cfg.body->data(D.cfg.body->ctx, a->exp, p, n);
 }
 
+/* A body line longer than LIM_LINE, whole, as it streams by (line.h). */
+static void
+body_spill(void *ctx, const uint8_t *p, size_t n, int first)
+{
+    struct acc *a = ctx;
+
+    if (first && n && p[0] == '.') {
+        p++;            /* dot-stuffing, as in acc_body_line */
+        n--;
+    }
+    exp_put(a, p, n);
+}
+
 /* The body ends without a record: the sink drops what it wrote. */
 static void
 exp_drop(struct acc *a)
@@ -362,6 +375,7 @@ acc_body_line(struct acc *a, const struct line *ln)
 {
     const uint8_t *p = ln->p;
     size_t n = ln->n;
+    uint64_t clen = ln->clen;
 
     acc_note(a, ln);
     if (n == 1 && p[0] == '.' && ln->eol != EOL_NONE)
@@ -372,10 +386,13 @@ acc_body_line(struct acc *a, const struct line *ln)
     if (n && p[0] == '.') {
         p++;
         n--;
+        clen--;
     }
-    a->size += n + (ln->eol == EOL_CRLF ? 2 : ln->eol == EOL_NONE ? 0 : 1);
+    /* The size counts a cut line whole (clen), as the server stores it. */
+    a->size += clen + (ln->eol == EOL_CRLF ? 2 : ln->eol == EOL_NONE ? 0 : 1);
     if (a->exp) {
-        exp_put(a, p, n);
+        if (!ln->spilled)
+            exp_put(a, p, n);   /* else body_spill() had all of it */
         if (ln->eol == EOL_CRLF)
             exp_put(a, (const uint8_t *)"\r\n", 2);
         else if (ln->eol != EOL_NONE)
@@ -628,7 +645,7 @@ app_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
 {
     struct flow *f = ctx;
     struct sess *s = sess_get(f);
-    struct line_src src = { pkt, *ts, flags };
+    struct line_src src = { pkt, *ts, flags, NULL, NULL };
     struct line ln;
     size_t k;
     int got;
@@ -673,6 +690,10 @@ app_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
                    && (k = acc_body_bulk(s->acc[dir], p, n, pkt, ts, src.flags))) {
             src.flags = 0;
         } else {
+            struct acc *a = s->acc[dir];
+            /* an exported body gets its long lines whole */
+            src.spill = a && a->exp && a->active && a->body ? body_spill : NULL;
+            src.ctx = a;
             k = line_next(&f->la[dir], p, n, &src, &ln, &got);
             src.flags = 0;
             if (got)

@@ -116,6 +116,7 @@ fill(struct line *out, const uint8_t *p, size_t held, uint64_t wire, uint8_t eol
     }
     out->p = p;
     out->n = n > LIM_LINE ? LIM_LINE : n;
+    out->clen = n;
     out->raw = p;
     out->rawn = held > LIM_RAW ? LIM_RAW : held;
     out->wire = wire;
@@ -128,21 +129,32 @@ fill(struct line *out, const uint8_t *p, size_t held, uint64_t wire, uint8_t eol
         out->flags |= anom_hit(ANOM_NUL_BYTE);
 }
 
+/* A line handed out cut although all of its content is at out->p (it
+ * fit the buffer with its line end, or filled it exactly): spill it. */
+static void
+spill_short(const struct line_src *src, struct line *out)
+{
+    if (out->clen > out->n && src->spill) {
+        src->spill(src->ctx, out->p, (size_t)out->clen, 1);
+        out->spilled = 1;
+    }
+}
+
 size_t
 line_next(struct line_asm *la, const uint8_t *p, size_t n,
           const struct line_src *src, struct line *out, int *got)
 {
     uint8_t eol = EOL_NONE;
-    size_t content = 0, used, keep;
+    size_t content = 0, used, keep = 0, cc, k;
     struct line_buf *b;
+    int crlf = 0;
 
     *got = 0;
     if (!n)
         return 0;
     used = find_eol(la, p, n, &eol, &content);
     /* A CR at the end of the held part may pair with NUL or LF here. */
-    if (la->held && la->buf && la->buf->len && la->buf->data[la->buf->len - 1] == '\r'
-        && la->crnul && p[0] == 0) {
+    if (la->held && la->last == '\r' && la->crnul && p[0] == 0) {
         eol = EOL_CRNUL;
         used = 1;
         content = 0;
@@ -160,6 +172,7 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
         out->marks = &one_mark;
         out->nmarks = 1;
         fill(out, p, used, used, eol);
+        spill_short(src, out);
         *got = 1;
         return used;
     }
@@ -181,6 +194,33 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
         memcpy(b->data + b->len, p, keep);
         b->len += (uint32_t)keep;
     }
+    /* The content this segment adds: not its line end, nor the CR of a
+     * CR LF. What the buffer could not keep goes to spill(), after the
+     * buffer itself the first time. A CR at the end is kept back until
+     * the next segment says whether it ends the line. */
+    cc = eol == EOL_NONE ? used : content;
+    if (eol == EOL_LF) {
+        crlf = (content ? p[content - 1] : la->last) == '\r';
+        if (content && crlf)
+            cc--;
+    }
+    if (cc > keep) {
+        if (la->over == LINE_FITS) {
+            la->over = src->spill && b ? LINE_SPILL : LINE_CUT;
+            if (la->over == LINE_SPILL)
+                src->spill(src->ctx, b->data, b->len, 1);
+        }
+        if (la->over == LINE_SPILL && src->spill) {
+            if (la->cr_held)
+                src->spill(src->ctx, (const uint8_t *)"\r", 1, 0);
+            k = cc - keep;
+            la->cr_held = eol == EOL_NONE && p[keep + k - 1] == '\r';
+            if (k - la->cr_held)
+                src->spill(src->ctx, p + keep, k - la->cr_held, 0);
+        }
+    }
+    if (eol == EOL_NONE)
+        la->last = p[used - 1];
     la->held += used;
     if (eol == EOL_NONE)
         return used;
@@ -196,17 +236,30 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
     out->ts_last = src->ts;
     out->nseg = la->nseg;
     if (b) {
+        uint64_t clen = la->held - (eol == EOL_CRNUL || crlf ? 2 : 1);
         if (la->held > LINE_BUF_MAX) {
-            /* Cut line: put its terminator back after the kept bytes. */
-            size_t tl = eol == EOL_CRNUL ? 2 : 1;
+            /* Cut line: all of it is still in the buffer if nothing was
+             * spilled or lost; then put its terminator back after the
+             * kept bytes. */
+            size_t tl = eol == EOL_CRNUL || crlf ? 2 : 1;
+            if (la->over == LINE_FITS && src->spill) {
+                src->spill(src->ctx, b->data, (size_t)clen, 1);
+                la->over = LINE_SPILL;
+            }
             b->len = (uint32_t)(LIM_LINE + tl < b->cap ? LIM_LINE + tl : b->cap);
-            memcpy(b->data + b->len - tl, eol == EOL_CRNUL ? "\r" : "\n", 1);
-            if (tl == 2)
+            memcpy(b->data + b->len - tl, eol == EOL_CRNUL ? "\r" : crlf ? "\r\n" : "\n", tl);
+            if (eol == EOL_CRNUL)
                 b->data[b->len - 1] = 0;
         }
         out->marks = b->marks;
         out->nmarks = b->nmarks;
         fill(out, b->data, b->len, la->held, eol);
+        if (la->held > LINE_BUF_MAX) {
+            out->clen = clen;
+            out->spilled = la->over == LINE_SPILL;
+        } else {
+            spill_short(src, out);
+        }
         b->len = 0;
         b->nmarks = 0;
     } else {
@@ -214,6 +267,8 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
     }
     la->held = 0;
     la->flags = 0;
+    la->over = LINE_FITS;
+    la->cr_held = 0;
     *got = 1;
     return used;
 }
@@ -227,6 +282,8 @@ line_gap(struct line_asm *la)
     }
     la->held = 0;
     la->flags = 1u << ANOM_GAP;
+    la->over = LINE_FITS;
+    la->cr_held = 0;
 }
 
 int
@@ -262,9 +319,14 @@ line_flush(struct line_asm *la, struct line *out)
     if (la->held > LINE_BUF_MAX)
         out->flags |= anom_hit(ANOM_LINE_TOO_LONG);
     out->wire = la->held;
+    out->clen = la->held;
+    /* (a CR kept back from spill() is not spilled now: one byte short) */
+    out->spilled = la->over == LINE_SPILL;
     out->eol = EOL_NONE;
     la->held = 0;
     la->flags = 0;
+    la->over = LINE_FITS;
+    la->cr_held = 0;
     return 1;
 }
 

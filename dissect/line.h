@@ -20,7 +20,12 @@ struct line_asm {
     uint32_t nseg;
     uint32_t flags;         /* carried to the line: gap, truncated ... */
     uint8_t crnul;          /* CR NUL ends lines (client side, telnet) */
+    uint8_t last;           /* last byte of the line so far */
+    uint8_t over;           /* longer than the buffer: LINE_SPILL or _CUT */
+    uint8_t cr_held;        /* spilling: a CR kept back, it may end the line */
 };
+
+enum { LINE_FITS, LINE_SPILL, LINE_CUT };
 
 /* A complete line. p/n exclude the line end and are cut at LIM_LINE;
  * raw/rawn include it and are cut at LIM_RAW. Valid until the next call. */
@@ -37,13 +42,20 @@ struct line {
     uint32_t nseg;
     uint16_t nmarks;
     const struct rec_mark *marks;
+    uint64_t clen;          /* content bytes on the wire (n unless cut) */
+    uint8_t spilled;        /* longer than n, and all of it went to spill() */
 };
 
-/* The segment bytes come from. */
+/* The segment bytes come from. spill, if set, takes the whole content of
+ * a line longer than LIM_LINE, in order, as it goes by (first: the call
+ * with the line's first bytes), while the line handed out is cut: a body
+ * can be exported whole. Set it for every segment of a line or for none. */
 struct line_src {
     uint64_t pkt;
     struct ms_time ts;
     uint32_t flags;
+    void (*spill)(void *ctx, const uint8_t *p, size_t n, int first);
+    void *ctx;
 };
 
 /* Consume bytes up to and including one line end. Returns bytes used;

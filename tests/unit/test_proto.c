@@ -85,6 +85,46 @@ sink(void *ctx, const struct rec *r)
             put_str(o, 1024, imf_name(h), &r->imf[h]);
 }
 
+/* Exported bodies of a run, each followed by "<end SIZE>": the same for
+ * every chunking, and as long as each record says. */
+static char expbuf[1 << 16];
+static size_t expn;
+static int exp_short;           /* a body's octets and its size differ */
+static uint64_t exp_cur;
+
+static void *
+tb_begin(void *ctx, const struct body_info *b)
+{
+    (void)ctx;
+    (void)b;
+    exp_cur = 0;
+    return &exp_cur;
+}
+
+static void
+tb_data(void *ctx, void *h, const uint8_t *p, size_t n)
+{
+    (void)ctx;
+    *(uint64_t *)h += n;
+    if (n <= sizeof expbuf - expn) {
+        memcpy(expbuf + expn, p, n);
+        expn += n;
+    }
+}
+
+static void
+tb_end(void *ctx, void *h, const struct rec *r)
+{
+    (void)ctx;
+    if (!r)
+        return;
+    exp_short |= *(uint64_t *)h != r->size;
+    expn += (size_t)snprintf(expbuf + expn, sizeof expbuf - expn, "<end %llu>",
+                             (unsigned long long)r->size);
+}
+
+static const struct body_sink tbody = { tb_begin, tb_data, tb_end, NULL };
+
 static uint64_t pktno;
 
 static void
@@ -131,6 +171,8 @@ run(const struct step *st, int nst, uint16_t sport, int mode, size_t k)
 
     dis_default_ports(&cfg);
     cfg.port_map[2626] = PROTO_SMTP;
+    cfg.body = &tbody;
+    expn = 0;
     nrec = 0;
     pktno = 0;
     rec_t0_set = 0;
@@ -171,13 +213,16 @@ run(const struct step *st, int nst, uint16_t sport, int mode, size_t k)
 static void
 same_for_every_chunking(const char *name, const struct step *st, int nst, uint16_t sport)
 {
-    static char want[MAXREC][1024];
+    static char want[MAXREC][1024], wexp[sizeof expbuf];
     int nwant, i, mode, bad = 0;
-    size_t k, maxn = 0;
+    size_t k, maxn = 0, wexpn;
 
+    exp_short = 0;
     run(st, nst, sport, 0, 0);
     nwant = nrec;
     memcpy(want, recs, sizeof want);
+    memcpy(wexp, expbuf, expn);
+    wexpn = expn;
     for (i = 0; i < nst; i++)
         if (strlen(st[i].bytes) > maxn)
             maxn = strlen(st[i].bytes);
@@ -196,9 +241,14 @@ same_for_every_chunking(const char *name, const struct step *st, int nst, uint16
                     bad++;
                     break;
                 }
+            if (expn != wexpn || memcmp(expbuf, wexp, expn)) {
+                fprintf(stderr, "%s: mode %d k %zu: exported bodies differ\n", name, mode, k);
+                bad++;
+            }
         }
     }
     T_CHECK(bad == 0);
+    T_CHECK(!exp_short);
     /* leave the whole-transcript records in recs for the caller */
     run(st, nst, sport, 0, 0);
 }
@@ -292,9 +342,75 @@ make_bigbody(void)
     o += (size_t)snprintf(bigbody + o, sizeof bigbody - o, "..stuffed\r\nbare\n.\r\n");
 }
 
+/* Body lines longer than LIM_LINE: whole in the export and in the size,
+ * dot-unstuffed, with a bare CR inside, and in a POP3 RETR one of 4097
+ * bytes ended by LF alone (it fits the buffer with its end, yet is cut).
+ * Every chunking runs over the buffer's edge. */
+static char longbody[8192], longwant[8192];
+static char pop_long[8192];
+
+static const struct step smtp_long[] = {
+    { DIR_S2C, "220 mx ESMTP\r\n" },
+    { DIR_C2S, "MAIL FROM:<a@b>\r\n" },
+    { DIR_S2C, "250 ok\r\n" },
+    { DIR_C2S, "DATA\r\n" },
+    { DIR_S2C, "354 go\r\n" },
+    { DIR_C2S, longbody },
+    { DIR_S2C, "250 queued\r\n" },
+};
+
+static const struct step pop_longs[] = {
+    { DIR_S2C, "+OK ready\r\n" },
+    { DIR_C2S, "RETR 1\r\n" },
+    { DIR_S2C, pop_long },
+};
+
+static void
+make_long(void)
+{
+    size_t o = 0, w = 0;
+    int len[2] = { 5000, 4097 }, i;
+
+    o += (size_t)snprintf(longbody + o, sizeof longbody - o, "Subject: long\r\n\r\n");
+    w += (size_t)snprintf(longwant + w, sizeof longwant - w, "Subject: long\r\n\r\n");
+    for (i = 0; i < 1; i++) {
+        /* "." + 5000 bytes with a bare CR in the middle: stuffed */
+        longbody[o++] = '.';
+        memset(longbody + o, 'a' + i, (size_t)len[i]);
+        memset(longwant + w, 'a' + i, (size_t)len[i]);
+        longbody[o + 4500] = longwant[w + 4500] = '\r';
+        o += (size_t)len[i];
+        w += (size_t)len[i];
+        memcpy(longbody + o, "\r\n", 2);
+        memcpy(longwant + w, "\r\n", 2);
+        o += 2;
+        w += 2;
+    }
+    o += (size_t)snprintf(longbody + o, sizeof longbody - o, "end\r\n.\r\n");
+    w += (size_t)snprintf(longwant + w, sizeof longwant - w, "end\r\n");
+    longbody[o] = longwant[w] = 0;
+    /* POP3: lines of 4097 and 4098 bytes, LF-only on the first */
+    o = (size_t)snprintf(pop_long, sizeof pop_long, "+OK 8200 octets\r\n");
+    memset(pop_long + o, 'x', (size_t)len[1]);
+    o += (size_t)len[1];
+    pop_long[o++] = '\n';
+    snprintf(pop_long + o, sizeof pop_long - o, "short\r\n.\r\n");
+}
+
 int
 main(void)
 {
+    make_long();
+    same_for_every_chunking("smtp-long", smtp_long, (int)(sizeof smtp_long / sizeof smtp_long[0]), 25);
+    /* 17 header bytes, 5000 + CR LF unstuffed, "end" CR LF */
+    T_CHECK(expn == strlen(longwant) + strlen("<end 5024>") && !memcmp(expbuf, longwant, strlen(longwant))
+            && !memcmp(expbuf + strlen(longwant), "<end 5024>", 10));
+    T_CHECK(has("body C DATA code=0 size=5024"));
+    same_for_every_chunking("pop-long", pop_longs, (int)(sizeof pop_longs / sizeof pop_longs[0]), 110);
+    T_CHECK(has("body S RETR code=0 size=4105"));
+    /* 4097 bytes and LF, "short" CR LF */
+    T_CHECK(expn == 4105 + strlen("<end 4105>") && expbuf[4096] == 'x' && expbuf[4097] == '\n'
+            && !memcmp(expbuf + 4098, "short\r\n<end 4105>", 17));
     make_bigbody();
     same_for_every_chunking("smtp-big", smtp_big, (int)(sizeof smtp_big / sizeof smtp_big[0]), 25);
     /* 14 + 2 header bytes, 100 lines of 60, "..stuffed" unstuffed (10),
