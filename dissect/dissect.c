@@ -266,7 +266,8 @@ exp_put(struct acc *a, const uint8_t *p, size_t n)
         D.cfg.body->data(D.cfg.body->ctx, a->exp, p, n);
 }
 
-/* A body line longer than LIM_LINE, whole, as it streams by (line.h). */
+/* A body line longer than LIM_LINE, whole, as it streams by (line.h):
+ * counted, and exported if the body is. */
 static void
 body_spill(void *ctx, const uint8_t *p, size_t n, int first)
 {
@@ -276,6 +277,9 @@ body_spill(void *ctx, const uint8_t *p, size_t n, int first)
         p++;            /* dot-stuffing, as in acc_body_line */
         n--;
     }
+    /* Counted here, not when the line ends: a gap may drop the rest of
+     * the line, and the size stays what was exported. */
+    a->size += n;
     exp_put(a, p, n);
 }
 
@@ -388,8 +392,9 @@ acc_body_line(struct acc *a, const struct line *ln)
         n--;
         clen--;
     }
-    /* The size counts a cut line whole (clen), as the server stores it. */
-    a->size += clen + (ln->eol == EOL_CRLF ? 2 : ln->eol == EOL_NONE ? 0 : 1);
+    /* The size counts a cut line whole (clen), as the server stores it;
+     * a spilled line's content was counted as it went by. */
+    a->size += (ln->spilled ? 0 : clen) + (ln->eol == EOL_CRLF ? 2 : ln->eol == EOL_NONE ? 0 : 1);
     if (a->exp) {
         if (!ln->spilled)
             exp_put(a, p, n);   /* else body_spill() had all of it */
@@ -691,8 +696,9 @@ app_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
             src.flags = 0;
         } else {
             struct acc *a = s->acc[dir];
-            /* an exported body gets its long lines whole */
-            src.spill = a && a->exp && a->active && a->body ? body_spill : NULL;
+            /* a body counts (and exports) its long lines whole, the
+             * same with or without export */
+            src.spill = a && a->active && a->body ? body_spill : NULL;
             src.ctx = a;
             k = line_next(&f->la[dir], p, n, &src, &ln, &got);
             src.flags = 0;

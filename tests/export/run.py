@@ -3,6 +3,7 @@
 
 For every capture (default: samples/*.pcap*, plus ../shared/samples when
 it exists):
+  - -T json prints the same with and without --export-objects;
   - each body record of -T json has its file, named FRAME-PROTO-STREAM.eml,
     whose size is the record's size, and the directory holds nothing else
     (no temporary file is left behind);
@@ -208,6 +209,8 @@ def one_capture(cap):
         if p.returncode not in (0, 1):
             check(False, "%s: exit status %d" % (base, p.returncode))
             return
+        plain = run(["-r", cap, "-T", "json"])
+        check(plain.stdout == p.stdout, "%s: the records are the same without export" % base)
         bodies = [r for r in recs if r["kind"] == "body"]
         files = sorted(os.listdir(d))
         want = sorted(name_of(r) for r in bodies)
