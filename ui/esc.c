@@ -94,7 +94,7 @@ esc_fputs(FILE *fp, const uint8_t *src, size_t n)
 }
 
 /* Bytes that go into a JSON string as themselves: a table, since
- * ob_json looks at every byte of every string. */
+ * json_put looks at every byte of every string. */
 #define JP(c) ((c) >= 0x20 && (c) < 0x7f && (c) != '"' && (c) != '\\')
 #define JP4(b) JP(b), JP((b) + 1), JP((b) + 2), JP((b) + 3)
 #define JP16(b) JP4(b), JP4((b) + 4), JP4((b) + 8), JP4((b) + 12)
@@ -191,26 +191,6 @@ json_put(char *o, const uint8_t *s, size_t n)
     return o;
 }
 
-void
-esc_json(FILE *fp, const uint8_t *src, size_t n)
-{
-    char buf[5 * 256];
-    size_t k;
-
-    while (n) {
-        k = n < 256 ? n : 256;
-        fwrite(buf, 1, (size_t)(json_put(buf, src, k) - buf), fp);
-        src += k;
-        n -= k;
-    }
-}
-
-void
-esc_json_cstr(FILE *fp, const char *s)
-{
-    esc_json(fp, (const uint8_t *)s, strlen(s));
-}
-
 struct ob ob;
 
 const char ob_d2[201] =
@@ -244,7 +224,8 @@ ob_flush(void)
     }
 }
 
-void
+/* Long strings in pieces that each fit an empty buffer. */
+static void
 ob_json(const uint8_t *src, size_t n)
 {
     /* An escaped, JSON-escaped byte takes at most 5 characters. */

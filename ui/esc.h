@@ -15,9 +15,6 @@
 size_t esc_bytes(char *dst, size_t dstsz, const uint8_t *src, size_t n, int flags);
 /* Write escaped bytes to fp. */
 void esc_fputs(FILE *fp, const uint8_t *src, size_t n);
-/* Write escaped bytes as the inside of a JSON string. */
-void esc_json(FILE *fp, const uint8_t *src, size_t n);
-/* Same for a C string we produced ourselves. */
-void esc_json_cstr(FILE *fp, const char *s);
+/* JSON strings: ob_jstr in ob.h (the same escape, then '"' and '\'). */
 
 #endif

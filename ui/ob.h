@@ -148,9 +148,8 @@ ob_u64w(uint64_t v, int width)
 /* A string literal, its length known at compile time. */
 #define OB_LIT(s) ob_mem("" s, sizeof(s) - 1)
 
-/* Untrusted bytes as the inside of a JSON string (esc.c). */
-void ob_json(const uint8_t *p, size_t n);
-/* The same between double quotes. */
+/* Untrusted bytes as a JSON string, quotes included (esc.c): the
+ * esc_bytes text, then '"' and '\' escaped. */
 void ob_jstr(const uint8_t *p, size_t n);
 
 #endif

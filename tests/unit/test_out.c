@@ -112,6 +112,30 @@ strings(void)
         bad += ob.n != wn || memcmp(ob.buf, want, wn);
     }
     T_INT(bad, 0);
+    /* Longer than a buffer's piece (OB_SIZE / 8): written in pieces
+     * through ob_flush to a file, escapes falling on piece edges. */
+    {
+        static uint8_t big[3 * OB_SIZE];
+        static char bwant[5 * sizeof big + 2], bgot[sizeof bwant];
+        FILE *fp = tmpfile();
+        size_t bn;
+
+        for (j = 0; j < sizeof big; j++)
+            big[j] = j % 97 == 0 ? (uint8_t)(next() % 0x20) : (uint8_t)('a' + j % 26);
+        wn = ref_json(big, sizeof big, bwant);
+        T_CHECK(fp != NULL);
+        if (fp) {
+            ob.n = 0;
+            ob_to(fp);
+            ob_jstr(big, sizeof big);
+            ob_flush();
+            rewind(fp);
+            bn = fread(bgot, 1, sizeof bgot, fp);
+            T_CHECK(bn == wn && !memcmp(bgot, bwant, wn));
+            ob_to(NULL);
+            fclose(fp);
+        }
+    }
     /* an empty value may have no pointer at all */
     ob.n = 0;
     ob_jstr(NULL, 0);
