@@ -16,20 +16,18 @@
 /* ,"key": with the key a literal, so its length is known. */
 #define JKEY(k) OB_LIT(",\"" k "\":")
 
-#define jstrv ob_jstr
-
-#define jstr(k, p, n) (JKEY(k), jstrv((p), (n)))
-#define jrs(k, s) (JKEY(k), jstrv((s)->p, (s)->n))
+#define jstr(k, p, n) (JKEY(k), ob_jstr((p), (n)))
+#define jrs(k, s) (JKEY(k), ob_jstr((s)->p, (s)->n))
 #define jnum(k, v) (JKEY(k), ob_u64(v))
 
 static void
 jaddr(const struct rec_ep *e)
 {
     char a[64];
+    size_t n = fmt_addr(e, a, sizeof a);
 
-    fmt_addr(e, a, sizeof a);
     ob_ch('"');
-    ob_str(a);
+    ob_mem(a, n);
     ob_ch('"');
 }
 
@@ -135,20 +133,27 @@ put_name(char *o, const char *name)
     return o + n;
 }
 
-/* Seconds and fraction. Records come in time order, so the seconds'
- * digits are kept from the last record that had the same second. */
+/* Seconds and fraction, as "-t e" prints them (a time before 1970 has
+ * its sign first). Records come in time order, so the seconds' digits
+ * are kept from the last record that had the same second. */
 static char *
 put_ts(char *o, const struct ms_time *t)
 {
-    static int64_t last = -1;
+    static int have;
+    static int64_t last;
     static char sec[24];
     static size_t secn;
     uint32_t fr;
     int k;
 
-    if (t->sec != last) {
+    if (!have || t->sec != last) {
+        char *q = sec;
+        have = 1;
         last = t->sec;
-        secn = (size_t)(ob_put_u64(sec, (uint64_t)t->sec) - sec);
+        if (t->sec < 0)
+            *q++ = '-';
+        q = ob_put_u64(q, t->sec < 0 ? -(uint64_t)t->sec : (uint64_t)t->sec);
+        secn = (size_t)(q - sec);
     }
     memcpy(o, sec, secn);
     o += secn;
