@@ -188,8 +188,9 @@ exp_finish(FILE *fp)
 {
     if (!X.on)
         return 0;
-    fprintf(fp, "mailsift: exported %llu messages (%llu bytes) to %s",
-            (unsigned long long)X.st.files, (unsigned long long)X.st.bytes, X.dir);
+    fprintf(fp, "mailsift: exported %llu message%s (%llu bytes) to %s",
+            (unsigned long long)X.st.files, X.st.files == 1 ? "" : "s",
+            (unsigned long long)X.st.bytes, X.dir);
     if (X.st.cut)
         fprintf(fp, "; %llu cut at %llu bytes", (unsigned long long)X.st.cut,
                 (unsigned long long)X.max_bytes);

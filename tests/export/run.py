@@ -225,7 +225,7 @@ def one_capture(cap):
                 print("  %s: no file of size %d for frame %d" % (base, r["size"], r["frame"]))
         check(sizes_ok, "%s: each file's size is its record's size" % base)
         if bodies:
-            m = re.search(rb"exported (\d+) messages", p.stderr)
+            m = re.search(rb"exported (\d+) messages? ", p.stderr)
             check(m and int(m.group(1)) == len(bodies), "%s: summary counts %d" % (base, len(bodies)))
         if not shutil.which("tshark"):
             skipped += 1
