@@ -29,12 +29,14 @@ LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS)
 
 DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/ip.c dissect/flow.c dissect/tcp.c dissect/line.c \
-           dissect/telnet.c dissect/b64.c dissect/auth.c dissect/smtp.c \
-           dissect/pop3.c dissect/dissect.c dissect/field.c dissect/filter.c
-CAPTURE := capture/cap.c capture/link.c
+           dissect/telnet.c dissect/b64.c dissect/sess.c dissect/acc.c \
+           dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/proto.c \
+           dissect/dec.c dissect/stream.c dissect/dissect.c dissect/field.c \
+           dissect/filter.c
+CAPTURE := capture/cap.c capture/link.c capture/pump.c
 UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/export.c ui/tui.c \
            ui/tui_pane.c ui/tui_view.c
-SRC     := $(DISSECT) $(CAPTURE) $(UI) ui/main.c
+SRC     := $(DISSECT) $(CAPTURE) $(UI) main.c
 HDR     := $(wildcard dissect/*.h capture/*.h ui/*.h)
 
 B       ?= build/rel
@@ -56,7 +58,7 @@ $(B)/%.o: %.c $(HDR) Makefile
 
 # Unit tests link against every module but main.c; a test that includes
 # its module's .c (to reach static stages) leaves that object out.
-LIBOBJ  = $(filter-out $(B)/ui/main.o $(B)/ui/tui%.o,$(OBJ))
+LIBOBJ  = $(filter-out $(B)/main.o $(B)/ui/tui%.o,$(OBJ))
 .SECONDEXPANSION:
 $(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/t.h
 	@mkdir -p $(dir $@)
@@ -116,6 +118,10 @@ bench: mailsift
 
 lint:
 	@scripts/lint.sh
+
+# fuzz/run.sh and tests read the module lists from here.
+print-%:
+	@echo $($*)
 
 golden-update: mailsift
 	@tests/run-golden.sh ./mailsift --update $(T)

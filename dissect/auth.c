@@ -518,3 +518,30 @@ auth_free(struct flow *f)
         f->sess->auth = NULL;
     }
 }
+
+int
+auth_client_line(struct flow *f, const struct line *ln, struct rec *r)
+{
+    const uint8_t *t, *v, *arg;
+    size_t n, vn, an;
+    uint32_t fl = 0;
+    int typed;
+
+    t = sess_edit(f, ln, &n, &fl, &typed);
+    sess_rec_line(f, DIR_C2S, ln, r, auth_in_sasl(f) ? REC_AUTH : REC_CMD);
+    r->flags |= fl;
+    r->text.p = t;
+    r->text.n = (uint32_t)n;
+    if (typed)
+        r->typed = (struct rec_str){ ln->p, (uint32_t)ln->n };
+    if (r->kind == REC_AUTH) {
+        auth_response(f, t, n, ln, r);
+        sess_emit(f, DIR_C2S, r);
+        return 1;
+    }
+    sess_split(t, n, &v, &vn, &arg, &an);
+    sess_verb(r->verb, sizeof r->verb, v, vn);
+    r->arg.p = arg;
+    r->arg.n = (uint32_t)an;
+    return 0;
+}

@@ -28,6 +28,11 @@ struct auth_st {
     struct ms_time ts_first;
 };
 
+/* A client line in command mode, edited as typed: either SASL data of
+ * an exchange in progress, emitted here as an auth record (returns 1),
+ * or a command returned in r with verb and arg set (returns 0; the
+ * protocol completes and emits it). */
+int auth_client_line(struct flow *f, const struct line *ln, struct rec *r);
 /* Client "AUTH MECH [initial-response]". r is the command record: it
  * gets the decoded user/secret of an initial response. */
 void auth_begin(struct flow *f, const uint8_t *mech, size_t mn,

@@ -1,4 +1,5 @@
-/* dissect.h - packets in, records out: IP -> flow -> TCP -> SMTP/POP3. */
+/* dissect.h - packets in, records out: IP -> flow -> TCP -> stream ->
+ * protocol. One struct dis per capture, passed to every call. */
 #ifndef MS_DISSECT_H
 #define MS_DISSECT_H
 
@@ -28,21 +29,39 @@ struct body_sink {
     void *ctx;
 };
 
+struct dec_ops;
+
 struct dis_cfg {
-    uint8_t port_map[65536];    /* PROTO_SMTP / PROTO_POP | DIS_PORT_TLS */
+    uint8_t port_map[65536];    /* protocol id (proto.h) | DIS_PORT_TLS */
     uint32_t max_flows;
     const struct body_sink *body;   /* NULL: bodies are not exported */
+    /* Where the capture's clock is kept (records point to it, so it must
+     * outlive every record kept); NULL: inside the dissector. */
+    struct rec_clock *clock;
+    /* Tests: a byte decoder on every connection from its first byte
+     * (dec_identity proves the seam changes nothing). */
+    const struct dec_ops *decoder;
 };
 
-/* The whole configuration's defaults: the standard mail ports (RFC 5321,
- * 6409, 8314, 1939), LIM_FLOWS, no body export. */
+struct dis;
+
+/* The whole configuration's defaults: each protocol's well-known ports
+ * (proto.h), LIM_FLOWS, no body export. */
 void dis_default_ports(struct dis_cfg *c);
-int dis_init(const struct dis_cfg *c, const struct rec_sink *sink);
+/* Map "smtp=25", "pop3s=995" (a protocol name or alias, "s" for implicit
+ * TLS) into the port map; -1 if it is not that. */
+int dis_port_option(struct dis_cfg *c, const char *s);
+/* A dissector writing records to sink; NULL on memcap. */
+struct dis *dis_new(const struct dis_cfg *c, const struct rec_sink *sink);
 /* One packet from the IP header on. fam is 4 or 6. */
-void dis_l3(uint64_t num, const struct ms_time *ts, uint32_t caplen,
-            uint32_t wirelen, int fam, const uint8_t *l3, size_t n);
-/* Flush every flow (end of input) and free the state. */
-void dis_finish(void);
-uint32_t dis_flows(void);
+void dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
+                uint32_t caplen, uint32_t wirelen, int fam,
+                const uint8_t *l3, size_t n);
+/* End of input: every flow is flushed (its records emitted) and closed.
+ * The dissector takes no more packets after it. */
+void dis_finish(struct dis *d);
+/* Finish if not done, and free. */
+void dis_free(struct dis *d);
+uint32_t dis_flows(const struct dis *d);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "record.h"
 
@@ -44,10 +45,93 @@ struct fld_def {
     /* Fill up to max values; return how many (0: field absent). */
     int (*get)(const struct rec *r, struct fld_val *v, int max);
     /* Record kinds (bit 1 << REC_x) the getter can answer for; 0: any.
-     * Lets the JSON printer skip asking; tests/unit/test_proto.c checks
+     * Lets the JSON printer skip asking; tests/unit/test_protocols.c checks
      * every answer against it. */
     uint8_t kinds;
+    /* Set by the registry: the protocol id whose table row gave the
+     * field, 0 for fields every record may have. */
+    uint8_t proto;
 };
+
+/* Getters' helpers: put one value (or one per line of s, skipping skip
+ * bytes of each) into v[0..max); return how many. */
+static inline int
+v_uint(struct fld_val *v, int max, uint64_t u)
+{
+    if (max < 1)
+        return 0;
+    v->type = FT_UINT;
+    v->u = u;
+    return 1;
+}
+
+static inline int
+v_bool(struct fld_val *v, int max, int b)
+{
+    if (max < 1)
+        return 0;
+    v->type = FT_BOOL;
+    v->u = b != 0;
+    return 1;
+}
+
+static inline int
+v_str(struct fld_val *v, int max, const uint8_t *p, size_t n)
+{
+    if (max < 1)
+        return 0;
+    v->type = FT_STR;
+    v->s = p;
+    v->n = n;
+    return 1;
+}
+
+static inline int
+v_rs(struct fld_val *v, int max, const struct rec_str *s)
+{
+    return v_str(v, max, s->p ? s->p : (const uint8_t *)"", s->n);
+}
+
+static inline int
+v_cstr(struct fld_val *v, int max, const char *s)
+{
+    return v_str(v, max, (const uint8_t *)s, strlen(s));
+}
+
+static inline int
+v_addr(struct fld_val *v, int max, const struct rec_ep *e)
+{
+    if (max < 1)
+        return 0;
+    v->type = FT_ADDR;
+    v->addr.family = e->family;
+    memcpy(v->addr.a, e->addr, 16);
+    return 1;
+}
+
+/* One value per line of s, skipping skip bytes at the start of each. */
+static inline int
+v_lines(struct fld_val *v, int max, const struct rec_str *s, size_t skip)
+{
+    const uint8_t *p = s->p, *end = s->p + s->n, *nl;
+    int k = 0;
+
+    if (!s->n)
+        return 0;
+    while (p <= end && k < max) {
+        size_t n;
+        nl = memchr(p, '\n', (size_t)(end - p));
+        n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (n >= skip)
+            k += v_str(v + k, max - k, p + skip, n - skip);
+        else
+            k += v_str(v + k, max - k, p + n, 0);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return k;
+}
 
 const struct fld_def *fld_find(const char *name, size_t n);
 const struct fld_def *fld_table(size_t *count);

@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acc.h"
 #include "anom.h"
 #include "auth.h"
+#include "proto.h"
 #include "sess.h"
 
 /* X(ENUM, "VERB", "what it does (RFC)") */
@@ -44,7 +46,7 @@ enum pop_sstate {
     POP_S_BODY,         /* after +OK to RETR/TOP: message text until "." */
 };
 
-const char *
+static const char *
 pop3_cmd_desc(const char *verb)
 {
     int i;
@@ -87,7 +89,7 @@ client_line(struct flow *f, const struct line *ln)
     int cmd;
     struct rec r;
 
-    if (sess_client_line(f, ln, &r))
+    if (auth_client_line(f, ln, &r))
         return;         /* SASL data, already emitted */
     t = r.text.p;
     arg = r.arg.p;
@@ -128,13 +130,13 @@ multi_end(struct flow *f, struct acc *a)
     struct rec r;
 
     if (s->sstate == POP_S_BODY) {
-        sess_rec_acc(f, DIR_S2C, a, &r, REC_BODY);
+        acc_rec(f, DIR_S2C, a, &r, REC_BODY);
         snprintf(r.verb, sizeof r.verb, "%s", s->multi_cmd == POP_CMD_TOP ? "TOP" : "RETR");
-        acc_headers(a, &r);
+        acc_headers(f, a, &r);
     } else {
         const uint8_t *nl;
         size_t first;
-        sess_rec_acc(f, DIR_S2C, a, &r, REC_REPLY);
+        acc_rec(f, DIR_S2C, a, &r, REC_REPLY);
         nl = memchr(a->text, '\n', a->tn);
         first = nl ? (size_t)(nl - a->text) : a->tn;
         memcpy(r.verb, "+OK", 4);
@@ -238,12 +240,12 @@ server_line(struct flow *f, const struct line *ln)
         break;
     case POP_CMD_STLS:
         if (ok)
-            s->tls = 1;
+            sess_start_tls(f);
         break;
     }
 }
 
-void
+static void
 pop3_on_line(struct flow *f, int dir, const struct line *ln)
 {
     if (dir == DIR_C2S)
@@ -252,7 +254,7 @@ pop3_on_line(struct flow *f, int dir, const struct line *ln)
         server_line(f, ln);
 }
 
-void
+static void
 pop3_on_gap(struct flow *f, int dir)
 {
     struct sess *s = f->sess;
@@ -267,7 +269,7 @@ pop3_on_gap(struct flow *f, int dir)
         ;
 }
 
-void
+static void
 pop3_on_close(struct flow *f)
 {
     struct sess *s = f->sess;
@@ -278,3 +280,100 @@ pop3_on_close(struct flow *f)
         multi_end(f, a);
     }
 }
+
+/* ---- the protocol's row ---- */
+
+static int
+pop3_line_start(int dir, const uint8_t *p, size_t n)
+{
+    (void)n;
+    if (dir == DIR_S2C)
+        return p[0] == '+' || p[0] == '-';      /* +OK, -ERR, "+ " */
+    return (p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z';    /* a verb */
+}
+
+static int
+pop3_reply_explain(const struct rec *r, char *buf, size_t sz)
+{
+    if (r->kind != REC_REPLY || !r->verb[0])
+        return 0;
+    snprintf(buf, sz, "Indicator: %.15s%s", r->verb,
+             !strcmp(r->verb, "+OK") ? " (success)" :
+             !strcmp(r->verb, "-ERR") ? " (error)" :
+             !strcmp(r->verb, "+") ? " (SASL continuation)" : "");
+    return 1;
+}
+
+static int
+pop3_is_error(const struct rec *r)
+{
+    return !strcmp(r->verb, "-ERR");
+}
+
+/* Fields, with Wireshark's names (pop.*). */
+#define POP(r) ((r)->proto == PROTO_POP)
+#define IS(r, k) (POP(r) && (r)->kind == (k))
+#define CMDLIKE(r) ((r)->kind == REC_CMD || (r)->kind == REC_AUTH)
+
+static int g_pop(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return POP(r) && r->kind != REC_CRED; }
+static int g_req(const struct rec *r, struct fld_val *v, int m) { return POP(r) && r->dir == DIR_C2S && r->kind != REC_CRED ? v_rs(v, m, &r->text) : 0; }
+static int g_cmd(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) ? v_cstr(v, m, r->verb) : 0; }
+static int g_param(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) && r->arg.n ? v_rs(v, m, &r->arg) : 0; }
+static int g_rsp(const struct rec *r, struct fld_val *v, int m) { return POP(r) && r->dir == DIR_S2C && r->kind != REC_TLS ? v_lines(v, m, &r->text, 0) : 0; }
+static int g_ind(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) && r->verb[0] ? v_cstr(v, m, r->verb) : 0; }
+static int g_desc(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) && r->arg.n ? v_rs(v, m, &r->arg) : 0; }
+static int
+g_data(const struct rec *r, struct fld_val *v, int m)
+{
+    const uint8_t *nl;
+    struct rec_str rest;
+
+    if (IS(r, REC_BODY))
+        return v_rs(v, m, &r->text);
+    if (!IS(r, REC_REPLY) || r->lines < 2)
+        return 0;
+    nl = memchr(r->text.p, '\n', r->text.n);
+    if (!nl)
+        return 0;
+    rest.p = nl + 1;
+    rest.n = (uint32_t)(r->text.n - (size_t)(nl + 1 - r->text.p));
+    return v_lines(v, m, &rest, 0);
+}
+static int g_user(const struct rec *r, struct fld_val *v, int m) { return POP(r) && CMDLIKE(r) && r->cred.user.n ? v_rs(v, m, &r->cred.user) : 0; }
+static int g_pass(const struct rec *r, struct fld_val *v, int m) { return POP(r) && CMDLIKE(r) && (r->flags & REC_F_CRED) ? v_rs(v, m, &r->cred.secret) : 0; }
+
+#define J FLD_JSON
+#define K(k) (1u << REC_##k)
+static const struct fld_def pop3_fields[] = {
+    { "pop", FT_PROTO, 0, "POP3", g_pop, 0, 0 },
+    { "pop.request", FT_STR, 0, "POP3 client line", g_req, 0, 0 },
+    { "pop.request.command", FT_STR, J, "POP3 command verb, upper-cased", g_cmd, K(CMD), 0 },
+    { "pop.request.parameter", FT_STR, J, "POP3 command parameter", g_param, K(CMD), 0 },
+    { "pop.response", FT_STR, 0, "POP3 server line (one per line)", g_rsp, 0, 0 },
+    { "pop.response.indicator", FT_STR, J, "+OK, -ERR or + (SASL continuation)", g_ind, K(REPLY), 0 },
+    { "pop.response.description", FT_STR, J, "text after the indicator", g_desc, K(REPLY), 0 },
+    { "pop.response.data", FT_STR, 0, "multi-line response data (one per line; bodies: text)", g_data, 0, 0 },
+    { "pop.auth.username", FT_STR, J, "decoded user name (USER, APOP, AUTH)", g_user, K(CMD) | K(AUTH), 0 },
+    { "pop.auth.password", FT_STR, J, "password, digest or token (PASS, APOP, AUTH)", g_pass, K(CMD) | K(AUTH), 0 },
+};
+#undef K
+#undef J
+
+const struct proto_ops pop3_proto = {
+    .name = "pop",
+    .alias = "pop3",
+    .label = "POP",
+    .title = "Post Office Protocol v3",
+    /* RFC 1939 (110); implicit TLS RFC 8314 (995) */
+    .ports = { 110 },
+    .tls_ports = { 995 },
+    .on_line = pop3_on_line,
+    .on_gap = pop3_on_gap,
+    .on_close = pop3_on_close,
+    .line_start = pop3_line_start,
+    .cmd_desc = pop3_cmd_desc,
+    .reply_explain = pop3_reply_explain,
+    .is_error = pop3_is_error,
+    .fields = pop3_fields,
+    .nfields = sizeof pop3_fields / sizeof pop3_fields[0],
+};

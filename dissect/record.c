@@ -7,10 +7,6 @@
 #include "mem.h"
 #include "record.h"
 
-struct ms_time rec_t0;
-int rec_t0_set;
-int rec_ts_prec = 6;
-
 #define REC_KIND_NAME(e, n) n,
 static const char *const kind_names[] = { REC_KIND_LIST(REC_KIND_NAME) };
 #undef REC_KIND_NAME
@@ -25,18 +21,6 @@ const char *
 rec_kind_name(int k)
 {
     return k >= 0 && k < REC_KIND_N ? kind_names[k] : "?";
-}
-
-const char *
-rec_proto_name(int p)
-{
-    return p == PROTO_SMTP ? "smtp" : p == PROTO_POP ? "pop" : "?";
-}
-
-const char *
-rec_proto_label(int p)
-{
-    return p == PROTO_SMTP ? "SMTP" : p == PROTO_POP ? "POP" : "?";
 }
 
 const char *
@@ -71,6 +55,19 @@ imf_name(int h)
         "from", "to", "cc", "subject", "date", "message_id"
     };
     return h >= 0 && h < IMF_N ? n[h] : "?";
+}
+
+struct ms_time
+rec_t0(const struct rec *r)
+{
+    static const struct ms_time zero;
+    return r->clock && r->clock->set ? r->clock->t0 : zero;
+}
+
+int
+rec_prec(const struct rec *r)
+{
+    return r->clock && r->clock->prec ? r->clock->prec : 6;
 }
 
 void
@@ -108,6 +105,7 @@ struct rec_store {
     struct flow_eps *eps;       /* by flow id */
     size_t neps;
     uint64_t dropped;
+    const struct rec_clock *clock;  /* one capture, one clock */
 };
 
 /* The packed head; byte order and layout are private to this file. */
@@ -234,6 +232,8 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     }
     if (remember_eps(s, r) < 0 || !(base = room(s, need)))
         return -1;
+    if (r->clock)
+        s->clock = r->clock;
     h.pkt = r->pkt;
     h.first_d = delta(r->pkt, r->pkt_first);
     h.size = r->size;
@@ -342,6 +342,7 @@ rec_store_get(const struct rec_store *s, size_t i, struct rec *r)
         str[k]->n = n32;
         p += 4 + n32;
     }
+    r->clock = s->clock;
     e = &s->eps[h.flow];
     r->src = h.dir == DIR_C2S ? e->client : e->server;
     r->dst = h.dir == DIR_C2S ? e->server : e->client;

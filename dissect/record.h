@@ -22,7 +22,6 @@
 enum rec_kind { REC_KIND_LIST(REC_KIND_ENUM) REC_KIND_N };
 #undef REC_KIND_ENUM
 
-enum proto { PROTO_NONE, PROTO_SMTP, PROTO_POP, PROTO_N };
 enum dir { DIR_C2S, DIR_S2C };
 
 /* Record flags: bits 0..ANOM_N-1 are anomalies (anom.h); these follow. */
@@ -33,6 +32,16 @@ enum dir { DIR_C2S, DIR_S2C };
 struct ms_time {
     int64_t sec;
     uint32_t nsec;
+};
+
+/* The capture's clock: the first packet's time, from which relative
+ * times count, and the fraction digits shown: 6 for microsecond
+ * captures, 9 for nanosecond ones (like tshark). Set by the dissector at
+ * the first packet; every record points at it. */
+struct rec_clock {
+    struct ms_time t0;
+    int set;
+    int prec;
 };
 
 struct rec_ep {
@@ -97,7 +106,7 @@ struct rec {
     struct ms_time ts_first; /* of pkt_first */
     uint32_t flow;           /* stable id for this run (tcp.stream) */
     struct rec_ep src, dst;
-    uint8_t proto, kind, dir;
+    uint8_t proto, kind, dir;   /* proto: enum proto (proto.h) */
     uint32_t flags;          /* 1u << ANOM_x, REC_F_* */
     uint16_t code;           /* SMTP reply code, 0 if none */
     uint32_t nseg;           /* segments that carried it */
@@ -114,6 +123,7 @@ struct rec {
     uint16_t secret_off;     /* text[secret_off..] is secret (REC_F_CRED) */
     struct rec_str imf[IMF_N];
     struct rec_cred cred;
+    const struct rec_clock *clock;  /* NULL: t0 = 0, 6 digits */
 };
 
 /* Where records go: printers stream them, the store keeps them. */
@@ -123,19 +133,15 @@ struct rec_sink {
 };
 
 const char *rec_kind_name(int k);
-const char *rec_proto_name(int p);     /* "smtp", "pop" */
-const char *rec_proto_label(int p);    /* "SMTP", "POP" */
 const char *auth_mech_name(int m);
 int auth_mech_secret_kind(int m);
 const char *cred_result_name(int r);
 const char *secret_kind_name(int k);
 const char *imf_name(int h);
 
-/* Time of the first packet of the capture, for relative times. */
-extern struct ms_time rec_t0;
-extern int rec_t0_set;
-/* Digits after the decimal point: 6 for microsecond captures, 9 for nano. */
-extern int rec_ts_prec;
+/* The clock's origin and digits, for a record whose clock may be NULL. */
+struct ms_time rec_t0(const struct rec *r);
+int rec_prec(const struct rec *r);
 
 void rec_emit(const struct rec_sink *s, struct rec *r);
 

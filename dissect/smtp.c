@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acc.h"
 #include "anom.h"
 #include "auth.h"
+#include "proto.h"
 #include "sess.h"
 
 /* X(ENUM, "VERB", "what it does (RFC)") */
@@ -50,7 +52,7 @@ enum smtp_sstate {
     SMTP_S_MULTI,       /* inside a "250-" multi-line reply */
 };
 
-const char *
+static const char *
 smtp_cmd_desc(const char *verb)
 {
     int i;
@@ -61,7 +63,7 @@ smtp_cmd_desc(const char *verb)
     return NULL;
 }
 
-const char *
+static const char *
 smtp_code_desc(unsigned code)
 {
     /* RFC 5321 4.2.2-4.2.3, RFC 4954 6, RFC 3207 4 */
@@ -142,9 +144,9 @@ body_end(struct flow *f, struct acc *a, const char *verb)
 {
     struct rec r;
 
-    sess_rec_acc(f, DIR_C2S, a, &r, REC_BODY);
+    acc_rec(f, DIR_C2S, a, &r, REC_BODY);
     snprintf(r.verb, sizeof r.verb, "%s", verb);
-    acc_headers(a, &r);
+    acc_headers(f, a, &r);
     acc_body_emit(f, DIR_C2S, a, &r);
 }
 
@@ -179,7 +181,7 @@ client_line(struct flow *f, const struct line *ln)
         }
         return;
     }
-    if (sess_client_line(f, ln, &r))
+    if (auth_client_line(f, ln, &r))
         return;         /* SASL data, already emitted */
     t = r.text.p;
     arg = r.arg.p;
@@ -204,7 +206,7 @@ client_line(struct flow *f, const struct line *ln)
         uint64_t size;
         sess_split(arg, an, &sz, &szn, &last, &lastn);
         if (parse_u64(sz, szn, &size) == 0 && size) {
-            s->raw_left = size;
+            s->raw_left[DIR_C2S] = size;
             s->raw_last = lastn == 4 && !memcmp(last, "LAST", 4);
             a = acc_open(f, DIR_C2S, 1, NULL);
         } else if (parse_u64(sz, szn, &size) < 0) {
@@ -217,13 +219,15 @@ client_line(struct flow *f, const struct line *ln)
     sess_push(f, (uint8_t)cmd, an != 0);
 }
 
-size_t
-smtp_on_raw(struct flow *f, const uint8_t *p, size_t n, uint64_t pkt,
+static size_t
+smtp_on_raw(struct flow *f, int dir, const uint8_t *p, size_t n, uint64_t pkt,
             const struct ms_time *ts)
 {
     struct sess *s = f->sess;
     struct acc *a = s->acc[DIR_C2S];
-    size_t k = n < s->raw_left ? n : (size_t)s->raw_left;
+    size_t k = n < s->raw_left[DIR_C2S] ? n : (size_t)s->raw_left[DIR_C2S];
+
+    (void)dir;      /* only the client sends raw bytes (BDAT chunks) */
 
     if (a && a->active) {
         if (!a->nseg) {
@@ -232,8 +236,8 @@ smtp_on_raw(struct flow *f, const uint8_t *p, size_t n, uint64_t pkt,
         }
         acc_body_bytes(a, p, k, pkt, ts);
     }
-    s->raw_left -= k;
-    if (!s->raw_left && a && a->active)
+    s->raw_left[DIR_C2S] -= k;
+    if (!s->raw_left[DIR_C2S] && a && a->active)
         body_end(f, a, "BDAT");
     return k;
 }
@@ -277,7 +281,7 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
         break;
     case SMTP_CMD_STARTTLS:
         if (code == 220)
-            s->tls = 1;
+            sess_start_tls(f);
         break;
     }
 }
@@ -306,7 +310,7 @@ server_line(struct flow *f, const struct line *ln)
         if (more)
             return;
         s->sstate = SMTP_S_LINE;
-        sess_rec_acc(f, DIR_S2C, a, &r, REC_REPLY);
+        acc_rec(f, DIR_S2C, a, &r, REC_REPLY);
         /* arg: the first line's text after the code */
         r.arg.p = a->text + (a->tn > 4 ? 4 : a->tn);
         {
@@ -343,7 +347,7 @@ server_line(struct flow *f, const struct line *ln)
     }
 }
 
-void
+static void
 smtp_on_line(struct flow *f, int dir, const struct line *ln)
 {
     if (dir == DIR_C2S)
@@ -352,7 +356,7 @@ smtp_on_line(struct flow *f, int dir, const struct line *ln)
         server_line(f, ln);
 }
 
-void
+static void
 smtp_on_gap(struct flow *f, int dir)
 {
     struct sess *s = f->sess;
@@ -364,7 +368,7 @@ smtp_on_gap(struct flow *f, int dir)
     if (a && a->active) {
         if (a->body && dir == DIR_C2S) {
             a->flags |= 1u << ANOM_GAP;
-            body_end(f, a, s->raw_left ? "BDAT" : "DATA");
+            body_end(f, a, s->raw_left[DIR_C2S] ? "BDAT" : "DATA");
         }
         acc_close(a);
     }
@@ -373,14 +377,14 @@ smtp_on_gap(struct flow *f, int dir)
     while (sess_pop(f, &pd))
         ;
     if (dir == DIR_C2S) {
-        s->raw_left = 0;
+        s->raw_left[DIR_C2S] = 0;
         /* Inside a body we cannot tell where it ends; look for commands. */
         if (s->cstate != SMTP_C_BODY)
             s->cstate = SMTP_C_CMD;
     }
 }
 
-void
+static void
 smtp_on_close(struct flow *f)
 {
     struct sess *s = f->sess;
@@ -389,12 +393,114 @@ smtp_on_close(struct flow *f)
 
     if ((a = s->acc[DIR_C2S]) && a->active && a->body) {
         a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
-        body_end(f, a, s->raw_left ? "BDAT" : "DATA");
+        body_end(f, a, s->raw_left[DIR_C2S] ? "BDAT" : "DATA");
     }
     if ((a = s->acc[DIR_S2C]) && a->active) {
         a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
-        sess_rec_acc(f, DIR_S2C, a, &r, REC_REPLY);
+        acc_rec(f, DIR_S2C, a, &r, REC_REPLY);
         sess_emit(f, DIR_S2C, &r);
         acc_close(a);
     }
 }
+
+/* ---- the protocol's row ---- */
+
+static int
+smtp_line_start(int dir, const uint8_t *p, size_t n)
+{
+    (void)n;
+    if (dir == DIR_S2C)
+        return p[0] >= '0' && p[0] <= '9';     /* a reply code */
+    return (p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z';    /* a verb */
+}
+
+static const char *
+code_class(unsigned code)
+{
+    switch (code / 100) {
+    case 1: return "1xx positive preliminary";
+    case 2: return "2xx positive completion";
+    case 3: return "3xx positive intermediate";
+    case 4: return "4xx transient negative completion";
+    case 5: return "5xx permanent negative completion";
+    default: return "not a valid reply class";
+    }
+}
+
+static int
+smtp_reply_explain(const struct rec *r, char *buf, size_t sz)
+{
+    const char *desc;
+
+    if (r->kind != REC_REPLY || !r->code)
+        return 0;
+    desc = smtp_code_desc(r->code);
+    snprintf(buf, sz, "Reply code: %u (%s%s%s)", (unsigned)r->code,
+             code_class(r->code), desc ? ": " : "", desc ? desc : "");
+    return 1;
+}
+
+static int
+smtp_is_error(const struct rec *r)
+{
+    return r->code >= 400;
+}
+
+/* Fields, with Wireshark's names (smtp.*). */
+#define SMTP(r) ((r)->proto == PROTO_SMTP)
+#define IS(r, k) (SMTP(r) && (r)->kind == (k))
+#define CMDLIKE(r) ((r)->kind == REC_CMD || (r)->kind == REC_AUTH)
+
+static int g_smtp(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return SMTP(r) && r->kind != REC_CRED; }
+static int g_req(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && r->dir == DIR_C2S && r->kind != REC_CRED ? v_bool(v, m, 1) : 0; }
+static int g_rsp(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && r->dir == DIR_S2C ? v_bool(v, m, 1) : 0; }
+static int g_cmdline(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) || IS(r, REC_AUTH) ? v_rs(v, m, &r->text) : 0; }
+static int g_cmd(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) ? v_cstr(v, m, r->verb) : 0; }
+static int g_param(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) && r->arg.n ? v_rs(v, m, &r->arg) : 0; }
+static int g_response(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) ? v_lines(v, m, &r->text, 0) : 0; }
+static int g_code(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) && r->code ? v_uint(v, m, r->code) : 0; }
+static int g_rsp_param(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) && r->code ? v_lines(v, m, &r->text, 4) : 0; }
+static int g_user(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && CMDLIKE(r) && r->cred.user.n ? v_rs(v, m, &r->cred.user) : 0; }
+static int g_pass(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && CMDLIKE(r) && (r->flags & REC_F_CRED) ? v_rs(v, m, &r->cred.secret) : 0; }
+static int g_data(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_BODY) ? v_rs(v, m, &r->text) : 0; }
+static int g_data_len(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_BODY) ? v_uint(v, m, r->size) : 0; }
+
+#define J FLD_JSON
+#define K(k) (1u << REC_##k)
+static const struct fld_def smtp_fields[] = {
+    { "smtp", FT_PROTO, 0, "SMTP", g_smtp, 0, 0 },
+    { "smtp.req", FT_BOOL, 0, "SMTP client message", g_req, 0, 0 },
+    { "smtp.rsp", FT_BOOL, 0, "SMTP server reply", g_rsp, 0, 0 },
+    { "smtp.command_line", FT_STR, 0, "SMTP command line as sent (typed lines: edited)", g_cmdline, 0, 0 },
+    { "smtp.req.command", FT_STR, J, "SMTP command verb, upper-cased", g_cmd, K(CMD), 0 },
+    { "smtp.req.parameter", FT_STR, J, "SMTP command parameter", g_param, K(CMD), 0 },
+    { "smtp.response", FT_STR, 0, "SMTP reply line (one per line)", g_response, 0, 0 },
+    { "smtp.response.code", FT_UINT, J, "SMTP reply code", g_code, K(REPLY), 0 },
+    { "smtp.rsp.parameter", FT_STR, J, "SMTP reply text (one per line)", g_rsp_param, K(REPLY), 0 },
+    { "smtp.auth.username", FT_STR, J, "decoded AUTH user name", g_user, K(CMD) | K(AUTH), 0 },
+    { "smtp.auth.password", FT_STR, J, "decoded AUTH password or token", g_pass, K(CMD) | K(AUTH), 0 },
+    { "smtp.data.fragment", FT_STR, 0, "message text (first bytes, dot-unstuffed)", g_data, 0, 0 },
+    { "smtp.data.len", FT_UINT, J, "message size in octets after dot-unstuffing", g_data_len, K(BODY), 0 },
+};
+#undef K
+#undef J
+
+const struct proto_ops smtp_proto = {
+    .name = "smtp",
+    .label = "SMTP",
+    .title = "Simple Mail Transfer Protocol",
+    /* RFC 5321 4.5.4 (25), RFC 6409 (587), the common alternative 2525;
+     * implicit TLS RFC 8314 (465) */
+    .ports = { 25, 587, 2525 },
+    .tls_ports = { 465 },
+    .on_line = smtp_on_line,
+    .on_raw = smtp_on_raw,
+    .on_gap = smtp_on_gap,
+    .on_close = smtp_on_close,
+    .line_start = smtp_line_start,
+    .cmd_desc = smtp_cmd_desc,
+    .reply_explain = smtp_reply_explain,
+    .is_error = smtp_is_error,
+    .fields = smtp_fields,
+    .nfields = sizeof smtp_fields / sizeof smtp_fields[0],
+};

@@ -208,6 +208,8 @@ static const struct body_sink fz_body = { fz_body_begin, fz_body_data, fz_body_e
 
 /* Global state every input starts from: counters, relative-time origin,
  * a fresh flow table. max_flows is small so eviction is reachable. */
+static struct dis *fz_dis;
+
 static void
 fz_begin(uint32_t max_flows)
 {
@@ -215,13 +217,11 @@ fz_begin(uint32_t max_flows)
 
     fz_open_out();
     anom_reset();
-    rec_t0_set = 0;
-    rec_ts_prec = 6;
     fz_nrec = 0;
     dis_default_ports(&cfg);
     cfg.max_flows = max_flows;
     cfg.body = &fz_body;
-    if (dis_init(&cfg, &fz_sink) < 0)
+    if (!(fz_dis = dis_new(&cfg, &fz_sink)))
         abort();
 }
 
@@ -238,7 +238,8 @@ fz_end(void)
     uint64_t left;
     int i;
 
-    dis_finish();
+    dis_free(fz_dis);
+    fz_dis = NULL;
     for (i = 0; i < FZ_BODIES; i++)
         if (fz_body_used[i]) {
             fprintf(stderr, "fuzz: body %d begun and never ended\n", i);
@@ -285,7 +286,7 @@ fz_put32(uint8_t *p, uint32_t v)
 #define FZ_HDR 40
 #define FZ_MAXPAY 65495
 
-/* Build IPv4 + TCP around data and feed it to dis_l3. caplen may cut the
+/* Build IPv4 + TCP around data and feed it to dis_packet. caplen may cut the
  * packet (snaplen) to exercise the truncated path; 0 means whole. The
  * packet lives in a heap block of exactly caplen bytes so ASan sees any
  * read past it. */
@@ -321,7 +322,7 @@ fz_send(struct fz_flow *f, int dir, uint8_t flags, uint32_t seq, uint32_t ack,
     if (n)
         memcpy(pkt + FZ_HDR, data, n);
     f->pkt++;
-    dis_l3(f->pkt, &f->ts, (uint32_t)caplen, (uint32_t)wire, 4, pkt, caplen);
+    dis_packet(fz_dis, f->pkt, &f->ts, (uint32_t)caplen, (uint32_t)wire, 4, pkt, caplen);
     free(pkt);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../dissect/filter.h"
+#include "../dissect/proto.h"
 #include "../dissect/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

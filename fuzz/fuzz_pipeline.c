@@ -1,6 +1,6 @@
 /* fuzz_pipeline.c - libFuzzer target: a whole capture file from memory
- * through libpcap, link_l3, dis_l3 and both printers, like run_printer in
- * ui/main.c. Property: printed records are printable ASCII lines. */
+ * through libpcap and the pump (link_l3, dis_packet) to both printers,
+ * as main.c runs them. Property: printed records are printable ASCII lines. */
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include "../capture/cap.h"
 #include "../capture/link.h"
+#include "../capture/pump.h"
 #include "../dissect/err.h"
 #include "fuzz_common.h"
 
@@ -16,13 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char pe[PCAP_ERRBUF_SIZE], eb[ERRBUF_LEN];
+    char pe[PCAP_ERRBUF_SIZE];
     struct cap c;
-    struct cap_pkt p;
-    const uint8_t *l3;
-    size_t n;
+    struct pump pu;
     FILE *fp;
-    int rc, fam;
 
     if (!size)
         return 0;
@@ -44,14 +42,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     fz_begin(256);
-    for (;;) {
-        rc = cap_next(&c, &p, eb);
-        if (rc != CAP_PKT)
-            break;
-        fam = link_l3(c.dlt, p.data, p.caplen, &l3, &n);
-        if (fam > 0)
-            dis_l3(p.num, &p.ts, p.caplen, p.len, fam, l3, n);
-    }
+    pump_init(&pu, &c, fz_dis, 0, NULL);
+    pump_run(&pu);
     fz_end();
     cap_close(&c);
     return 0;

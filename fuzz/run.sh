@@ -28,19 +28,16 @@ cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
         -D_DEFAULT_SOURCE -Wall -Wextra -Wno-unused-function"
 
-# Every module the printers and the dissector need: not ui/main.c (it has
-# main) nor ui/tui.c (curses).
-core="dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c
-      dissect/ip.c dissect/flow.c dissect/tcp.c dissect/line.c
-      dissect/telnet.c dissect/b64.c dissect/auth.c dissect/smtp.c
-      dissect/pop3.c dissect/dissect.c dissect/field.c
-      ui/esc.c ui/fmt.c ui/text.c ui/json.c"
+# Every module the printers and the dissector need (the Makefile's
+# DISSECT list, which knows them all): not main.c (it has main) nor
+# ui/tui*.c (curses).
+core="$(make -s --no-print-directory print-DISSECT) ui/esc.c ui/fmt.c ui/text.c ui/json.c"
 
 sources() {
     case $1 in
-    pipeline) echo "$core capture/cap.c capture/link.c" ;;
+    pipeline) echo "$core capture/cap.c capture/link.c capture/pump.c" ;;
     esc) echo "ui/esc.c" ;;
-    filter) echo "$core dissect/filter.c" ;;
+    filter) echo "$core" ;;
     *) echo "$core" ;;
     esac
 }

@@ -3,7 +3,7 @@
 # in the C sources, and printw must never get a non-literal format.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-files=$(ls capture/*.c dissect/*.c ui/*.c fuzz/*.c bench/*.c 2>/dev/null)
+files=$(ls main.c capture/*.c dissect/*.c ui/*.c fuzz/*.c bench/*.c 2>/dev/null)
 bad=0
 # shellcheck disable=SC2086
 if grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strtok|gets|atoi|atol|sscanf|alloca)[[:space:]]*\(' $files; then

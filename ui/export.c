@@ -20,6 +20,7 @@
 
 #include "../dissect/anom.h"
 #include "../dissect/limits.h"
+#include "../dissect/proto.h"
 #include "esc.h"
 #include "export.h"
 
@@ -131,10 +132,10 @@ publish(const char *tmp, char *name, size_t sz, const struct rec *r)
     for (i = 1; i <= 100; i++) {
         if (i == 1)
             snprintf(name, sz, "%08llu-%s-%u.eml", (unsigned long long)r->pkt,
-                     rec_proto_name(r->proto), (unsigned)r->flow);
+                     proto_name(r->proto), (unsigned)r->flow);
         else
             snprintf(name, sz, "%08llu-%s-%u-%d.eml", (unsigned long long)r->pkt,
-                     rec_proto_name(r->proto), (unsigned)r->flow, i);
+                     proto_name(r->proto), (unsigned)r->flow, i);
         if (linkat(X.dirfd, tmp, X.dirfd, name, 0) == 0) {
             unlinkat(X.dirfd, tmp, 0);
             return 0;

@@ -46,9 +46,9 @@ fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
 }
 
 static void
-frac(char *buf, size_t sz, uint32_t nsec)
+frac(char *buf, size_t sz, uint32_t nsec, int prec)
 {
-    if (rec_ts_prec == 9)
+    if (prec == 9)
         snprintf(buf, sz, "%09u", (unsigned)nsec);
     else
         snprintf(buf, sz, "%06u", (unsigned)(nsec / 1000));
@@ -56,14 +56,21 @@ frac(char *buf, size_t sz, uint32_t nsec)
 
 void
 fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
-         char *buf, size_t sz)
+         const struct rec_clock *clk, char *buf, size_t sz)
 {
+    static const struct rec_clock none = { { 0, 0 }, 0, 6 };
     char f[16];
     struct tm tm;
     time_t s = (time_t)t->sec;
     int64_t ds;
     int64_t dn;
-    const struct ms_time *base = mode == TF_DELTA ? prev : &rec_t0;
+    const struct ms_time *base;
+    int prec;
+
+    if (!clk)
+        clk = &none;
+    base = mode == TF_DELTA ? prev : &clk->t0;
+    prec = clk->prec;
 
     switch (mode) {
     case TF_REL:
@@ -80,13 +87,13 @@ fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
             dn += 1000000000;
             ds--;
         }
-        frac(f, sizeof f, (uint32_t)dn);
+        frac(f, sizeof f, (uint32_t)dn, prec);
         snprintf(buf, sz, "%s%lld.%s", t->sec < base->sec
                  || (t->sec == base->sec && t->nsec < base->nsec) ? "-" : "",
                  (long long)ds, f);
         return;
     case TF_EPOCH:
-        frac(f, sizeof f, t->nsec);
+        frac(f, sizeof f, t->nsec, prec);
         snprintf(buf, sz, "%lld.%s", (long long)t->sec, f);
         return;
     case TF_UTC:
@@ -97,7 +104,7 @@ fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
         localtime_r(&s, &tm);
         break;
     }
-    frac(f, sizeof f, t->nsec);
+    frac(f, sizeof f, t->nsec, prec);
     if (mode == TF_ABS_DATE || mode == TF_UTC_DATE)
         snprintf(buf, sz, "%04d-%02d-%02d %02d:%02d:%02d.%s", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, f);
@@ -108,11 +115,12 @@ fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
 int
 fmt_is_error(const struct rec *r)
 {
+    const struct proto_ops *P;
+
     if (r->kind != REC_REPLY)
         return r->kind == REC_CRED && r->cred.result == CRED_REJECTED;
-    if (r->proto == PROTO_SMTP)
-        return r->code >= 400;
-    return !strcmp(r->verb, "-ERR");
+    P = proto_get(r->proto);
+    return P && P->is_error(r);
 }
 
 /* Append escaped bytes; keeps the buffer terminated. */

@@ -5,15 +5,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "../dissect/proto.h"
 #include "../dissect/record.h"
 
 enum fmt_time { TF_REL, TF_ABS, TF_ABS_DATE, TF_UTC, TF_UTC_DATE, TF_EPOCH, TF_DELTA };
 
 /* Returns the length written (buf is NUL-terminated). */
 size_t fmt_addr(const struct rec_ep *e, char *buf, size_t sz);
-/* prev: the previous shown record's time, for TF_DELTA. */
+/* prev: the previous shown record's time, for TF_DELTA; clk: the
+ * capture's clock (rec.clock; NULL: origin 0, six digits). */
 void fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
-              char *buf, size_t sz);
+              const struct rec_clock *clk, char *buf, size_t sz);
 /* One-line Info text ("C: USER bob"), escaped, printable ASCII. */
 size_t fmt_info(const struct rec *r, char *buf, size_t sz);
 /* Is this a reply that reports an error (4xx, 5xx, -ERR)? */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../dissect/field.h"
+#include "../dissect/proto.h"
 #include "fmt.h"
 #include "ob.h"
 #include "out.h"
@@ -76,10 +77,8 @@ json_fields_init(void)
                     continue;
                 if (t[i].kinds && !(t[i].kinds & (1u << k)))
                     continue;
-                if (p == PROTO_SMTP && !strncmp(name, "pop.", 4))
-                    continue;
-                if (p == PROTO_POP && !strncmp(name, "smtp.", 5))
-                    continue;
+                if (t[i].proto && t[i].proto != p)
+                    continue;     /* another protocol's field */
                 jfn[p][k][*n] = (uint8_t)strlen(name);
                 jf[p][k][(*n)++] = &t[i];
             }
@@ -137,7 +136,7 @@ put_name(char *o, const char *name)
  * its sign first). Records come in time order, so the seconds' digits
  * are kept from the last record that had the same second. */
 static char *
-put_ts(char *o, const struct ms_time *t)
+put_ts(char *o, const struct ms_time *t, int prec)
 {
     static int have;
     static int64_t last;
@@ -159,18 +158,18 @@ put_ts(char *o, const struct ms_time *t)
     o += secn;
     *o++ = '.';
     /* fixed-width fraction: 6 or 9 digits, two at a time */
-    if (rec_ts_prec == 9) {
+    if (prec == 9) {
         fr = t->nsec;
         o[8] = (char)('0' + fr % 10);
         fr /= 10;
     } else {
         fr = t->nsec / 1000;
     }
-    for (k = rec_ts_prec == 9 ? 6 : 4; k >= 0; k -= 2) {
+    for (k = prec == 9 ? 6 : 4; k >= 0; k -= 2) {
         memcpy(o + k, ob_d2 + 2 * (fr % 100), 2);
         fr /= 100;
     }
-    return o + (rec_ts_prec == 9 ? 9 : 6);
+    return o + (prec == 9 ? 9 : 6);
 }
 
 void
@@ -216,7 +215,7 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     }
     o = ob_room(JSON_HEAD_MAX);
     OB_PUT(o, ",\"ts\":");
-    o = put_ts(o, &r->ts);
+    o = put_ts(o, &r->ts, rec_prec(r));
     OB_PUT(o, ",\"stream\":");
     o = ob_put_u64(o, r->flow);
     OB_PUT(o, ",\"src\":\"");
@@ -228,7 +227,7 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     OB_PUT(o, "\",\"dport\":");
     o = ob_put_u64(o, r->dst.port);
     OB_PUT(o, ",\"proto\":\"");
-    o = put_name(o, rec_proto_name(r->proto));
+    o = put_name(o, proto_name(r->proto));
     OB_PUT(o, "\",\"dir\":\"");
     *o++ = r->dir == DIR_C2S ? 'C' : 'S';
     OB_PUT(o, "\",\"kind\":\"");

@@ -90,14 +90,14 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
     for (i = 0; i < n; i++) {
         if (rec_store_get(rp->st, i, &r) < 0)
             continue;
-        fmt_time(&r.ts, o->time_fmt, &prev, tm, sizeof tm);
+        fmt_time(&r.ts, o->time_fmt, &prev, r.clock, tm, sizeof tm);
         fmt_addr(&r.src, src, sizeof src);
         fmt_addr(&r.dst, dst, sizeof dst);
         fprintf(fp, "%-15s", tm);
         snprintf(ep, sizeof ep, r.src.family == 6 ? "[%s]:%u" : "%s:%u", src, (unsigned)r.src.port);
         fprintf(fp, " %-21s", ep);
         snprintf(ep, sizeof ep, r.dst.family == 6 ? "[%s]:%u" : "%s:%u", dst, (unsigned)r.dst.port);
-        fprintf(fp, " %-21s %-4s", ep, rec_proto_label(r.proto));
+        fprintf(fp, " %-21s %-4s", ep, proto_label(r.proto));
         if (r.cred.mech == AUTH_OTHER)
             cell(fp, &r.cred.mech_name, 11);
         else

@@ -14,9 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../capture/cap.h"
-#include "../capture/link.h"
-#include "../dissect/dissect.h"
+#include "../capture/status.h"
 #include "../dissect/field.h"
 #include "esc.h"
 #include "fmt.h"
@@ -32,8 +30,6 @@
 #define TUI_MIN_TABLE    8
 
 #define CTRL(c) ((c) & 0x1f)
-
-static struct tui *T;       /* for the record sink */
 
 static long long
 now_ms(void)
@@ -113,10 +109,10 @@ tui_get(const struct tui *t, size_t i, struct rec *r)
 static void
 on_rec(void *ctx, const struct rec *r)
 {
+    struct tui *t = ctx;
     char a[64];
     int w;
 
-    (void)ctx;
     /* Address columns as wide as the widest address seen (IPv4 on
      * loopback needs 9 columns, not 15): more room for Info at 80. */
     fmt_addr(&r->src, a, sizeof a);
@@ -124,69 +120,34 @@ on_rec(void *ctx, const struct rec *r)
     fmt_addr(&r->dst, a, sizeof a);
     if ((int)strlen(a) > w)
         w = (int)strlen(a);
-    if (w > T->addrw)
-        T->addrw = w;
+    if (w > t->addrw)
+        t->addrw = w;
+    if (r->clock)
+        t->prec = r->clock->prec;
     /* A refusal (memcap with nothing left to drop) loses the record;
      * the store counts what it dropped, the status line shows it. */
-    rec_store_add(T->st, r);
+    rec_store_add(t->st, r);
 }
 
-static void
-finish(struct tui *t)
+struct rec_sink
+tui_sink(struct tui *t)
 {
-    if (!t->finished) {
-        dis_finish();
-        t->finished = 1;
-    }
-}
-
-static void
-feed(struct tui *t, const struct cap_pkt *p)
-{
-    const uint8_t *l3;
-    size_t n;
-    int fam = link_l3(t->o->cap->dlt, p->data, p->caplen, &l3, &n);
-
-    (void)t;
-    if (fam > 0)
-        dis_l3(p->num, &p->ts, p->caplen, p->len, fam, l3, n);
+    struct rec_sink s = { on_rec, t };
+    return s;
 }
 
 /* Read a bounded batch. Returns 1 if anything happened. */
 static int
 load_batch(struct tui *t)
 {
-    struct cap_pkt p;
-    long long t0 = now_ms();
-    int i, rc;
+    unsigned n;
 
     if (t->eof)
         return 0;
-    for (i = 0; i < TUI_PKT_BATCH; i++) {
-        if (*t->o->stop)
-            break;
-        if (t->o->maxpkts && t->o->cap->count >= t->o->maxpkts) {
-            t->eof = 1;
-            break;
-        }
-        rc = cap_next(t->o->cap, &p, t->err);
-        if (rc == CAP_TIMEOUT)
-            break;
-        if (rc == CAP_EOF) {
-            t->eof = 1;
-            break;
-        }
-        if (rc == CAP_ERROR) {
-            t->eof = 2;
-            break;
-        }
-        feed(t, &p);
-        if ((i & 255) == 255 && now_ms() - t0 > TUI_BUDGET_MS)
-            break;
-    }
-    if (t->eof)
-        finish(t);
-    return i > 0 || t->eof;
+    n = t->src->step(t->src->ctx, TUI_PKT_BATCH, TUI_BUDGET_MS);
+    t->src->status(t->src->ctx, &t->ss);
+    t->eof = t->ss.state == SRC_READING ? 0 : t->ss.state == SRC_DONE ? 1 : 2;
+    return n > 0 || t->eof;
 }
 
 /* ---- filtered rows ---- */
@@ -574,9 +535,9 @@ struct cols {
 };
 
 static int
-time_width(int mode)
+time_width(const struct tui *t, int mode)
 {
-    int f = rec_ts_prec == 9 ? 3 : 0;
+    int f = t->prec == 9 ? 3 : 0;
 
     switch (mode) {
     case TF_ABS: case TF_UTC: return 15 + f;
@@ -592,7 +553,7 @@ row_cols(const struct tui *t, struct cols *c)
     int narrow = COLS < 100;
 
     c->no = narrow ? 5 : 6;
-    c->time = time_width(t->o->time_fmt);
+    c->time = time_width(t, t->o->time_fmt);
     c->addr = t->addrw < 11 ? 11 : t->addrw;
     if (c->addr > (COLS >= 140 ? 39 : 15))
         c->addr = COLS >= 140 ? 39 : 15;
@@ -633,7 +594,7 @@ row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
     if (m > 0 && m < r.nmarks - 1)
         snprintf(tm, sizeof tm, "~");
     else
-        fmt_time(ts, t->o->time_fmt, &prev.ts, tm, sizeof tm);
+        fmt_time(ts, t->o->time_fmt, &prev.ts, r.clock, tm, sizeof tm);
     fmt_addr(&r.src, src, sizeof src);
     fmt_addr(&r.dst, dst, sizeof dst);
     attr = rec_attr(&r);
@@ -644,7 +605,7 @@ row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
         snprintf(buf, sz, "%*llu %-*.*s %-*.*s %-*.*s %-*s %*zu %s",
                  c->no, (unsigned long long)r.marks[m].pkt, c->time, c->time, tm,
                  c->addr, c->addr, src, c->addr, c->addr, dst, c->proto,
-                 rec_proto_label(r.proto), c->len, len, info);
+                 proto_label(r.proto), c->len, len, info);
         if (fmt_is_error(&r) && attr == TA_ERROR)
             return attr;
         return attr;
@@ -653,7 +614,7 @@ row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
     snprintf(buf, sz, "%*llu %-*.*s %-*.*s %-*.*s %-*s %*u %s",
              c->no, (unsigned long long)r.pkt, c->time, c->time, tm,
              c->addr, c->addr, src, c->addr, c->addr, dst, c->proto,
-             rec_proto_label(r.proto), c->len, (unsigned)r.len, info);
+             proto_label(r.proto), c->len, (unsigned)r.len, info);
     return attr;
 }
 
@@ -889,12 +850,11 @@ draw_status(struct tui *t)
 {
     char left[1024], right[64];
     size_t o = 0, total = rec_store_count(t->st);
-    uint64_t recv, drop, ifdrop;
     int rw;
 
     o += (size_t)snprintf(left + o, sizeof left - o, " %s%s | %llu pkts",
-                          t->live ? "live: " : "", t->o->cap->name,
-                          (unsigned long long)t->o->cap->count);
+                          t->live ? "live: " : "", t->ss.name ? t->ss.name : "",
+                          (unsigned long long)t->ss.packets);
     if (!t->live && !t->eof && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " (loading)");
     if (o < sizeof left) {
@@ -909,14 +869,15 @@ draw_status(struct tui *t)
     if (t->fpos < total && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " (filtering %zu%%)",
                               total ? t->fpos * 100 / total : 0);
-    if (t->live && cap_stats(t->o->cap, &recv, &drop, &ifdrop) == 0 && o < sizeof left)
+    if (t->live && t->ss.have_drops && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " | drops %llu",
-                              (unsigned long long)(drop + ifdrop));
+                              (unsigned long long)t->ss.drops);
     if (rec_store_dropped(t->st) && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " | memcap dropped %llu",
                               (unsigned long long)rec_store_dropped(t->st));
     if (t->eof == 2 && o < sizeof left)
-        o += (size_t)snprintf(left + o, sizeof left - o, " | error: %s", t->err);
+        o += (size_t)snprintf(left + o, sizeof left - o, " | error: %s",
+                              t->ss.err ? t->ss.err : "?");
     if (o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " | filter: %s",
                               t->applied[0] ? t->applied : "none");
@@ -1397,7 +1358,6 @@ cleanup(struct tui *t)
 {
     int i;
 
-    finish(t);
     flt_free(t->flt);
     rec_store_free(t->st);
     free(t->vis);
@@ -1413,40 +1373,41 @@ cleanup(struct tui *t)
         free(t->hist[i]);
 }
 
-int
-tui_run(const struct tui_opts *o)
+struct tui *
+tui_new(const struct tui_opts *o)
 {
-    static struct tui tt;
-    struct tui *t = &tt;
-    struct rec_sink sink = { on_rec, NULL };
+    struct tui *t = calloc(1, sizeof *t);
+
+    if (!t)
+        return NULL;
+    t->o = o;
+    t->pfd = -1;
+    t->show_det = t->show_bytes = 1;
+    t->fmatch = -1;
+    t->prec = 6;
+    t->st = rec_store_new();
+    if (!t->st) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+int
+tui_run(struct tui *t, const struct tui_src *src)
+{
+    const struct tui_opts *o = t->o;
     struct pollfd pf[2];
     SCREEN *scr = NULL;
     FILE *tin = NULL;
     long long last = 0, now;
     int ch, npf, tmo, rc = 0, busy;
 
-    memset(t, 0, sizeof *t);
-    T = t;
-    t->o = o;
-    t->live = o->cap->live;
-    t->pfd = -1;
-    t->show_det = t->show_bytes = 1;
+    t->src = src;
+    src->status(src->ctx, &t->ss);
+    t->live = t->ss.live;
+    t->pfd = src->fd;
     t->tail = t->live;
-    t->fmatch = -1;
-    t->st = rec_store_new();
-    if (!t->st || dis_init(o->cfg, &sink) < 0) {
-        fprintf(stderr, "mailsift: out of memory\n");
-        rec_store_free(t->st);
-        return 1;
-    }
-    if (t->live) {
-        t->pfd = cap_selectable(o->cap, t->err);
-        if (t->pfd < 0) {
-            fprintf(stderr, "mailsift: %s: %s\n", o->cap->name, t->err);
-            cleanup(t);
-            return 1;
-        }
-    }
     if (o->filter) {
         struct flt_err fe;
         struct flt *f = flt_compile(o->filter, &fe);
@@ -1470,6 +1431,7 @@ tui_run(const struct tui_opts *o)
         if (!tin) {
             fprintf(stderr, "mailsift: no terminal for the view\n");
             cleanup(t);
+            free(t);
             return 1;
         }
         scr = newterm(NULL, stdout, tin);
@@ -1481,6 +1443,7 @@ tui_run(const struct tui_opts *o)
         if (tin)
             fclose(tin);
         cleanup(t);
+        free(t);
         return 1;
     }
     set_term(scr);
@@ -1560,9 +1523,7 @@ tui_run(const struct tui_opts *o)
     delscreen(scr);
     if (tin)
         fclose(tin);
-    if (t->eof == 2)
-        fprintf(stderr, "mailsift: %s: %s (after packet %llu)\n", o->cap->name,
-                t->err, (unsigned long long)o->cap->count);
     cleanup(t);
+    free(t);
     return rc;
 }

@@ -11,7 +11,6 @@
 
 #include "../dissect/anom.h"
 #include "../dissect/field.h"
-#include "../dissect/sess.h"
 #include "esc.h"
 #include "fmt.h"
 #include "tui_priv.h"
@@ -121,19 +120,6 @@ tui_draw_lines(struct tui *t, const struct tui_lines *L, int y0, int h,
 }
 
 /* ---- details ---- */
-
-static const char *
-code_class(unsigned code)
-{
-    switch (code / 100) {
-    case 1: return "1xx positive preliminary";
-    case 2: return "2xx positive completion";
-    case 3: return "3xx positive intermediate";
-    case 4: return "4xx transient negative completion";
-    case 5: return "5xx permanent negative completion";
-    default: return "not a valid reply class";
-    }
-}
 
 static void
 field_value(const struct fld_def *d, const struct fld_val *v, char *buf,
@@ -254,7 +240,8 @@ void
 tui_details(struct tui *t, const struct rec *r, int mark)
 {
     struct tui_lines *L = &t->det;
-    char a[64], b[64], tm[64], rel[64];
+    const struct proto_ops *P = proto_get(r->proto);
+    char a[64], b[64], tm[64], rel[64], ex[256];
     const char *desc;
     int i, any = 0;
 
@@ -267,8 +254,8 @@ tui_details(struct tui *t, const struct rec *r, int mark)
                        "(packet %d of %u)", (unsigned long long)r->marks[mark].pkt,
                        off, end > off ? end - 1 : off, mark + 1, (unsigned)r->nmarks);
     }
-    fmt_time(&r->ts, TF_ABS_DATE, &r->ts, tm, sizeof tm);
-    fmt_time(&r->ts, TF_REL, &r->ts, rel, sizeof rel);
+    fmt_time(&r->ts, TF_ABS_DATE, &r->ts, r->clock, tm, sizeof tm);
+    fmt_time(&r->ts, TF_REL, &r->ts, r->clock, rel, sizeof rel);
     if (r->pkt_first && r->pkt_first != r->pkt)
         tui_lines_addf(L, TA_TITLE, "Frames %llu..%llu, %u segment%s, %u bytes on the wire",
                        (unsigned long long)r->pkt_first, (unsigned long long)r->pkt,
@@ -280,7 +267,7 @@ tui_details(struct tui *t, const struct rec *r, int mark)
     tui_lines_addf(L, TA_NORMAL, "    Arrival time: %s (%s s after the first packet)",
                    tm, rel);
     if (r->pkt_first && r->pkt_first != r->pkt) {
-        fmt_time(&r->ts_first, TF_ABS_DATE, &r->ts_first, tm, sizeof tm);
+        fmt_time(&r->ts_first, TF_ABS_DATE, &r->ts_first, r->clock, tm, sizeof tm);
         tui_lines_addf(L, TA_NORMAL, "    First packet (%llu) time: %s",
                        (unsigned long long)r->pkt_first, tm);
     }
@@ -292,9 +279,7 @@ tui_details(struct tui *t, const struct rec *r, int mark)
                    "Dst Port: %u, Stream: %u (%s)", (unsigned)r->src.port,
                    (unsigned)r->dst.port, (unsigned)r->flow,
                    r->dir == DIR_C2S ? "client -> server" : "server -> client");
-    tui_lines_addf(L, TA_TITLE, "%s, %s", r->proto == PROTO_SMTP ?
-                   "Simple Mail Transfer Protocol" : r->proto == PROTO_POP ?
-                   "Post Office Protocol v3" : "Unknown protocol",
+    tui_lines_addf(L, TA_TITLE, "%s, %s", P ? P->title : "Unknown protocol",
                    rec_kind_name(r->kind));
     if (r->verb[0]) {
         char verb[40];
@@ -302,26 +287,15 @@ tui_details(struct tui *t, const struct rec *r, int mark)
                   strnlen(r->verb, sizeof r->verb), 0);
         desc = NULL;
         if (r->kind == REC_CMD || r->kind == REC_AUTH)
-            desc = r->proto == PROTO_SMTP ? smtp_cmd_desc(r->verb) :
-                   pop3_cmd_desc(r->verb);
+            desc = P ? P->cmd_desc(r->verb) : NULL;
         if (r->kind == REC_CMD)
             tui_lines_addf(L, TA_NORMAL, "    Command: %s%s%s", verb,
                            desc ? " - " : "", desc ? desc : "");
-        else if (r->kind == REC_REPLY && r->proto == PROTO_POP)
-            tui_lines_addf(L, fmt_is_error(r) ? TA_ERROR : TA_NORMAL,
-                           "    Indicator: %s%s", verb,
-                           !strcmp(r->verb, "+OK") ? " (success)" :
-                           !strcmp(r->verb, "-ERR") ? " (error)" :
-                           !strcmp(r->verb, "+") ? " (SASL continuation)" : "");
         else if (r->kind != REC_REPLY && r->kind != REC_CRED)
             tui_lines_addf(L, TA_NORMAL, "    Verb: %s", verb);
     }
-    if (r->kind == REC_REPLY && r->proto == PROTO_SMTP && r->code) {
-        desc = smtp_code_desc(r->code);
-        tui_lines_addf(L, fmt_is_error(r) ? TA_ERROR : TA_NORMAL,
-                       "    Reply code: %u (%s%s%s)", (unsigned)r->code,
-                       code_class(r->code), desc ? ": " : "", desc ? desc : "");
-    }
+    if (r->kind == REC_REPLY && P && P->reply_explain(r, ex, sizeof ex))
+        tui_lines_addf(L, fmt_is_error(r) ? TA_ERROR : TA_NORMAL, "    %s", ex);
     if (r->arg.n && r->kind != REC_CRED)
         tui_lines_esc(L, r->flags & REC_F_CRED ? TA_CRED : TA_NORMAL,
                       r->kind == REC_REPLY ? "    Reply text: " : "    Parameter: ",

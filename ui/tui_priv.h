@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../dissect/err.h"
+#include "../capture/status.h"
 #include "../dissect/filter.h"
 #include "../dissect/record.h"
 #include "tui.h"
@@ -51,15 +51,16 @@ struct tui_prow {
 
 struct tui {
     const struct tui_opts *o;
+    const struct tui_src *src;
+    struct src_status ss;   /* the input, as of the last batch */
     struct rec_store *st;
     uint64_t dropped;       /* rec_store_dropped() already accounted for */
     int color;
     int addrw;              /* widest address seen */
+    int prec;               /* fraction digits of the capture's times */
 
     /* Input */
-    int live, pfd, eof;
-    char err[ERRBUF_LEN];
-    int finished;           /* dis_finish() called */
+    int live, pfd, eof;     /* eof: 1 done, 2 error (ss.err) */
 
     /* Display filter and the rows that pass it (store indices, ascending) */
     struct flt *flt;

@@ -155,7 +155,7 @@ tui_follow_update(struct tui *t)
             fmt_addr(s, b, sizeof b);
             snprintf(t->ftitle, sizeof t->ftitle, "Stream %u (%s): client %s:%u"
                      " <-> server %s:%u", (unsigned)t->fflow,
-                     rec_proto_label(r.proto), a, (unsigned)c->port, b,
+                     proto_label(r.proto), a, (unsigned)c->port, b,
                      (unsigned)s->port);
         }
         follow_rec(t, &r);
@@ -355,7 +355,7 @@ cred_row(const struct rec *r, char *buf, size_t sz)
         snprintf(mech, sizeof mech, "%s", auth_mech_name(r->cred.mech));
     fmt_addr(s, srv, sizeof srv);
     snprintf(buf, sz, "%7llu %-5s %-11s %-20s %-22s %-9s %s:%u",
-             (unsigned long long)r->pkt, rec_proto_label(r->proto), mech, user,
+             (unsigned long long)r->pkt, proto_label(r->proto), mech, user,
              sec, cred_result_name(r->cred.result), srv, (unsigned)s->port);
 }
 

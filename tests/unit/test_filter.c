@@ -7,6 +7,7 @@
  *       dissect/record.c dissect/anom.c (and what record.c needs)
  */
 #include "filter.c"
+#include "proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
 
 #include "t.h"
 #include "../../dissect/mem.h"
+#include "../../dissect/proto.h"
 #include "../../dissect/record.h"
 
 #define S(x) ((struct rec_str){ (const uint8_t *)(x), (uint32_t)strlen(x) })

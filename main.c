@@ -1,4 +1,5 @@
-/* main.c - options, wiring, exit codes. The only place that exits.
+/* main.c - options, wiring (capture -> pump -> dissect -> a view),
+ * exit codes. The only place that exits.
  * Exit status: 0 done; 1 the input could not be read (or was cut short:
  * everything decoded before the bad record is still printed); 2 usage
  * error (bad option, bad display or capture filter). */
@@ -10,20 +11,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../capture/cap.h"
-#include "../capture/link.h"
-#include "../dissect/anom.h"
-#include "../dissect/cred.h"
-#include "../dissect/dissect.h"
-#include "../dissect/err.h"
-#include "../dissect/field.h"
-#include "../dissect/filter.h"
-#include "../dissect/mem.h"
-#include "export.h"
-#include "fmt.h"
-#include "ob.h"
-#include "out.h"
-#include "tui.h"
+#include "capture/cap.h"
+#include "capture/pump.h"
+#include "dissect/anom.h"
+#include "dissect/cred.h"
+#include "dissect/dissect.h"
+#include "dissect/err.h"
+#include "dissect/field.h"
+#include "dissect/filter.h"
+#include "dissect/mem.h"
+#include "ui/export.h"
+#include "ui/fmt.h"
+#include "ui/ob.h"
+#include "ui/out.h"
+#include "ui/tui.h"
 
 #ifndef MAILSIFT_VERSION
 #define MAILSIFT_VERSION "0.1"
@@ -33,6 +34,9 @@ enum { OUT_TEXT, OUT_JSON };
 
 static struct {
     struct cap cap;
+    struct pump pump;
+    struct dis *dis;
+    struct rec_clock clock;     /* outlives the dissector: the report keeps records */
     struct flt *flt;
     struct out_opts oo;
     int out;
@@ -137,29 +141,6 @@ parse_u64(const char *s, uint64_t *v)
     return 0;
 }
 
-static int
-parse_port(struct dis_cfg *cfg, const char *s)
-{
-    const char *eq = strchr(s, '=');
-    uint64_t port;
-    uint8_t v;
-
-    if (!eq || parse_u64(eq + 1, &port) < 0 || !port || port > 65535)
-        return -1;
-    if (!strncmp(s, "smtp", (size_t)(eq - s)) && eq - s == 4)
-        v = PROTO_SMTP;
-    else if ((!strncmp(s, "pop3", 4) && eq - s == 4) || (!strncmp(s, "pop", 3) && eq - s == 3))
-        v = PROTO_POP;
-    else if (!strncmp(s, "smtps", 5) && eq - s == 5)
-        v = PROTO_SMTP | DIS_PORT_TLS;
-    else if (!strncmp(s, "pop3s", 5) && eq - s == 5)
-        v = PROTO_POP | DIS_PORT_TLS;
-    else
-        return -1;
-    cfg->port_map[port] = v;
-    return 0;
-}
-
 /* Default live filter: TCP on every configured mail port. */
 static void
 default_bpf(const struct dis_cfg *cfg, char *buf, size_t sz)
@@ -203,35 +184,24 @@ list_fields(void)
         printf("%-26s %-9s %s\n", t[i].name, fld_type_name(t[i].type), t[i].desc);
 }
 
-static int
-run_printer(struct cap *c, uint64_t maxpkts)
+/* The pump for the view: it calls these between keys. */
+static unsigned
+src_step(void *ctx, unsigned max, int budget_ms)
 {
-    struct cap_pkt p;
-    char eb[ERRBUF_LEN];
-    const uint8_t *l3;
-    size_t n;
-    int rc, fam;
+    return pump_step(ctx, max, budget_ms);
+}
 
-    for (;;) {
-        if (stop || (maxpkts && c->count >= maxpkts))
-            return 0;
-        rc = cap_next(c, &p, eb);
-        if (rc == CAP_TIMEOUT)
-            continue;
-        if (rc == CAP_EOF)
-            return 0;
-        if (rc == CAP_ERROR) {
-            dis_finish();
-            ob_flush();
-            fflush(stdout);
-            fprintf(stderr, "mailsift: %s: %s (after packet %llu)\n", c->name, eb,
-                    (unsigned long long)c->count);
-            return 1;
-        }
-        fam = link_l3(c->dlt, p.data, p.caplen, &l3, &n);
-        if (fam > 0)
-            dis_l3(p.num, &p.ts, p.caplen, p.len, fam, l3, n);
-    }
+static void
+src_status(void *ctx, struct src_status *st)
+{
+    pump_status(ctx, st);
+}
+
+static void
+input_error(const struct pump *p)
+{
+    fprintf(stderr, "mailsift: %s: %s (after packet %llu)\n", p->cap->name,
+            p->err, (unsigned long long)p->cap->count);
 }
 
 int
@@ -268,6 +238,7 @@ main(int argc, char **argv)
     struct sigaction sa;
 
     dis_default_ports(&cfg);
+    cfg.clock = &M.clock;
     M.oo.time_fmt = TF_REL;
     while ((opt = getopt_long(argc, argv, "r:i:Df:c:s:w:T:t:Y:z:qZ:nhv", lopts, NULL)) != -1) {
         switch (opt) {
@@ -334,7 +305,7 @@ main(int argc, char **argv)
         case O_STATS: stats = 1; break;
         case O_FIELDS: list_fields(); return 0;
         case O_PORT:
-            if (parse_port(&cfg, optarg) < 0)
+            if (dis_port_option(&cfg, optarg) < 0)
                 goto bad_arg;
             break;
         case O_MAXFLOWS:
@@ -445,11 +416,28 @@ main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
 
     if (ui) {
-        struct tui_opts to = { .cap = &M.cap, .cfg = &cfg, .filter = yfilter,
-                               .time_fmt = M.oo.time_fmt, .maxpkts = maxpkts,
+        struct tui_opts to = { .filter = yfilter, .time_fmt = M.oo.time_fmt,
                                .color = strcmp(color, "never") && !getenv("NO_COLOR"),
                                .stop = &stop };
-        rc = tui_run(&to);
+        struct tui *t = tui_new(&to);
+        struct tui_src src = { src_step, src_status, -1, &M.pump };
+        if (t) {
+            sink = tui_sink(t);
+            M.dis = dis_new(&cfg, &sink);
+        }
+        if (!t || !M.dis) {
+            fprintf(stderr, "mailsift: out of memory\n");
+            return 1;
+        }
+        pump_init(&M.pump, &M.cap, M.dis, maxpkts, &stop);
+        if (M.cap.live && (src.fd = cap_selectable(&M.cap, eb)) < 0) {
+            fprintf(stderr, "mailsift: %s: %s\n", M.cap.name, eb);
+            return 1;
+        }
+        rc = tui_run(t, &src);
+        if (M.pump.state == SRC_ERROR)
+            input_error(&M.pump);
+        dis_free(M.dis);
         if (exp_finish(stderr) < 0 && rc == 0)
             rc = 1;
         cap_close(&M.cap);
@@ -460,7 +448,7 @@ main(int argc, char **argv)
         setvbuf(stdout, NULL, _IOLBF, 0);   /* rows as sessions happen */
         M.oo.flush = 1;
     }
-    if (dis_init(&cfg, &sink) < 0) {
+    if (!(M.dis = dis_new(&cfg, &sink))) {
         fprintf(stderr, "mailsift: out of memory\n");
         return 1;
     }
@@ -468,8 +456,14 @@ main(int argc, char **argv)
      * refusal is a flagged limit and never a crash (tests/memfail.sh). */
     if (getenv("MAILSIFT_MEM_FAIL_NTH") && parse_u64(getenv("MAILSIFT_MEM_FAIL_NTH"), &v) == 0)
         mem_fail_nth(v);
-    rc = run_printer(&M.cap, maxpkts);
-    dis_finish();
+    pump_init(&M.pump, &M.cap, M.dis, maxpkts, &stop);
+    if (pump_run(&M.pump) == SRC_ERROR) {
+        ob_flush();
+        fflush(stdout);
+        input_error(&M.pump);
+        rc = 1;
+    }
+    dis_free(M.dis);
     ob_flush();
     if (exp_finish(stderr) < 0 && rc == 0)
         rc = 1;

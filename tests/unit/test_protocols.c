@@ -1,4 +1,4 @@
-/* test_dissect.c - SMTP and POP3 dissectors fed whole transcripts through
+/* test_protocols.c - SMTP and POP3 dissectors fed whole transcripts through
  * the real IP/TCP/line layers: whole, byte by byte, and split at every
  * offset must give the same records. */
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "../../dissect/anom.h"
 #include "../../dissect/dissect.h"
 #include "../../dissect/field.h"
+#include "../../dissect/proto.h"
 #include "../../dissect/record.h"
 
 /* A transcript: C: / S: lines, with visible \r\n. */
@@ -126,6 +127,7 @@ tb_end(void *ctx, void *h, const struct rec *r)
 static const struct body_sink tbody = { tb_begin, tb_data, tb_end, NULL };
 
 static uint64_t pktno;
+static struct dis *D;
 
 static void
 packet(int dir, uint16_t cport, uint16_t sport, uint32_t seq, uint32_t ack,
@@ -156,7 +158,7 @@ packet(int dir, uint16_t cport, uint16_t sport, uint32_t seq, uint32_t ack,
     if (n)
         memcpy(p + 40, data, n);
     pktno++;
-    dis_l3(pktno, &ts, (uint32_t)tot, (uint32_t)tot, 4, p, tot);
+    dis_packet(D, pktno, &ts, (uint32_t)tot, (uint32_t)tot, 4, p, tot);
 }
 
 /* mode 0: one segment per step; 1: byte by byte; 2: every step split
@@ -175,8 +177,7 @@ run(const struct step *st, int nst, uint16_t sport, int mode, size_t k)
     expn = 0;
     nrec = 0;
     pktno = 0;
-    rec_t0_set = 0;
-    dis_init(&cfg, &s);
+    D = dis_new(&cfg, &s);
     packet(DIR_C2S, 40000, sport, isn[0] - 1, 0, 0x02, NULL, 0);
     packet(DIR_S2C, 40000, sport, isn[1] - 1, isn[0], 0x12, NULL, 0);
     for (i = 0; i < nst; i++) {
@@ -207,7 +208,7 @@ run(const struct step *st, int nst, uint16_t sport, int mode, size_t k)
     }
     packet(DIR_C2S, 40000, sport, seq[0], seq[1], 0x11, NULL, 0);
     packet(DIR_S2C, 40000, sport, seq[1], seq[0] + 1, 0x11, NULL, 0);
-    dis_finish();
+    dis_free(D);
 }
 
 static void

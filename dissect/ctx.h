@@ -1,0 +1,29 @@
+/* ctx.h - the dissector's context: what used to be file-level state in
+ * dissect.c, passed to every stage as an argument (through the flow's
+ * session) so that nothing below the views is a singleton. Private to
+ * dissect/; the views see only struct dis as an opaque handle. */
+#ifndef MS_CTX_H
+#define MS_CTX_H
+
+#include <stdint.h>
+
+#include "dissect.h"
+#include "flow.h"
+#include "limits.h"
+#include "record.h"
+
+struct dis {
+    struct dis_cfg cfg;
+    struct rec_sink sink;
+    struct flow_table *flows;
+    uint64_t pkt;               /* the packet being dissected */
+    struct ms_time ts;
+    struct rec_clock own_clock;
+    struct rec_clock *clock;    /* cfg.clock or own_clock; records point here */
+    /* Scratch for one record at a time: the edited client line, the
+     * header values of a body. Valid while that record is emitted. */
+    uint8_t edit_buf[LIM_LINE];
+    uint8_t imf_buf[IMF_N][LIM_ARG];
+};
+
+#endif

@@ -1,0 +1,40 @@
+/* dec.h - byte decoders: the seam between a connection's TCP stream and
+ * its line assembler. A decoder takes in-order bytes of one direction and
+ * hands on the bytes the protocol should see (maybe fewer, maybe later,
+ * maybe none), through the same callbacks TCP uses (struct tcp_out). The
+ * stream stage (stream.c) installs one per connection, for the directions
+ * in its mask: the identity decoder for tests, the TLS decoder after
+ * STARTTLS/STLS and on implicit-TLS ports. */
+#ifndef MS_DEC_H
+#define MS_DEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+#include "record.h"
+#include "tcp.h"
+
+struct dec_ops {
+    const char *name;
+    /* State for one connection; NULL when memory is refused. */
+    void *(*open)(struct flow *f);
+    /* In-order bytes of dir with the packet that carried them; decoded
+     * bytes and holes go to out. */
+    void (*data)(void *st, struct flow *f, int dir, const uint8_t *p, size_t n,
+                 uint64_t pkt, const struct ms_time *ts, uint32_t flags,
+                 const struct tcp_out *out);
+    /* len bytes of dir were lost (the stream already reported the gap). */
+    void (*gap)(void *st, struct flow *f, int dir, uint64_t len,
+                const struct tcp_out *out);
+    /* Flow end: hand on or report what is held, then free st. */
+    void (*close)(void *st, struct flow *f, const struct tcp_out *out);
+};
+
+/* Every byte through unchanged: proves the seam changes nothing. */
+extern const struct dec_ops dec_identity;
+/* Encrypted bytes with no key: nothing through; each run of one
+ * direction's bytes becomes one "tls" record. */
+extern const struct dec_ops dec_opaque;
+
+#endif

@@ -1,0 +1,68 @@
+/* proto.h - the protocol table: every application protocol mailsift
+ * dissects is one row here and one file of its own (smtp.c, pop3.c).
+ * Nothing outside the table and those files names a protocol; the stream
+ * stage, the field registry and the views ask the table. */
+#ifndef MS_PROTO_H
+#define MS_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "field.h"
+#include "flow.h"
+#include "line.h"
+#include "record.h"
+
+/* Protocol ids, stored in flow.proto and rec.proto. The table in proto.c
+ * has a row for each; PROTO_NONE (0) is "not decided / not mail". */
+enum proto { PROTO_NONE, PROTO_SMTP, PROTO_POP, PROTO_N };
+
+/* Most well-known ports a row lists (plain and implicit TLS each). */
+#define PROTO_MAX_PORTS 4
+
+struct proto_ops {
+    const char *name;       /* "smtp": filter protocol field, JSON "proto" */
+    const char *alias;      /* another --port name ("pop3"), or NULL */
+    const char *label;      /* "SMTP": the Protocol column */
+    const char *title;      /* "Simple Mail Transfer Protocol": details */
+    uint16_t ports[PROTO_MAX_PORTS];        /* plain, 0-terminated */
+    uint16_t tls_ports[PROTO_MAX_PORTS];    /* implicit TLS, 0-terminated */
+
+    /* Stream events (stream.c calls them; f->sess is set). */
+    void (*on_line)(struct flow *f, int dir, const struct line *ln);
+    /* Bytes the protocol asked to take raw (sess.raw_left[dir], e.g. an
+     * SMTP BDAT chunk); returns bytes used, at least 1 when n > 0. NULL
+     * if the protocol never asks. */
+    size_t (*on_raw)(struct flow *f, int dir, const uint8_t *p, size_t n,
+                     uint64_t pkt, const struct ms_time *ts);
+    /* Bytes of direction dir were lost (after the gap record). */
+    void (*on_gap)(struct flow *f, int dir);
+    /* Flow end, after the last partial lines were handed over. */
+    void (*on_close)(struct flow *f);
+    /* A connection picked up mid-stream: could a line of direction dir
+     * begin with these bytes (n >= 1)? Otherwise the stream skips to the
+     * next line end. */
+    int (*line_start)(int dir, const uint8_t *p, size_t n);
+
+    /* For the views: what a command verb does (RFC section), or NULL. */
+    const char *(*cmd_desc)(const char *verb);
+    /* One line explaining a reply record ("Reply code: 250 (...)"), or
+     * 0 if there is nothing to say. */
+    int (*reply_explain)(const struct rec *r, char *buf, size_t sz);
+    /* Is this reply an error (4xx/5xx, -ERR)? */
+    int (*is_error)(const struct rec *r);
+
+    /* The protocol's fields (field.h), in --list-fields order. */
+    const struct fld_def *fields;
+    size_t nfields;
+};
+
+/* The row of a protocol id; NULL for PROTO_NONE and unknown ids. */
+const struct proto_ops *proto_get(int id);
+/* Id of a protocol by name or alias (n bytes); PROTO_NONE if none. */
+int proto_find(const char *name, size_t n);
+/* "smtp" / "SMTP"; "?" for an id with no row. */
+const char *proto_name(int id);
+const char *proto_label(int id);
+
+#endif
