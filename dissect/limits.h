@@ -24,9 +24,8 @@
  * lines are delivered cut, flagged line_too_long, rest skipped to LF. */
 #define LIM_LINE         4096
 
-/* Keystroke line and telnet subnegotiation caps (a typed line is short;
- * SB payloads are terminal types and window sizes). */
-#define LIM_TN_LINE      512
+/* Telnet subnegotiation cap (SB payloads are terminal types and window
+ * sizes). */
 #define LIM_TN_SB        256
 
 /* Pipelined commands waiting for their replies (RFC 2920). Postfix
@@ -37,10 +36,6 @@
  * are cut and flagged truncated. */
 #define LIM_ARG          256
 #define LIM_TEXT         2048
-
-/* Lines of a multi-line reply kept in its record text (EHLO lists a
- * dozen extensions; CAPA and LIST can be long). */
-#define LIM_REPLY_TEXT   2048
 
 /* Raw bytes of a record kept for the bytes pane, and packet boundary
  * marks kept per record. */
