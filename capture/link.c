@@ -45,9 +45,11 @@ ethertype_family(uint16_t et)
 static int
 version_family(struct rd *r)
 {
-    if (rd_left(r) < 1)
+    uint8_t v;
+
+    if (rd_peek_u8(r, &v) < 0)
         return ERR_SHORT;
-    switch (rd_cur(r)[0] >> 4) {
+    switch (v >> 4) {
     case 4: return 4;
     case 6: return 6;
     }

@@ -43,6 +43,16 @@ rd_skip(struct rd *r, size_t n)
     return 0;
 }
 
+/* The next byte without taking it. */
+static inline int
+rd_peek_u8(const struct rd *r, uint8_t *v)
+{
+    if (rd_left(r) < 1)
+        return ERR_SHORT;
+    *v = r->p[r->off];
+    return 0;
+}
+
 static inline int
 rd_u8(struct rd *r, uint8_t *v)
 {
