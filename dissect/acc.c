@@ -207,7 +207,7 @@ acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
  * normal path. Returns the bytes used. */
 size_t
 acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
-              const struct ms_time *ts, uint32_t flags)
+              const struct ms_time *ts, uint64_t flags)
 {
     const uint8_t *q = p, *end = p + n, *lf;
     size_t len;

@@ -17,7 +17,7 @@ struct acc {
     uint8_t active;
     uint8_t body;           /* lines are message text (dot-unstuffed) */
     uint8_t in_hdr;         /* body: still in the header block */
-    uint32_t flags;
+    uint64_t flags;
     uint64_t pkt_first, pkt_last;
     struct ms_time ts_first, ts_last;
     uint32_t nseg;
@@ -52,7 +52,7 @@ void acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
  * parsed, text and raw full): counted in place. Returns bytes used (0:
  * take the line path). */
 size_t acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
-                     const struct ms_time *ts, uint32_t flags);
+                     const struct ms_time *ts, uint64_t flags);
 /* A body line longer than LIM_LINE, whole, as it streams by (line.h's
  * spill callback; ctx is the acc). */
 void acc_spill(void *ctx, const uint8_t *p, size_t n, int first);

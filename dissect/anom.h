@@ -28,7 +28,13 @@
     X(BARE_LF, "bare_lf", "line ended with LF alone") \
     X(NUL_BYTE, "nul_byte", "NUL byte inside a line") \
     X(UNMATCHED_REPLY, "unmatched_reply", "reply with no command waiting for it") \
-    X(TLS, "tls", "encrypted bytes, not decoded")
+    X(TLS, "tls", "encrypted bytes, not decoded") \
+    X(SMTP_SMUGGLING, "smtp_smuggling", "an end-of-data look-alike with a bare LF or CR inside a message body (CVE-2023-51764 class); it stays body text") \
+    X(HEADER_TRUNCATED, "header_truncated", "message header values longer than what a record keeps were cut") \
+    X(TUNNEL_UNSUPPORTED, "tunnel_unsupported", "a tunnel encapsulation that is not decoded") \
+    X(NOT_MAIL, "not_mail", "a connection on a mail port that does not speak the protocol; shown once, not dissected") \
+    X(TLS_BAD_RECORD, "tls_bad_record", "a TLS record failed authentication or could not be parsed; decryption of that direction stopped") \
+    X(TLS_NO_KEY, "tls_no_key", "a TLS session whose secrets are not in the key log")
 
 #define ANOM_ENUM(e, n, d) ANOM_##e,
 enum anom { ANOM_LIST(ANOM_ENUM) ANOM_N };
@@ -36,11 +42,15 @@ enum anom { ANOM_LIST(ANOM_ENUM) ANOM_N };
 
 extern uint64_t anom_count[ANOM_N];
 
-static inline uint32_t
+/* The record flag of an anomaly. Flags are 64 bits: anomalies take the
+ * low bits, REC_F_* (record.h) the top ones. */
+#define ANOM_F(a) ((uint64_t)1 << (a))
+
+static inline uint64_t
 anom_hit(enum anom a)
 {
     anom_count[a]++;
-    return 1u << a;
+    return ANOM_F(a);
 }
 
 const char *anom_name(int a);

@@ -226,7 +226,7 @@ response(struct auth_st *a, const uint8_t *p, size_t n, const struct line *ln,
     } else {
         dn = b64_decode(p, n, dec, sizeof dec);
         if (dn < 0) {
-            uint32_t fl = anom_hit(ANOM_BAD_BASE64);
+            uint64_t fl = anom_hit(ANOM_BAD_BASE64);
             a->flags |= fl;
             if (r)
                 r->flags |= fl;
@@ -236,7 +236,7 @@ response(struct auth_st *a, const uint8_t *p, size_t n, const struct line *ln,
     switch (a->mech) {
     case AUTH_PLAIN:
         if (auth_plain_split(dec, (size_t)dn, &z, &u, &s) < 0) {
-            uint32_t fl = anom_hit(ANOM_AUTH_PLAIN_MALFORMED);
+            uint64_t fl = anom_hit(ANOM_AUTH_PLAIN_MALFORMED);
             a->flags |= fl;
             if (r)
                 r->flags |= fl;
@@ -421,7 +421,7 @@ auth_banner(struct flow *f, const uint8_t *p, size_t n)
 
 static void
 emit(struct flow *f, struct auth_st *a, int result, const uint8_t *reply,
-     size_t rn, const struct line *ln, uint32_t flags)
+     size_t rn, const struct line *ln, uint64_t flags)
 {
     struct rec r;
 
@@ -479,7 +479,7 @@ auth_verdict(struct flow *f, int result, const uint8_t *reply, size_t rn,
 }
 
 void
-auth_abandon(struct flow *f, uint32_t why_flags)
+auth_abandon(struct flow *f, uint64_t why_flags)
 {
     struct auth_st *a = f->sess ? f->sess->auth : NULL;
 
@@ -524,7 +524,7 @@ auth_client_line(struct flow *f, const struct line *ln, struct rec *r)
 {
     const uint8_t *t, *v, *arg;
     size_t n, vn, an;
-    uint32_t fl = 0;
+    uint64_t fl = 0;
     int typed;
 
     t = sess_edit(f, ln, &n, &fl, &typed);

@@ -17,7 +17,7 @@ struct auth_st {
     uint8_t next_is;        /* LOGIN: 1 user, 2 password next */
     uint8_t nresp;          /* client responses so far */
     uint8_t have_user, have_secret;
-    uint32_t flags;
+    uint64_t flags;
     uint16_t ulen, slen, zlen, clen, tslen, mlen, tlen;
     uint8_t typed[LIM_CRED];    /* the secret's line as typed, if edited */
     uint8_t user[LIM_CRED], secret[LIM_CRED], authzid[LIM_CRED];
@@ -57,7 +57,7 @@ void auth_banner(struct flow *f, const uint8_t *p, size_t n);
 void auth_verdict(struct flow *f, int result, const uint8_t *reply, size_t rn,
                   const struct line *ln);
 /* Gap or flow end while an attempt waits: emit it as unknown. */
-void auth_abandon(struct flow *f, uint32_t why_flags);
+void auth_abandon(struct flow *f, uint64_t why_flags);
 int auth_in_sasl(const struct flow *f);
 /* An AUTH exchange was started and has no verdict yet. */
 int auth_sasl_open(const struct flow *f);

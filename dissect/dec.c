@@ -20,7 +20,7 @@ id_open(struct flow *f)
 
 static void
 id_data(void *st, struct flow *f, int dir, const uint8_t *p, size_t n,
-        uint64_t pkt, const struct ms_time *ts, uint32_t flags,
+        uint64_t pkt, const struct ms_time *ts, uint64_t flags,
         const struct tcp_out *out)
 {
     (void)st;
@@ -83,7 +83,7 @@ burst_emit(struct flow *f, struct burst *bb, int dir)
     r.nseg = b->nseg;
     r.size = b->bytes;
     r.len = (uint32_t)(b->bytes > UINT32_MAX ? UINT32_MAX : b->bytes);
-    r.flags = 1u << ANOM_TLS;
+    r.flags = ANOM_F(ANOM_TLS);
     memcpy(r.verb, "TLS", 4);
     anom_hit(ANOM_TLS);
     sess_emit(f, dir, &r);
@@ -92,7 +92,7 @@ burst_emit(struct flow *f, struct burst *bb, int dir)
 
 static void
 op_data(void *st, struct flow *f, int dir, const uint8_t *p, size_t n,
-        uint64_t pkt, const struct ms_time *ts, uint32_t flags,
+        uint64_t pkt, const struct ms_time *ts, uint64_t flags,
         const struct tcp_out *out)
 {
     struct burst *bb = st, *b = &bb[dir];

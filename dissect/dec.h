@@ -22,7 +22,7 @@ struct dec_ops {
     /* In-order bytes of dir with the packet that carried them; decoded
      * bytes and holes go to out. */
     void (*data)(void *st, struct flow *f, int dir, const uint8_t *p, size_t n,
-                 uint64_t pkt, const struct ms_time *ts, uint32_t flags,
+                 uint64_t pkt, const struct ms_time *ts, uint64_t flags,
                  const struct tcp_out *out);
     /* len bytes of dir were lost (the stream already reported the gap). */
     void (*gap)(void *st, struct flow *f, int dir, uint64_t len,

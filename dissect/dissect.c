@@ -173,7 +173,7 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
         flow_touch(d->flows, f, ts);
     }
     io.f = f;
-    if (p.flags & (1u << ANOM_TRUNCATED))
+    if (p.flags & (ANOM_F(ANOM_TRUNCATED)))
         s.wirelen = s.wirelen > s.len ? s.wirelen : s.len;
     if (s.flags & TCP_ACK)
         tcp_acked(&f->tcp[!dir], !dir, s.ack, &o);

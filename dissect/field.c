@@ -78,7 +78,7 @@ static int g_stream(const struct rec *r, struct fld_val *v, int m) { return v_ui
 static int
 g_gap(const struct rec *r, struct fld_val *v, int m)
 {
-    if (!(r->flags & (1u << ANOM_GAP)))
+    if (!(r->flags & (ANOM_F(ANOM_GAP))))
         return 0;
     return v_uint(v, m, r->kind == REC_NOTE ? r->size : 0);
 }
@@ -110,7 +110,7 @@ static int
 g_tn_edited(const struct rec *r, struct fld_val *v, int m)
 {
     /* Present only when editing changed the line, like an expert flag. */
-    if (r->dir != DIR_C2S || !(r->flags & (1u << ANOM_EDITED)))
+    if (r->dir != DIR_C2S || !(r->flags & (ANOM_F(ANOM_EDITED))))
         return 0;
     return v_bool(v, m, 1);
 }
@@ -136,7 +136,7 @@ g_flag(const struct rec *r, struct fld_val *v, int m)
     int k = 0, a;
 
     for (a = 0; a < ANOM_N && k < m; a++)
-        if (r->flags & (1u << a))
+        if (r->flags & ANOM_F(a))
             k += v_cstr(v + k, m - k, anom_name(a));
     return k;
 }

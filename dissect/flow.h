@@ -25,7 +25,7 @@ struct flow {
     uint8_t caddr[16], saddr[16];   /* client, server */
     uint16_t cport, sport;
     struct ms_time last;
-    uint32_t pend[2];               /* flags for the next record per dir */
+    uint64_t pend[2];               /* flags for the next record per dir */
     struct tcp_dir tcp[2];          /* [DIR_C2S], [DIR_S2C] */
     struct line_asm la[2];
     struct sess *sess;

@@ -19,7 +19,7 @@ struct pkt {
     const uint8_t *l4;
     size_t l4len;           /* as captured, trimmed to the IP length */
     size_t l4wire;          /* what the IP header says */
-    uint32_t flags;         /* ANOM_ bits for the packet */
+    uint64_t flags;         /* ANOM_ bits for the packet */
 };
 
 /* Parse the IP header of family fam (4 or 6). 0 when p->l4 is set to a

@@ -181,7 +181,7 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
     if (buf_reserve(la, la->held + used > LINE_BUF_MAX ? LINE_BUF_MAX
                     : (size_t)la->held + used) < 0) {
         /* Memcap: we cannot hold the line; drop it like a gap. */
-        la->flags |= 1u << ANOM_MEMCAP;
+        la->flags |= ANOM_F(ANOM_MEMCAP);
         if (la->buf)
             la->buf->len = 0;
     }
@@ -281,7 +281,7 @@ line_gap(struct line_asm *la)
         la->buf->nmarks = 0;
     }
     la->held = 0;
-    la->flags = 1u << ANOM_GAP;
+    la->flags = ANOM_F(ANOM_GAP);
     la->over = LINE_FITS;
     la->cr_held = 0;
 }

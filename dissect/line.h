@@ -18,7 +18,7 @@ struct line_asm {
     uint64_t pkt_first, pkt_last;
     struct ms_time ts_first;
     uint32_t nseg;
-    uint32_t flags;         /* carried to the line: gap, truncated ... */
+    uint64_t flags;         /* carried to the line: gap, truncated ... */
     uint8_t crnul;          /* CR NUL ends lines (client side, telnet) */
     uint8_t last;           /* last byte of the line so far */
     uint8_t over;           /* longer than the buffer: LINE_SPILL or _CUT */
@@ -36,7 +36,7 @@ struct line {
     size_t rawn;
     uint64_t wire;          /* bytes on the wire including the line end */
     uint8_t eol;
-    uint32_t flags;         /* ANOM_ bits */
+    uint64_t flags;         /* ANOM_ bits */
     uint64_t pkt_first, pkt_last;
     struct ms_time ts_first, ts_last;
     uint32_t nseg;
@@ -53,7 +53,7 @@ struct line {
 struct line_src {
     uint64_t pkt;
     struct ms_time ts;
-    uint32_t flags;
+    uint64_t flags;
     void (*spill)(void *ctx, const uint8_t *p, size_t n, int first);
     void *ctx;
 };

@@ -262,7 +262,7 @@ pop3_on_gap(struct flow *f, int dir)
     struct pend pd;
 
     if (dir == DIR_S2C && a && a->active) {
-        a->flags |= 1u << ANOM_GAP;
+        a->flags |= ANOM_F(ANOM_GAP);
         multi_end(f, a);
     }
     while (sess_pop(f, &pd))

@@ -110,9 +110,9 @@ struct rec_store {
 
 /* The packed head; byte order and layout are private to this file. */
 struct packed {
-    uint64_t pkt, size;
+    uint64_t pkt, size, flags;
     int64_t sec, sec_first;
-    uint32_t nsec, nsec_first, flow, flags, nseg, len, lines, have;
+    uint32_t nsec, nsec_first, flow, nseg, len, lines, have;
     uint32_t first_d;               /* pkt - pkt_first */
     uint32_t user_d, secret_d;      /* pkt - user_pkt + 1; 0: none */
     uint16_t code, secret_off, nmarks;

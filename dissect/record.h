@@ -25,8 +25,8 @@ enum rec_kind { REC_KIND_LIST(REC_KIND_ENUM) REC_KIND_N };
 enum dir { DIR_C2S, DIR_S2C };
 
 /* Record flags: bits 0..ANOM_N-1 are anomalies (anom.h); these follow. */
-#define REC_F_CRED   (1u << 30)  /* carries a secret (password, token, digest) */
-#define REC_F_MASKED (1u << 31)  /* secrets in it were replaced by **** */
+#define REC_F_CRED   ((uint64_t)1 << 62)  /* carries a secret (password, token, digest) */
+#define REC_F_MASKED ((uint64_t)1 << 63)  /* secrets in it were replaced by **** */
 
 /* Time as captured: seconds and nanoseconds since the epoch. */
 struct ms_time {
@@ -107,7 +107,7 @@ struct rec {
     uint32_t flow;           /* stable id for this run (tcp.stream) */
     struct rec_ep src, dst;
     uint8_t proto, kind, dir;   /* proto: enum proto (proto.h) */
-    uint32_t flags;          /* 1u << ANOM_x, REC_F_* */
+    uint64_t flags;          /* 1u << ANOM_x, REC_F_* */
     uint16_t code;           /* SMTP reply code, 0 if none */
     uint32_t nseg;           /* segments that carried it */
     uint32_t len;            /* bytes on the wire (Length column) */

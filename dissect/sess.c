@@ -73,17 +73,17 @@ sess_emit(struct flow *f, int dir, struct rec *r)
     f->pend[dir] = 0;
     if (r->text.n > LIM_TEXT) {
         r->text.n = LIM_TEXT;
-        r->flags |= 1u << ANOM_TRUNCATED;
+        r->flags |= ANOM_F(ANOM_TRUNCATED);
     }
     rec_emit(&f->sess->d->sink, r);
 }
 
 const uint8_t *
-sess_edit(struct flow *f, const struct line *ln, size_t *n, uint32_t *flags,
+sess_edit(struct flow *f, const struct line *ln, size_t *n, uint64_t *flags,
           int *typed)
 {
     uint8_t *buf = f->sess->d->edit_buf;
-    uint32_t fl = 0;
+    uint64_t fl = 0;
 
     *typed = 0;
     if (!tn_needs_edit(ln->p, ln->n)) {

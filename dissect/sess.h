@@ -61,7 +61,7 @@ struct ms_time sess_ts(const struct flow *f);
  * a pointer to the line itself or to a scratch copy; sets *typed when
  * the edit changed it. */
 const uint8_t *sess_edit(struct flow *f, const struct line *ln, size_t *n,
-                         uint32_t *flags, int *typed);
+                         uint64_t *flags, int *typed);
 
 /* The server agreed to TLS (STARTTLS 220, STLS +OK): the stream stage
  * decodes the connection's bytes as TLS from the next byte on. */

@@ -367,7 +367,7 @@ smtp_on_gap(struct flow *f, int dir)
      * resynchronise on the next server reply (STYLE 4). */
     if (a && a->active) {
         if (a->body && dir == DIR_C2S) {
-            a->flags |= 1u << ANOM_GAP;
+            a->flags |= ANOM_F(ANOM_GAP);
             body_end(f, a, s->raw_left[DIR_C2S] ? "BDAT" : "DATA");
         }
         acc_close(a);

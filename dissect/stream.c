@@ -19,7 +19,7 @@
 static struct mem_pool sess_pool = MEM_POOL(MEM_FLOW, sizeof(struct sess), 1024);
 
 static void plain_data(void *ctx, int dir, const uint8_t *p, size_t n,
-                       uint64_t pkt, const struct ms_time *ts, uint32_t flags);
+                       uint64_t pkt, const struct ms_time *ts, uint64_t flags);
 static void plain_gap(void *ctx, int dir, uint64_t len);
 
 /* Install a decoder for the directions in dirs, replacing any other. */
@@ -65,7 +65,7 @@ decoded(const struct sess *s, int dir)
 
 void
 stream_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
-            const struct ms_time *ts, uint32_t flags)
+            const struct ms_time *ts, uint64_t flags)
 {
     struct stream_io *io = ctx;
     struct flow *f = io->f;
@@ -73,7 +73,7 @@ stream_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
     struct tcp_out po = { plain_data, plain_gap, io };
 
     if (!s) {
-        f->pend[dir] |= 1u << ANOM_MEMCAP;
+        f->pend[dir] |= ANOM_F(ANOM_MEMCAP);
         return;
     }
     if (!n) {
@@ -86,7 +86,7 @@ stream_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
     } else if (s->dec_st) {
         s->dec->data(s->dec_st, f, dir, p, n, pkt, ts, flags, &po);
     } else {
-        f->pend[dir] |= 1u << ANOM_MEMCAP;  /* the decoder got no memory */
+        f->pend[dir] |= ANOM_F(ANOM_MEMCAP);  /* the decoder got no memory */
     }
 }
 
@@ -100,7 +100,7 @@ start_tls(struct stream_io *io)
 
 static void
 plain_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
-           const struct ms_time *ts, uint32_t flags)
+           const struct ms_time *ts, uint64_t flags)
 {
     struct stream_io *io = ctx;
     struct flow *f = io->f;
@@ -183,13 +183,13 @@ stream_gap(void *ctx, int dir, uint64_t len)
     }
     sess_rec_line(f, dir, NULL, &r, REC_NOTE);
     r.size = len;
-    r.flags = 1u << ANOM_GAP;
+    r.flags = ANOM_F(ANOM_GAP);
     memcpy(r.verb, "GAP", 4);
     r.text.p = (const uint8_t *)txt;
     r.text.n = sizeof txt - 1;
     sess_emit(f, dir, &r);
-    f->pend[dir] |= 1u << ANOM_GAP;
-    auth_abandon(f, 1u << ANOM_GAP);
+    f->pend[dir] |= ANOM_F(ANOM_GAP);
+    auth_abandon(f, ANOM_F(ANOM_GAP));
     if (!decoded(f->sess, dir))
         plain_gap(io, dir, len);
     else if (f->sess->dec_st)

@@ -22,7 +22,7 @@ struct stream_io {
 
 /* tcp_out callbacks (ctx: struct stream_io). */
 void stream_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
-                 const struct ms_time *ts, uint32_t flags);
+                 const struct ms_time *ts, uint64_t flags);
 void stream_gap(void *ctx, int dir, uint64_t len);
 /* The flow is leaving the table: deliver what TCP holds, flush partial
  * lines, end the protocol, free the connection's state. */

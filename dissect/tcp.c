@@ -15,7 +15,7 @@ struct tcp_held {
     uint32_t len;
     uint64_t pkt;
     struct ms_time ts;
-    uint32_t flags;
+    uint64_t flags;
     uint8_t data[];
 };
 
@@ -101,7 +101,7 @@ hist_differs(const struct tcp_dir *d, uint32_t seq, const uint8_t *p, size_t n)
 /* Deliver the part of [seq, seq+n) at or after next; 0 if all old. */
 static int
 deliver(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, size_t n,
-        uint64_t pkt, const struct ms_time *ts, uint32_t flags,
+        uint64_t pkt, const struct ms_time *ts, uint64_t flags,
         const struct tcp_out *o)
 {
     int64_t off = seqdiff(d->next, seq);
@@ -161,7 +161,7 @@ skip_hole(struct tcp_dir *d, int dir, const struct tcp_out *o)
 static uint32_t
 conflicts(const struct tcp_held *h, uint32_t seq, const uint8_t *p, size_t n)
 {
-    uint32_t fl = 0;
+    uint64_t fl = 0;
 
     for (; h; h = h->next) {
         int64_t a = seqdiff(h->seq, seq), b = a + h->len;
@@ -174,7 +174,7 @@ conflicts(const struct tcp_held *h, uint32_t seq, const uint8_t *p, size_t n)
 
 static void
 hold(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, size_t n,
-     uint64_t pkt, const struct ms_time *ts, uint32_t flags,
+     uint64_t pkt, const struct ms_time *ts, uint64_t flags,
      const struct tcp_out *o)
 {
     struct tcp_held **pp, *h = NULL;
@@ -209,7 +209,7 @@ hold(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, size_t n,
     h->len = (uint32_t)n;
     h->pkt = pkt;
     h->ts = *ts;
-    h->flags = flags | (1u << ANOM_OUT_OF_ORDER);
+    h->flags = flags | (ANOM_F(ANOM_OUT_OF_ORDER));
     memcpy(h->data, p, n);
     h->next = *pp;
     *pp = h;
@@ -219,7 +219,7 @@ hold(struct tcp_dir *d, int dir, uint32_t seq, const uint8_t *p, size_t n,
 
 void
 tcp_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
-            uint64_t pkt, const struct ms_time *ts, uint32_t pflags,
+            uint64_t pkt, const struct ms_time *ts, uint64_t pflags,
             const struct tcp_out *o)
 {
     uint32_t seq = s->seq;

@@ -46,14 +46,14 @@ struct tcp_dir {
 /* Where in-order bytes and holes go. Called once per delivered run. */
 struct tcp_out {
     void (*data)(void *ctx, int dir, const uint8_t *p, size_t n,
-                 uint64_t pkt, const struct ms_time *ts, uint32_t flags);
+                 uint64_t pkt, const struct ms_time *ts, uint64_t flags);
     void (*gap)(void *ctx, int dir, uint64_t len);
     void *ctx;
 };
 
 /* Feed one segment of direction dir. pkt/ts name the packet. */
 void tcp_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
-                 uint64_t pkt, const struct ms_time *ts, uint32_t pflags,
+                 uint64_t pkt, const struct ms_time *ts, uint64_t pflags,
                  const struct tcp_out *o);
 /* The peer acknowledged up to ack: a hole below it will never fill. */
 void tcp_acked(struct tcp_dir *d, int dir, uint32_t ack, const struct tcp_out *o);

@@ -37,7 +37,7 @@ tn_needs_edit(const uint8_t *in, size_t n)
 
 size_t
 tn_edit(const uint8_t *in, size_t n, uint8_t *out, size_t outsz,
-        uint32_t *flags)
+        uint64_t *flags)
 {
     size_t i = 0, o = 0, sb = 0;
     int iac = 0, edited = 0;

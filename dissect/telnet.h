@@ -11,7 +11,7 @@
  * outsz bytes to out and returns the edited length. *flags gets
  * ANOM_TELNET_IAC / ANOM_EDITED bits when they applied. */
 size_t tn_edit(const uint8_t *in, size_t n, uint8_t *out, size_t outsz,
-               uint32_t *flags);
+               uint64_t *flags);
 
 /* Quick test: could tn_edit change this line? */
 int tn_needs_edit(const uint8_t *in, size_t n);

@@ -194,7 +194,7 @@ fz_body_end(void *ctx, void *h, const struct rec *r)
     (void)ctx;
     /* Equal, except where a line over LIM_LINE could not be spilled whole
      * (the first line of a DATA body) or memory was refused: then less. */
-    if (r && (r->flags & ((1u << ANOM_LINE_TOO_LONG) | (1u << ANOM_MEMCAP))) && *n <= r->size)
+    if (r && (r->flags & ((ANOM_F(ANOM_LINE_TOO_LONG)) | (ANOM_F(ANOM_MEMCAP)))) && *n <= r->size)
         ;
     else if (r && *n != r->size) {
         fprintf(stderr, "fuzz: exported %llu octets, record size %llu\n",

@@ -85,7 +85,7 @@ setup(void)
     *r = recs[0];
     r->pkt = 6;
     r->kind = REC_CRED;
-    r->flags = REC_F_CRED | (1u << ANOM_GAP);
+    r->flags = REC_F_CRED | (ANOM_F(ANOM_GAP));
     r->cred.mech = AUTH_PLAIN;
     r->cred.result = CRED_ACCEPTED;
     r->cred.secret_kind = SECRET_PASSWORD;
@@ -109,7 +109,7 @@ setup(void)
     r->dst.port = 110;
     r->proto = PROTO_POP;
     r->kind = REC_CMD;
-    r->flags = 1u << ANOM_NUL_BYTE;
+    r->flags = ANOM_F(ANOM_NUL_BYTE);
     memcpy(r->verb, "USER", 5);
     set_str(&r->text, nul, sizeof nul - 1);
     set_str(&r->arg, nul + 5, sizeof nul - 6);

@@ -68,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *enc;
     size_t esz, elen, outsz, k;
     long dn;
-    uint32_t fl = 0;
+    uint64_t fl = 0;
 
     /* Heap copies of exact size so ASan catches any read past the end. */
     copy = malloc(size ? size : 1);

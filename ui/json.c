@@ -176,7 +176,7 @@ void
 json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
 {
     int a, first = 1;
-    uint32_t bits;
+    uint64_t bits;
     uint16_t i;
     char *o, *f;
     size_t fn;
@@ -272,8 +272,8 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     }
     OB_LIT(",\"flags\":[");
     /* Walk only the set anomaly bits; most records have none. */
-    for (bits = r->flags & ((1u << ANOM_N) - 1); bits; bits &= bits - 1) {
-        a = __builtin_ctz(bits);
+    for (bits = r->flags & (ANOM_F(ANOM_N) - 1); bits; bits &= bits - 1) {
+        a = __builtin_ctzll(bits);
         if (!first)
             ob_ch(',');
         first = 0;

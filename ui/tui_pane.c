@@ -318,15 +318,15 @@ tui_details(struct tui *t, const struct rec *r, int mark)
         tui_lines_addf(L, TA_NOTE, "    Gap: %llu bytes never captured",
                        (unsigned long long)r->size);
     if (r->dir == DIR_C2S && (r->typed.n || r->nseg > 1 ||
-        (r->flags & ((1u << ANOM_EDITED) | (1u << ANOM_TELNET_IAC))))) {
+        (r->flags & ((ANOM_F(ANOM_EDITED)) | (ANOM_F(ANOM_TELNET_IAC)))))) {
         tui_lines_add(L, TA_TITLE, "Typed line (telnet)");
         if (r->typed.n)
             tui_lines_esc(L, TA_NORMAL, "    Raw keystrokes: ", r->typed.p, r->typed.n);
         tui_lines_addf(L, TA_NORMAL, "    Keystroke segments: %u", (unsigned)r->nseg);
         tui_lines_addf(L, TA_NORMAL, "    Edited (BS, DEL, ^U): %s",
-                       r->flags & (1u << ANOM_EDITED) ? "yes" : "no");
+                       r->flags & (ANOM_F(ANOM_EDITED)) ? "yes" : "no");
         tui_lines_addf(L, TA_NORMAL, "    Telnet IAC removed: %s",
-                       r->flags & (1u << ANOM_TELNET_IAC) ? "yes" : "no");
+                       r->flags & (ANOM_F(ANOM_TELNET_IAC)) ? "yes" : "no");
     }
     details_cred(L, r);
     for (i = 0; i < IMF_N; i++) {

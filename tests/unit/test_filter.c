@@ -167,7 +167,7 @@ rec_pop_cmd(struct rec *r)
     r->proto = PROTO_POP;
     r->kind = REC_CMD;
     r->dir = DIR_C2S;
-    r->flags = (1u << ANOM_GAP) | (1u << ANOM_EDITED);
+    r->flags = (ANOM_F(ANOM_GAP)) | (ANOM_F(ANOM_EDITED));
     memcpy(r->verb, "USER", 5);
     set_str(&r->arg, "user1");
     r->cred.user.p = (const uint8_t *)pop_user;

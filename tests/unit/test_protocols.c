@@ -56,7 +56,7 @@ static void
 sink(void *ctx, const struct rec *r)
 {
     char *o;
-    uint32_t fl = r->flags & ~((1u << ANOM_OUT_OF_ORDER) | (1u << ANOM_RETRANSMISSION));
+    uint64_t fl = r->flags & ~((ANOM_F(ANOM_OUT_OF_ORDER)) | (ANOM_F(ANOM_RETRANSMISSION)));
     int h;
 
     (void)ctx;
@@ -64,9 +64,9 @@ sink(void *ctx, const struct rec *r)
     if (nrec >= MAXREC)
         return;
     o = recs[nrec++];
-    snprintf(o, 1024, "%s %s %s code=%u size=%llu lines=%u fl=%x", rec_kind_name(r->kind),
+    snprintf(o, 1024, "%s %s %s code=%u size=%llu lines=%u fl=%llx", rec_kind_name(r->kind),
              r->dir == DIR_C2S ? "C" : "S", r->verb, (unsigned)r->code,
-             (unsigned long long)r->size, (unsigned)r->lines, (unsigned)fl);
+             (unsigned long long)r->size, (unsigned)r->lines, (unsigned long long)fl);
     put_str(o, 1024, "text", &r->text);
     if (r->arg.n)
         put_str(o, 1024, "arg", &r->arg);
@@ -420,7 +420,7 @@ main(void)
 
     same_for_every_chunking("smtp", smtp1, (int)(sizeof smtp1 / sizeof smtp1[0]), 25);
     T_CHECK(has("reply S 250 code=250 size=0 lines=4"));
-    T_CHECK(has("credential C CRED code=0 size=0 lines=0 fl=40000000 text=user1 user=user1 secret=wrong result=rejected mech=LOGIN"));
+    T_CHECK(has("credential C CRED code=0 size=0 lines=0 fl=4000000000000000 text=user1 user=user1 secret=wrong result=rejected mech=LOGIN"));
     T_CHECK(has("command C AUTH") && has("arg=PLAIN AHVzZXIxAHNlY3JldDE= user=user1 secret=secret1"));
     T_CHECK(has("result=accepted mech=PLAIN"));
     T_CHECK(has("command C MAIL code=0 size=0 lines=1 fl=0 text=MAIL FROM:<user1@example.test>"));

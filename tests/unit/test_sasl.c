@@ -11,19 +11,19 @@
 #include "../../dissect/telnet.h"
 
 static void
-edit(const char *in, size_t n, const char *want, uint32_t want_flags)
+edit(const char *in, size_t n, const char *want, uint64_t want_flags)
 {
     uint8_t out[512];
-    uint32_t fl = 0;
+    uint64_t fl = 0;
     size_t k = tn_edit((const uint8_t *)in, n, out, sizeof out, &fl);
 
     T_BYTES(out, k, want);
-    T_INT(fl & ((1u << ANOM_EDITED) | (1u << ANOM_TELNET_IAC)), want_flags);
+    T_INT(fl & ((ANOM_F(ANOM_EDITED)) | (ANOM_F(ANOM_TELNET_IAC))), want_flags);
 }
 
 #define EDIT(lit, want, fl) edit(lit, sizeof lit - 1, want, fl)
-#define E (1u << ANOM_EDITED)
-#define I (1u << ANOM_TELNET_IAC)
+#define E (ANOM_F(ANOM_EDITED))
+#define I (ANOM_F(ANOM_TELNET_IAC))
 
 static void
 test_editor(void)

@@ -39,7 +39,7 @@ fill(struct rec *r, int i, struct rec_mark *marks)
     r->dir = DIR_C2S;
     r->proto = PROTO_POP;
     r->kind = i % 3 ? REC_CMD : REC_CRED;
-    r->flags = REC_F_CRED | 1u << ANOM_EDITED;
+    r->flags = REC_F_CRED | ANOM_F(ANOM_EDITED);
     r->code = (uint16_t)i;
     r->nseg = 15;
     r->len = 16;
