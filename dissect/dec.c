@@ -44,7 +44,7 @@ id_close(void *st, struct flow *f, const struct tcp_out *out)
     (void)out;
 }
 
-const struct dec_ops dec_identity = { "identity", id_open, id_data, id_gap, id_close };
+const struct dec_ops dec_identity = { "identity", id_open, id_data, id_gap, NULL, id_close };
 
 /* ---- opaque: encrypted bytes without a key ---- */
 
@@ -125,6 +125,15 @@ op_gap(void *st, struct flow *f, int dir, uint64_t len, const struct tcp_out *ou
 }
 
 static void
+op_peer(void *st, struct flow *f, int dir)
+{
+    struct burst *bb = st;
+
+    if (bb[!dir].bytes)
+        burst_emit(f, bb, !dir);
+}
+
+static void
 op_close(void *st, struct flow *f, const struct tcp_out *out)
 {
     struct burst *bb = st;
@@ -138,4 +147,4 @@ op_close(void *st, struct flow *f, const struct tcp_out *out)
     mem_give(&burst_pool, bb);
 }
 
-const struct dec_ops dec_opaque = { "opaque", op_open, op_data, op_gap, op_close };
+const struct dec_ops dec_opaque = { "opaque", op_open, op_data, op_gap, op_peer, op_close };

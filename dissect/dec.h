@@ -27,6 +27,9 @@ struct dec_ops {
     /* len bytes of dir were lost (the stream already reported the gap). */
     void (*gap)(void *st, struct flow *f, int dir, uint64_t len,
                 const struct tcp_out *out);
+    /* Clear-text bytes of dir went past (the decoder does not cover
+     * dir): the other direction's run ends. May be NULL. */
+    void (*peer)(void *st, struct flow *f, int dir);
     /* Flow end: hand on or report what is held, then free st. */
     void (*close)(void *st, struct flow *f, const struct tcp_out *out);
 };

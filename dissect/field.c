@@ -125,6 +125,11 @@ static int g_cred_result(const struct rec *r, struct fld_val *v, int m) { return
 static int g_cred_chal(const struct rec *r, struct fld_val *v, int m) { return r->cred.challenge.n ? v_rs(v, m, &r->cred.challenge) : 0; }
 static int g_cred_authzid(const struct rec *r, struct fld_val *v, int m) { return r->cred.authzid.n ? v_rs(v, m, &r->cred.authzid) : 0; }
 
+/* data (not mail), detection */
+static int g_data(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return r->kind == REC_DATA; }
+static int g_data_len(const struct rec *r, struct fld_val *v, int m) { return r->kind == REC_DATA ? v_uint(v, m, r->size) : 0; }
+static int g_detect(const struct rec *r, struct fld_val *v, int m) { return r->detect ? v_cstr(v, m, det_how_name(r->detect)) : 0; }
+
 /* this project's record fields */
 static int g_kind(const struct rec *r, struct fld_val *v, int m) { return v_cstr(v, m, rec_kind_name(r->kind)); }
 static int g_dir(const struct rec *r, struct fld_val *v, int m) { return v_cstr(v, m, r->dir == DIR_C2S ? "C" : "S"); }
@@ -186,7 +191,10 @@ static const struct fld_def tail[] = {
     { "cred.result", FT_STR, 0, "accepted, rejected or unknown", g_cred_result, 0, 0 },
     { "cred.challenge", FT_STR, 0, "CRAM-MD5 challenge or APOP timestamp", g_cred_chal, 0, 0 },
     { "cred.authzid", FT_STR, 0, "PLAIN authorization identity", g_cred_authzid, 0, 0 },
-    { "msg.kind", FT_STR, 0, "command, reply, body, auth, credential, tls, note", g_kind, 0, 0 },
+    { "data", FT_PROTO, 0, "the first bytes of a connection on a mail port that is not mail", g_data, 0, 0 },
+    { "data.len", FT_UINT, 0, "bytes of it seen before the verdict", g_data_len, 0, 0 },
+    { "detected_by", FT_STR, 0, "what chose the protocol: greeting, command, tls, port (mid-stream or undecided), forced (--port)", g_detect, 0, 0 },
+    { "msg.kind", FT_STR, 0, "command, reply, body, auth, credential, tls, note, data", g_kind, 0, 0 },
     { "msg.dir", FT_STR, 0, "C (client to server) or S", g_dir, 0, 0 },
     { "msg.text", FT_STR, 0, "the message text as shown", g_text, 0, 0 },
     { "msg.len", FT_UINT, 0, "bytes on the wire", g_len, 0, 0 },

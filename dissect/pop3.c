@@ -292,6 +292,30 @@ pop3_line_start(int dir, const uint8_t *p, size_t n)
     return (p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z';    /* a verb */
 }
 
+/* A status line (+OK, -ERR; RFC 1939 3) from the server; a command verb
+ * from the client. */
+static int
+pop3_detect(int dir, const uint8_t *p, size_t n, int midstream)
+{
+    size_t i;
+    char verb[16];
+
+    if (dir == DIR_S2C) {
+        if ((n >= 3 && !memcmp(p, "+OK", 3) && (n == 3 || p[3] == ' '))
+            || (n >= 4 && !memcmp(p, "-ERR", 4) && (n == 4 || p[4] == ' ')))
+            return DET_YES;
+        return midstream ? DET_MAYBE : DET_NO;
+    }
+    for (i = 0; i < n && p[i] != ' '; i++)
+        ;
+    if (i && i < sizeof verb) {
+        sess_verb(verb, sizeof verb, p, i);
+        if (cmd_of(verb) != POP_CMD_UNKNOWN)
+            return DET_YES;
+    }
+    return midstream ? DET_MAYBE : DET_NO;
+}
+
 static int
 pop3_reply_explain(const struct rec *r, char *buf, size_t sz)
 {
@@ -371,6 +395,7 @@ const struct proto_ops pop3_proto = {
     .on_gap = pop3_on_gap,
     .on_close = pop3_on_close,
     .line_start = pop3_line_start,
+    .detect = pop3_detect,
     .cmd_desc = pop3_cmd_desc,
     .reply_explain = pop3_reply_explain,
     .is_error = pop3_is_error,

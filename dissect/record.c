@@ -116,7 +116,7 @@ struct packed {
     uint32_t first_d;               /* pkt - pkt_first */
     uint32_t user_d, secret_d;      /* pkt - user_pkt + 1; 0: none */
     uint16_t code, secret_off, nmarks;
-    uint8_t proto, kind, dir, mech, result, secret_kind, verb_len;
+    uint8_t proto, kind, dir, detect, mech, result, secret_kind, verb_len;
 };
 
 /* The strings of a record, in the order they are packed. */
@@ -254,6 +254,7 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     h.proto = r->proto;
     h.kind = r->kind;
     h.dir = r->dir;
+    h.detect = r->detect;
     h.mech = r->cred.mech;
     h.result = r->cred.result;
     h.secret_kind = r->cred.secret_kind;
@@ -325,6 +326,7 @@ rec_store_get(const struct rec_store *s, size_t i, struct rec *r)
     r->proto = h.proto;
     r->kind = h.kind;
     r->dir = h.dir;
+    r->detect = h.detect;
     r->cred.mech = h.mech;
     r->cred.result = h.result;
     r->cred.secret_kind = h.secret_kind;

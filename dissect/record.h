@@ -16,7 +16,8 @@
     X(AUTH, "auth") \
     X(CRED, "credential") \
     X(TLS, "tls") \
-    X(NOTE, "note")
+    X(NOTE, "note") \
+    X(DATA, "data")
 
 #define REC_KIND_ENUM(e, n) REC_##e,
 enum rec_kind { REC_KIND_LIST(REC_KIND_ENUM) REC_KIND_N };
@@ -107,6 +108,7 @@ struct rec {
     uint32_t flow;           /* stable id for this run (tcp.stream) */
     struct rec_ep src, dst;
     uint8_t proto, kind, dir;   /* proto: enum proto (proto.h) */
+    uint8_t detect;          /* enum det_how (proto.h): what chose proto */
     uint64_t flags;          /* 1u << ANOM_x, REC_F_* */
     uint16_t code;           /* SMTP reply code, 0 if none */
     uint32_t nseg;           /* segments that carried it */

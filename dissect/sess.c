@@ -26,6 +26,7 @@ rec_head(const struct flow *f, int dir, struct rec *r, int kind)
     r->src.port = dir == DIR_C2S ? f->cport : f->sport;
     r->dst.port = dir == DIR_C2S ? f->sport : f->cport;
     r->clock = f->sess->d->clock;
+    r->detect = f->sess->how;
 }
 
 uint64_t

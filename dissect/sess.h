@@ -12,6 +12,7 @@
 #include "record.h"
 
 struct dis;
+struct det;
 struct acc;
 struct auth_st;
 struct dec_ops;
@@ -34,14 +35,22 @@ struct sess {
     uint8_t multi_cmd;      /* POP3: command whose multi-line data flows;
                              * SMTP: body began before its 354 */
     uint8_t want_tls;       /* the protocol saw TLS agreed (sess_start_tls) */
-    /* stream stage (stream.c): the byte decoder and the directions it
+    /* stream stage (stream.c): what the connection is, the bytes held
+     * while that is not known, the byte decoder and the directions it
      * covers */
+    uint8_t state;          /* SESS_DETECT, SESS_MAIL, SESS_OTHER */
+    uint8_t how;            /* enum det_how: what decided it */
+    uint8_t tls_check;      /* bit per direction: TLS agreed, is the next
+                             * byte a TLS record? */
     uint8_t dec_dirs;
+    struct det *det;
     const struct dec_ops *dec;
     void *dec_st;
     struct acc *acc[2];     /* acc.c */
     struct auth_st *auth;   /* auth.c */
 };
+
+enum { SESS_DETECT, SESS_MAIL, SESS_OTHER };
 
 /* Pending queue */
 void sess_push(struct flow *f, uint8_t cmd, uint8_t arg);

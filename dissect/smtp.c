@@ -414,6 +414,30 @@ smtp_line_start(int dir, const uint8_t *p, size_t n)
     return (p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z';    /* a verb */
 }
 
+/* A reply line (RFC 5321 4.2: three digits, 2xx-5xx, then SP, "-" or
+ * nothing) from the server; a command verb from the client. */
+static int
+smtp_detect(int dir, const uint8_t *p, size_t n, int midstream)
+{
+    size_t i;
+    char verb[16];
+
+    if (dir == DIR_S2C) {
+        if (n >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9'
+            && p[2] >= '0' && p[2] <= '9' && (n == 3 || p[3] == ' ' || p[3] == '-'))
+            return DET_YES;
+        return midstream ? DET_MAYBE : DET_NO;
+    }
+    for (i = 0; i < n && p[i] != ' '; i++)
+        ;
+    if (i && i < sizeof verb) {
+        sess_verb(verb, sizeof verb, p, i);
+        if (cmd_of(verb) != SMTP_CMD_UNKNOWN)
+            return DET_YES;
+    }
+    return midstream ? DET_MAYBE : DET_NO;
+}
+
 static const char *
 code_class(unsigned code)
 {
@@ -498,6 +522,7 @@ const struct proto_ops smtp_proto = {
     .on_gap = smtp_on_gap,
     .on_close = smtp_on_close,
     .line_start = smtp_line_start,
+    .detect = smtp_detect,
     .cmd_desc = smtp_cmd_desc,
     .reply_explain = smtp_reply_explain,
     .is_error = smtp_is_error,

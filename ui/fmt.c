@@ -209,6 +209,11 @@ fmt_info(const struct rec *r, char *buf, size_t sz)
         snprintf(tmp, sizeof tmp, "[TLS, encrypted, %llu bytes]", (unsigned long long)r->size);
         o = addf(buf, sz, o, tmp);
         break;
+    case REC_DATA:
+        snprintf(tmp, sizeof tmp, "[not mail, %llu bytes] ", (unsigned long long)r->size);
+        o = addf(buf, sz, o, tmp);
+        o = add(buf, sz, o, r->text.p, r->text.n);
+        break;
     case REC_NOTE:
         snprintf(tmp, sizeof tmp, "[gap: %llu ", (unsigned long long)r->size);
         o = addf(buf, sz, o, tmp);

@@ -242,8 +242,12 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     jrs("text", &r->text);
     if (r->typed.n)
         jrs("typed", &r->typed);
-    if (r->kind == REC_BODY || r->kind == REC_TLS || r->kind == REC_NOTE)
+    if (r->kind == REC_BODY || r->kind == REC_TLS || r->kind == REC_NOTE
+        || r->kind == REC_DATA)
         jnum("size", r->size);
+    if (r->detect)
+        jstr("detected_by", (const uint8_t *)det_how_name(r->detect),
+             strlen(det_how_name(r->detect)));
     if (r->kind == REC_BODY || r->lines > 1)
         jnum("lines", r->lines);
     if (r->kind == REC_CRED) {

@@ -509,7 +509,7 @@ rec_attr(const struct rec *r)
         return TA_CRED;
     if (fmt_is_error(r))
         return TA_ERROR;
-    if (r->kind == REC_NOTE)
+    if (r->kind == REC_NOTE || r->kind == REC_DATA)
         return TA_NOTE;
     return r->dir == DIR_C2S ? TA_CLIENT : TA_SERVER;
 }

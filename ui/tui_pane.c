@@ -317,6 +317,12 @@ tui_details(struct tui *t, const struct rec *r, int mark)
     if (r->kind == REC_NOTE)
         tui_lines_addf(L, TA_NOTE, "    Gap: %llu bytes never captured",
                        (unsigned long long)r->size);
+    if (r->kind == REC_DATA)
+        tui_lines_addf(L, TA_NOTE, "    Not mail: %llu bytes held before the verdict, "
+                       "no commands, credentials or messages taken from it "
+                       "(first bytes in the bytes pane)", (unsigned long long)r->size);
+    if (r->detect)
+        tui_lines_addf(L, TA_NORMAL, "    Protocol chosen by: %s", det_how_name(r->detect));
     if (r->dir == DIR_C2S && (r->typed.n || r->nseg > 1 ||
         (r->flags & ((ANOM_F(ANOM_EDITED)) | (ANOM_F(ANOM_TELNET_IAC)))))) {
         tui_lines_add(L, TA_TITLE, "Typed line (telnet)");

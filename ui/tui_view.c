@@ -42,7 +42,7 @@ line_attr(const struct rec *r)
 {
     if ((r->flags & REC_F_CRED) || r->kind == REC_CRED)
         return TA_CRED;
-    if (r->kind == REC_NOTE || r->kind == REC_TLS)
+    if (r->kind == REC_NOTE || r->kind == REC_TLS || r->kind == REC_DATA)
         return TA_NOTE;
     if (fmt_is_error(r))
         return TA_ERROR;
