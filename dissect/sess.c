@@ -87,11 +87,14 @@ sess_edit(struct flow *f, const struct line *ln, size_t *n, uint64_t *flags,
     uint64_t fl = 0;
 
     *typed = 0;
-    if (!tn_needs_edit(ln->p, ln->n)) {
+    if (!f->sess->telnet && tn_is_negotiation(ln->p, ln->n))
+        f->sess->telnet = 1;
+    if (!tn_needs_edit(ln->p, ln->n, f->sess->telnet)) {
         *n = ln->n;
         return ln->p;
     }
-    *n = tn_edit(ln->p, ln->n, buf, sizeof f->sess->d->edit_buf, &fl);
+    *n = tn_edit(ln->p, ln->n, buf, sizeof f->sess->d->edit_buf,
+                 f->sess->telnet, &fl);
     *flags |= fl;
     *typed = 1;
     return buf;

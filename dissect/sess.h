@@ -35,6 +35,7 @@ struct sess {
     uint8_t multi_cmd;      /* POP3: command whose multi-line data flows;
                              * SMTP: body began before its 354 */
     uint8_t want_tls;       /* the protocol saw TLS agreed (sess_start_tls) */
+    uint8_t telnet;         /* the client negotiated telnet options */
     /* stream stage (stream.c): what the connection is, the bytes held
      * while that is not known, the byte decoder and the directions it
      * covers */

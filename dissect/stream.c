@@ -35,6 +35,8 @@ static void plain_gap(void *ctx, int dir, uint64_t len);
 /* A first line longer than this without a line end is not a greeting
  * or a command. */
 #define DET_LINE_MAX 512
+/* Bytes of a connection that is not mail shown in its data record. */
+#define DET_PREVIEW 64
 /* det_dir's verdict beyond enum det (proto.h): a TLS record. */
 #define DET_IS_TLS 3
 
@@ -47,6 +49,8 @@ struct det_seg {
 
 struct det {
     uint16_t used, nseg;
+    uint8_t first;                  /* not mail: the direction shown */
+    uint64_t later;                 /* not mail: bytes not held */
     struct det_seg seg[DET_SEGS];
     uint8_t buf[DET_BYTES];
     uint8_t line[DET_LINE_MAX];     /* scratch: one direction's first bytes */
@@ -169,8 +173,8 @@ det_dir(struct det *d, const struct flow *f, int dir, int *id, int final)
         if (ln && p[ln - 1] == '\r')
             ln--;
         /* A person types at telnet: judge the line the server reads. */
-        if (dir == DIR_C2S && tn_needs_edit(p, ln)) {
-            en = tn_edit(p, ln, ed, sizeof ed, &fl);
+        if (dir == DIR_C2S && tn_needs_edit(p, ln, 1)) {
+            en = tn_edit(p, ln, ed, sizeof ed, tn_is_negotiation(p, ln), &fl);
         } else {
             memcpy(ed, p, ln);
             en = ln;
@@ -199,46 +203,88 @@ det_dir(struct det *d, const struct flow *f, int dir, int *id, int final)
 
 static void det_release(struct stream_io *io);
 
-/* Not mail: one data record with the first bytes, then nothing. A
- * connection on a mail port says so (not_mail); one found by --detect on
- * another port is just not ours, and says nothing. */
+/* Not mail. A connection on a mail port says so once, at its end, with
+ * its first bytes (not_mail); one found by --detect on another port is
+ * just not ours: it says nothing and its packets are not reassembled. */
 static void
 det_other(struct stream_io *io, int first_dir)
 {
     struct flow *f = io->f;
     struct sess *s = f->sess;
-    struct det *d = s->det;
-    struct rec r;
-    size_t n = d ? det_gather(d, first_dir) : 0;
-    uint64_t total = 0;
-    int i, cand = f->proto != PROTO_NONE;
 
     s->state = SESS_OTHER;
-    f->other = 1;
-    if (cand && n) {
-        sess_rec_line(f, first_dir, NULL, &r, REC_DATA);
-        r.proto = PROTO_NONE;
-        for (i = 0; i < d->nseg; i++) {
-            total += d->seg[i].len;
-            if (d->seg[i].dir != first_dir)
-                continue;
-            if (!r.nseg++) {
-                r.pkt_first = d->seg[i].pkt;
-                r.ts_first = d->seg[i].ts;
-            }
-            r.pkt = d->seg[i].pkt;
-            r.ts = d->seg[i].ts;
-        }
-        r.size = total;
-        r.len = (uint32_t)n;
-        r.text.p = r.raw.p = d->line;
-        r.text.n = r.raw.n = (uint32_t)(n < 64 ? n : 64);
-        r.raw.n = (uint32_t)n;
-        r.flags |= anom_hit(ANOM_NOT_MAIL);
-        memcpy(r.verb, "DATA", 5);
-        sess_emit(f, first_dir, &r);
+    if (f->proto == PROTO_NONE || !s->det) {
+        f->other = 1;
+        return;
     }
-    f->proto = PROTO_NONE;
+    s->det->first = (uint8_t)first_dir;
+}
+
+/* Bytes of a connection that is not mail: counted, and the first
+ * direction's kept for the preview. */
+static void
+det_count(struct det *d, int dir, const uint8_t *p, size_t n, uint64_t pkt,
+          const struct ms_time *ts)
+{
+    size_t have = 0, k;
+    int i;
+
+    d->later += n;
+    if (dir != d->first || d->nseg == DET_SEGS)
+        return;
+    for (i = 0; i < d->nseg; i++)
+        if (d->seg[i].dir == dir)
+            have += d->seg[i].len;
+    if (have >= DET_PREVIEW)
+        return;
+    k = DET_PREVIEW - have < n ? DET_PREVIEW - have : n;
+    if (k > (size_t)(DET_BYTES - d->used))
+        return;
+    d->seg[d->nseg].pkt = pkt;
+    d->seg[d->nseg].ts = *ts;
+    d->seg[d->nseg].flags = 0;
+    d->seg[d->nseg].dir = (uint8_t)dir;
+    d->seg[d->nseg].off = d->used;
+    d->seg[d->nseg].len = (uint16_t)k;
+    d->nseg++;
+    memcpy(d->buf + d->used, p, k);
+    d->used = (uint16_t)(d->used + k);
+    d->later -= k;
+}
+
+/* The data record of a connection on a mail port that was not mail. */
+static void
+det_report(struct stream_io *io)
+{
+    struct flow *f = io->f;
+    struct det *d = f->sess->det;
+    struct rec r;
+    size_t n = det_gather(d, d->first);
+    uint64_t total = d->later;
+    int i;
+
+    sess_rec_line(f, d->first, NULL, &r, REC_DATA);
+    for (i = 0; i < d->nseg; i++) {
+        total += d->seg[i].len;
+        if (d->seg[i].dir != d->first)
+            continue;
+        if (!r.nseg++) {
+            r.pkt_first = d->seg[i].pkt;
+            r.ts_first = d->seg[i].ts;
+        }
+        r.pkt = d->seg[i].pkt;
+        r.ts = d->seg[i].ts;
+    }
+    r.proto = PROTO_NONE;
+    r.size = total;
+    if (n > DET_PREVIEW)
+        n = DET_PREVIEW;
+    r.len = (uint32_t)n;
+    r.text.p = r.raw.p = d->line;
+    r.text.n = r.raw.n = (uint32_t)n;
+    r.flags |= anom_hit(ANOM_NOT_MAIL);
+    memcpy(r.verb, "DATA", 5);
+    sess_emit(f, d->first, &r);
 }
 
 /* The verdict is made: the connection is mail, its protocol id set. */
@@ -318,8 +364,8 @@ det_release(struct stream_io *io)
     struct det *d = s->det;
     int i;
 
-    if (!d)
-        return;
+    if (!d || (s->state == SESS_OTHER && !io->f->other))
+        return;     /* not mail: kept for its record at the end */
     s->det = NULL;
     if (s->state == SESS_MAIL)
         for (i = 0; i < d->nseg && io->f->sess; i++)
@@ -342,18 +388,20 @@ det_hold(struct stream_io *io, int dir, const uint8_t *p, size_t n,
             /* No room to hold: the port's protocol, and on */
             io->f->pend[dir] |= anom_hit(ANOM_MEMCAP);
             det_try(io, 1);
-            if (s->state == SESS_MAIL)
+            if (s->state != SESS_DETECT)
                 stream_data(io, dir, p, n, pkt, ts, flags);
             return;
         }
         d->used = d->nseg = 0;
+        d->later = 0;
+        d->first = 0;
     }
     while (n) {
         size_t k = n < (size_t)(DET_BYTES - d->used) ? n : (size_t)(DET_BYTES - d->used);
         if (!k || d->nseg == DET_SEGS) {
             /* Full: decide with what is held, then the rest goes on. */
             det_try(io, 1);
-            if (s->state == SESS_MAIL)
+            if (s->state != SESS_DETECT)
                 stream_data(io, dir, p, n, pkt, ts, flags);
             return;
         }
@@ -397,8 +445,11 @@ stream_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
         det_hold(io, dir, p, n, pkt, ts, flags);
         return;
     }
-    if (s->state == SESS_OTHER)
+    if (s->state == SESS_OTHER) {
+        if (s->det)
+            det_count(s->det, dir, p, n, pkt, ts);
         return;
+    }
     if (s->tls_check >> dir & 1) {
         /* The first bytes, or the first after TLS was agreed: TLS starts
          * only if they are a TLS record (a refused or ignored STARTTLS
@@ -541,6 +592,8 @@ stream_close(struct dis *d, struct flow *f)
         return;
     if (s->state == SESS_DETECT)
         det_try(&io, 1);
+    if (s->state == SESS_OTHER && s->det)
+        det_report(&io);
     if (s->dec) {
         if (s->dec_st)
             s->dec->close(s->dec_st, f, &po);

@@ -255,6 +255,17 @@ same_for_every_chunking(const char *name, const struct step *st, int nst, uint16
 }
 
 static int
+has_quiet(const char *needle)
+{
+    int i;
+
+    for (i = 0; i < nrec; i++)
+        if (strstr(recs[i], needle))
+            return 1;
+    return 0;
+}
+
+static int
 has(const char *needle)
 {
     int i;
@@ -311,6 +322,44 @@ static const struct step pop1[] = {
     { DIR_S2C, "-ERR bad\r\n" },
     { DIR_C2S, "QUIT\r\n" },
     { DIR_S2C, "+OK bye\r\n" },
+};
+
+/* 0xff inside a normal client's line is data; after a telnet client
+ * negotiated (a line that begins with IAC DO ...), IAC is stripped. */
+static const struct step pop_iac[] = {
+    { DIR_S2C, "+OK ready\r\n" },
+    { DIR_C2S, "USER user1\r\n" },
+    { DIR_S2C, "+OK\r\n" },
+    { DIR_C2S, "PASS pss\xff\xfe-tail\r\n" },
+    { DIR_S2C, "-ERR [AUTH] Authentication failed.\r\n" },
+    { DIR_C2S, "\xff\xfd\x03\xff\xfd\x01\r\n" },
+    { DIR_S2C, "-ERR Unknown command.\r\n" },
+    { DIR_C2S, "USER user1\r\n" },
+    { DIR_S2C, "+OK\r\n" },
+    { DIR_C2S, "PASS s\xff\xfb\x01" "ecret1\r\n" },
+    { DIR_S2C, "+OK Logged in.\r\n" },
+};
+
+/* Not mail on mail ports: nothing of it becomes a command or a login. */
+static const struct step notmail_tls[] = {
+    { DIR_S2C, "220 mail.example.test ESMTP\r\n" },
+    { DIR_C2S, "\x16\x03\x01\x00\x30\x01\x00\x00\x2c\x03\x03zz\r\nAUTH PLAIN AGJhaXQAYmFpdHB3\r\nUSER x\r\nPASS y\r\n" },
+    { DIR_S2C, "500 5.5.2 Error: bad syntax\r\n" },
+};
+static const struct step notmail_http[] = {
+    { DIR_C2S, "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic dXNlcjpwdw==\r\n\r\n" },
+    { DIR_S2C, "HTTP/1.1 400 Bad Request\r\n\r\n" },
+};
+static const struct step notmail_ssh[] = {
+    { DIR_S2C, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n" },
+    { DIR_C2S, "SSH-2.0-OpenSSH_9.2p1\r\nUSER x\r\nPASS y\r\n" },
+};
+/* A client that sends junk before the banner, to a real server. */
+static const struct step junk_first[] = {
+    { DIR_C2S, "\x01\x02junk\r\n" },
+    { DIR_S2C, "220 mx ESMTP\r\n500 5.5.1 Command unrecognized\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "221 bye\r\n" },
 };
 
 /* A body longer than what a record keeps, so whole segments of it are
@@ -447,6 +496,23 @@ main(void)
     /* RFC 2195's example: tim / tanstaaftanstaaf */
     T_CHECK(has("user=tim secret=b913a602c7eda7a495b4e6e7334d3890 chal=<1896.697170952@postoffice.reston.mci.net> result=accepted mech=CRAM-MD5"));
     T_CHECK(has("auth C  code=0 size=0 lines=1 fl=400 text=AGJhZA"));
+    same_for_every_chunking("pop3-iac", pop_iac, (int)(sizeof pop_iac / sizeof pop_iac[0]), 110);
+    T_CHECK(has("user=user1 secret=pss\xff\xfe-tail result=rejected"));
+    T_CHECK(has("user=user1 secret=secret1 result=accepted"));
+
+    same_for_every_chunking("notmail-tls", notmail_tls, (int)(sizeof notmail_tls / sizeof notmail_tls[0]), 25);
+    T_CHECK(!has_quiet("credential") && !has_quiet("command"));
+    T_CHECK(has("tls C TLS"));
+    T_CHECK(has("reply S 220"));
+    same_for_every_chunking("notmail-http", notmail_http, (int)(sizeof notmail_http / sizeof notmail_http[0]), 110);
+    T_INT(nrec, 1);
+    T_CHECK(has("data C DATA") && has("fl=2000000"));
+    same_for_every_chunking("notmail-ssh", notmail_ssh, (int)(sizeof notmail_ssh / sizeof notmail_ssh[0]), 110);
+    T_INT(nrec, 1);
+    T_CHECK(has("data S DATA"));
+    same_for_every_chunking("junk-first", junk_first, (int)(sizeof junk_first / sizeof junk_first[0]), 25);
+    T_CHECK(has("reply S 220") && has("command C QUIT"));
+
     /* every record of every run above, every field that declares kinds */
     T_CHECK(kinds_asked > 1000);
     T_INT(kinds_wrong, 0);
