@@ -184,7 +184,7 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
         s.wirelen = s.wirelen > s.len ? s.wirelen : s.len;
     if (!f->other) {
         if (s.flags & TCP_ACK)
-            tcp_acked(&f->tcp[!dir], !dir, s.ack, &o);
+            tcp_acked(&f->tcp[!dir], !dir, s.ack, s.len > 0, &o);
         tcp_segment(&f->tcp[dir], dir, &s, num, ts, p.flags, &o);
     }
     if (s.flags & TCP_FIN)

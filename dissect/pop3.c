@@ -81,6 +81,27 @@ is_multi(const struct pend *pd)
     return 0;
 }
 
+/* Words servers greet with: an APOP timestamp, "ready", "POP3". */
+static int
+greeting_like(const uint8_t *p, size_t n)
+{
+    static const char *const words[] = { "ready", "pop3", "pop 3" };
+    size_t i, k, w;
+
+    if (memchr(p, '<', n))
+        return 1;
+    for (w = 0; w < sizeof words / sizeof words[0]; w++) {
+        size_t wl = strlen(words[w]);
+        for (i = 0; i + wl <= n; i++) {
+            for (k = 0; k < wl && (p[i + k] | 0x20) == words[w][k]; k++)
+                ;
+            if (k == wl)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 static void
 client_line(struct flow *f, const struct line *ln)
 {
@@ -199,10 +220,24 @@ server_line(struct flow *f, const struct line *ln)
     memcpy(r.verb, ok ? "+OK" : "-ERR", ok ? 4 : 5);
     r.arg.p = p + (n > (size_t)(ok ? 4 : 5) ? (ok ? 4 : 5) : n);
     r.arg.n = (uint32_t)(n > (size_t)(ok ? 4 : 5) ? n - (ok ? 4 : 5) : 0);
-    if (first && ok)
-        auth_banner(f, p, n);
+    if (!s->greeted) {
+        /* The greeting comes first and answers no command, even when the
+         * client spoke before it (RFC 1939 4). A capture that starts
+         * without one (a crafted test) has its first line answer a
+         * command: taken so when the command wants a multi-line answer
+         * and the line does not read like a greeting. */
+        s->greeted = 1;
+        if (!sess_peek(f, &pd) || !is_multi(&pd) || greeting_like(p, n)) {
+            if (ok)
+                auth_banner(f, p, n);
+            sess_emit(f, DIR_S2C, &r);
+            return;
+        }
+    }
     have = sess_pop(f, &pd);
-    if (!have && !first)
+    /* (picked up mid-stream, the first reply may answer a command sent
+     * before the capture began) */
+    if (!have && !(first && s->midstream))
         r.flags |= anom_hit(ANOM_UNMATCHED_REPLY);
     if (have && ok && is_multi(&pd)) {
         int body = pd.cmd == POP_CMD_RETR || pd.cmd == POP_CMD_TOP;
@@ -267,6 +302,24 @@ pop3_on_gap(struct flow *f, int dir)
     }
     while (sess_pop(f, &pd))
         ;
+    /* A lost server line while a login waits: its verdict is the next
+     * reply (auth_gap). */
+    if (dir == DIR_S2C) {
+        switch (auth_mech_open(f)) {
+        case AUTH_NONE:
+            break;
+        case AUTH_USERPASS:
+            if (auth_has_secret(f))
+                sess_push(f, POP_CMD_PASS, 1);
+            break;
+        case AUTH_APOP:
+            sess_push(f, POP_CMD_APOP, 1);
+            break;
+        default:
+            sess_push(f, POP_CMD_AUTH, 1);
+            break;
+        }
+    }
 }
 
 static void

@@ -52,7 +52,7 @@ const char *
 imf_name(int h)
 {
     static const char *const n[IMF_N] = {
-        "from", "to", "cc", "subject", "date", "message_id"
+        "from", "to", "cc", "subject", "date", "message_id", "reply_to"
     };
     return h >= 0 && h < IMF_N ? n[h] : "?";
 }
@@ -115,6 +115,7 @@ struct packed {
     uint32_t nsec, nsec_first, flow, nseg, len, lines, have;
     uint32_t first_d;               /* pkt - pkt_first */
     uint32_t user_d, secret_d;      /* pkt - user_pkt + 1; 0: none */
+    uint32_t imf_cut;
     uint16_t code, secret_off, nmarks;
     uint8_t proto, kind, dir, detect, mech, result, secret_kind, verb_len;
 };
@@ -124,8 +125,9 @@ struct packed {
     &(r)->cred.user, &(r)->cred.secret, &(r)->cred.secret_typed, \
     &(r)->cred.authzid, &(r)->cred.challenge, &(r)->cred.reply, \
     &(r)->cred.mech_name, &(r)->imf[0], &(r)->imf[1], &(r)->imf[2], \
-    &(r)->imf[3], &(r)->imf[4], &(r)->imf[5] }
+    &(r)->imf[3], &(r)->imf[4], &(r)->imf[5], &(r)->imf[6] }
 #define REC_NSTR (11 + IMF_N)
+_Static_assert(IMF_N == 7, "REC_STRS names every imf header");
 
 struct rec_store *
 rec_store_new(void)
@@ -249,6 +251,7 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     h.len = r->len;
     h.lines = r->lines;
     h.code = r->code;
+    h.imf_cut = r->imf_cut;
     h.secret_off = r->secret_off;
     h.nmarks = r->nmarks;
     h.proto = r->proto;
@@ -321,6 +324,7 @@ rec_store_get(const struct rec_store *s, size_t i, struct rec *r)
     r->len = h.len;
     r->lines = h.lines;
     r->code = h.code;
+    r->imf_cut = h.imf_cut;
     r->secret_off = h.secret_off;
     r->nmarks = h.nmarks;
     r->proto = h.proto;

@@ -98,7 +98,8 @@ struct rec_cred {
     uint64_t user_pkt, secret_pkt;
 };
 
-enum imf_hdr { IMF_FROM, IMF_TO, IMF_CC, IMF_SUBJECT, IMF_DATE, IMF_MSGID, IMF_N };
+enum imf_hdr { IMF_FROM, IMF_TO, IMF_CC, IMF_SUBJECT, IMF_DATE, IMF_MSGID,
+               IMF_REPLY_TO, IMF_N };
 
 struct rec {
     uint64_t pkt;            /* packet number that completed it */
@@ -124,6 +125,7 @@ struct rec {
     const struct rec_mark *marks;  /* packet boundaries in raw */
     uint16_t secret_off;     /* text[secret_off..] is secret (REC_F_CRED) */
     struct rec_str imf[IMF_N];
+    uint32_t imf_cut;        /* header value bytes not kept */
     struct rec_cred cred;
     const struct rec_clock *clock;  /* NULL: t0 = 0, 6 digits */
 };

@@ -32,6 +32,10 @@ struct sess {
     uint64_t raw_left[2];   /* bytes the protocol takes raw (on_raw) */
     uint8_t raw_last;       /* SMTP: that chunk is BDAT ... LAST */
     uint8_t server_spoke;   /* any server line seen */
+    uint8_t greeted;        /* the server's greeting was seen (or the
+                             * connection was picked up after it) */
+    uint8_t midstream;      /* picked up without its SYN */
+    uint8_t bdat;           /* SMTP: a message sent in BDAT chunks is open */
     uint8_t multi_cmd;      /* POP3: command whose multi-line data flows;
                              * SMTP: body began before its 354 */
     uint8_t want_tls;       /* the protocol saw TLS agreed (sess_start_tls) */

@@ -144,10 +144,46 @@ body_end(struct flow *f, struct acc *a, const char *verb)
 {
     struct rec r;
 
+    f->sess->bdat = 0;
     acc_rec(f, DIR_C2S, a, &r, REC_BODY);
     snprintf(r.verb, sizeof r.verb, "%s", verb);
     acc_headers(f, a, &r);
     acc_body_emit(f, DIR_C2S, a, &r);
+}
+
+/* A DATA body: it ends only at CRLF . CRLF (RFC 5321 4.1.1.4); a dot
+ * line framed by a bare LF or CR is text (acc.h's strict framing). */
+static struct acc *
+body_open(struct flow *f, const struct line *ln)
+{
+    struct acc *a = acc_open(f, DIR_C2S, 1, ln);
+
+    if (a)
+        a->strict = 1;
+    return a;
+}
+
+/* "BDAT size [LAST]" (RFC 3030 2): the size is digits, and the only
+ * keyword is LAST; anything else is a command the server rejects, not
+ * a chunk. Returns 0 with *size and *last, or -1. */
+static int
+bdat_args(const uint8_t *arg, size_t an, uint64_t *size, int *last)
+{
+    const uint8_t *sz, *kw;
+    size_t szn, kwn;
+
+    sess_split(arg, an, &sz, &szn, &kw, &kwn);
+    if (parse_u64(sz, szn, size) < 0)
+        return -1;
+    *last = 0;
+    if (!kwn)
+        return 0;
+    if (kwn == 4 && (kw[0] | 0x20) == 'l' && (kw[1] | 0x20) == 'a'
+        && (kw[2] | 0x20) == 's' && (kw[3] | 0x20) == 't') {
+        *last = 1;
+        return 0;
+    }
+    return -1;
 }
 
 static void
@@ -167,11 +203,11 @@ client_line(struct flow *f, const struct line *ln)
          * accepted. */
         s->cstate = SMTP_C_BODY;
         s->multi_cmd = 1;   /* the 354, if it comes, is already acted on */
-        a = acc_open(f, DIR_C2S, 1, ln);
+        a = body_open(f, ln);
     }
     if (s->cstate == SMTP_C_BODY) {
         if (!a || !a->active)
-            a = acc_open(f, DIR_C2S, 1, ln);
+            a = body_open(f, ln);
         if (!a)
             return;
         if (acc_body_line(a, ln)) {
@@ -201,19 +237,34 @@ client_line(struct flow *f, const struct line *ln)
         s->cstate = SMTP_C_DATA_WAIT;
         break;
     case SMTP_CMD_BDAT: {
-        const uint8_t *sz, *last;
-        size_t szn, lastn;
         uint64_t size;
-        sess_split(arg, an, &sz, &szn, &last, &lastn);
-        if (parse_u64(sz, szn, &size) == 0 && size) {
-            s->raw_left[DIR_C2S] = size;
-            s->raw_last = lastn == 4 && !memcmp(last, "LAST", 4);
-            a = acc_open(f, DIR_C2S, 1, NULL);
-        } else if (parse_u64(sz, szn, &size) < 0) {
+        int last;
+        if (bdat_args(arg, an, &size, &last) < 0) {
             r.flags |= anom_hit(ANOM_MALFORMED);
+            break;
+        }
+        /* The chunks of one message are one body: the first opens it,
+         * LAST ends it. */
+        if (!s->bdat || !a || !a->active) {
+            /* the body begins with its first octet (smtp_on_raw) */
+            a = acc_open(f, DIR_C2S, 1, NULL);
+            s->bdat = a != NULL;
+        }
+        s->raw_left[DIR_C2S] = size;
+        s->raw_last = (uint8_t)last;
+        sess_emit(f, DIR_C2S, &r);
+        sess_push(f, (uint8_t)cmd, an != 0);
+        if (!size && last && a && a->active)
+            body_end(f, a, "BDAT");
+        return;
+    }
+    case SMTP_CMD_MAIL: case SMTP_CMD_RSET: case SMTP_CMD_QUIT:
+        /* a BDAT message without its LAST chunk is over */
+        if (s->bdat && a && a->active) {
+            a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
+            body_end(f, a, "BDAT");
         }
         break;
-    }
     }
     sess_emit(f, DIR_C2S, &r);
     sess_push(f, (uint8_t)cmd, an != 0);
@@ -237,7 +288,7 @@ smtp_on_raw(struct flow *f, int dir, const uint8_t *p, size_t n, uint64_t pkt,
         acc_body_bytes(a, p, k, pkt, ts);
     }
     s->raw_left[DIR_C2S] -= k;
-    if (!s->raw_left[DIR_C2S] && a && a->active)
+    if (!s->raw_left[DIR_C2S] && s->raw_last && a && a->active)
         body_end(f, a, "BDAT");
     return k;
 }
@@ -250,17 +301,32 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
     struct sess *s = f->sess;
     struct pend pd;
     unsigned code = r->code;
-    int have = sess_peek(f, &pd);
+    int have = sess_peek(f, &pd), first_reply = !s->server_spoke;
     const uint8_t *txt = fn > 4 ? first + 4 : first + fn;
     size_t tn = fn > 4 ? fn - 4 : 0;
 
+    s->server_spoke = 1;
+    if (!s->greeted) {
+        /* The server's greeting comes first and answers no command,
+         * even when the client spoke before it (RFC 5321 3.1): 220, or
+         * 554/421 for a refusal. A capture that starts without one (a
+         * crafted test, a lost segment) has its first reply answer the
+         * first command. */
+        s->greeted = 1;
+        if (!have || code == 220 || code == 421 || code == 554) {
+            sess_emit(f, DIR_S2C, r);
+            return;
+        }
+    }
     if (code == 334 && have && pd.cmd == SMTP_CMD_AUTH && auth_sasl_open(f)) {
         /* Server challenge: the AUTH exchange goes on (RFC 4954 4). */
         auth_challenge(f, txt, tn);
         sess_emit(f, DIR_S2C, r);
         return;
     }
-    if (!have && s->server_spoke > 1)
+    /* (picked up mid-stream, the first reply may answer a command sent
+     * before the capture began) */
+    if (!have && !(first_reply && s->midstream))
         r->flags |= anom_hit(ANOM_UNMATCHED_REPLY);
     sess_emit(f, DIR_S2C, r);
     if (!have)
@@ -299,8 +365,6 @@ server_line(struct flow *f, const struct line *ln)
     int more = numeric && n > 3 && p[3] == '-';
     struct rec r;
 
-    if (s->server_spoke < 2)
-        s->server_spoke++;
     if (numeric)
         code = (unsigned)((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
     if (s->sstate == SMTP_S_MULTI && a && a->active) {
@@ -368,7 +432,7 @@ smtp_on_gap(struct flow *f, int dir)
     if (a && a->active) {
         if (a->body && dir == DIR_C2S) {
             a->flags |= ANOM_F(ANOM_GAP);
-            body_end(f, a, s->raw_left[DIR_C2S] ? "BDAT" : "DATA");
+            body_end(f, a, s->bdat ? "BDAT" : "DATA");
         }
         acc_close(a);
     }
@@ -376,6 +440,10 @@ smtp_on_gap(struct flow *f, int dir)
         s->sstate = SMTP_S_LINE;
     while (sess_pop(f, &pd))
         ;
+    /* A lost server line inside AUTH: the exchange goes on, its verdict
+     * is the next reply (auth_gap). */
+    if (dir == DIR_S2C && auth_mech_open(f) != AUTH_NONE)
+        sess_push(f, SMTP_CMD_AUTH, 1);
     if (dir == DIR_C2S) {
         s->raw_left[DIR_C2S] = 0;
         /* Inside a body we cannot tell where it ends; look for commands. */
@@ -393,7 +461,7 @@ smtp_on_close(struct flow *f)
 
     if ((a = s->acc[DIR_C2S]) && a->active && a->body) {
         a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
-        body_end(f, a, s->raw_left[DIR_C2S] ? "BDAT" : "DATA");
+        body_end(f, a, s->bdat ? "BDAT" : "DATA");
     }
     if ((a = s->acc[DIR_S2C]) && a->active) {
         a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);

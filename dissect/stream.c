@@ -89,6 +89,7 @@ sess_get(struct stream_io *io)
         return NULL;
     memset(s, 0, sizeof *s);
     s->d = io->d;
+    s->midstream = s->greeted = f->resync != 0;
     /* Telnet sends CR NUL for a bare Enter (RFC 854). */
     f->la[DIR_C2S].crnul = 1;
     if (f->forced) {
@@ -568,7 +569,7 @@ stream_gap(void *ctx, int dir, uint64_t len)
     r.text.n = sizeof txt - 1;
     sess_emit(f, dir, &r);
     f->pend[dir] |= ANOM_F(ANOM_GAP);
-    auth_abandon(f, ANOM_F(ANOM_GAP));
+    auth_gap(f, dir);
     if (!decoded(f->sess, dir))
         plain_gap(io, dir, len);
     else if (f->sess->dec_st)

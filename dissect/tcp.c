@@ -273,17 +273,21 @@ tcp_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
 
 /* ACKs past a hole before we call it lost. One would do on the wire,
  * but captures reorder packets a little (and so do the tests'
- * reordered samples): wait for a few. */
+ * reordered samples): wait for a few bare ACKs. A segment that carries
+ * data and acknowledges past the hole is the peer answering what the
+ * hole held: it is lost now, so that what the peer says comes after it
+ * (records stay in frame order). */
 #define TCP_ACKS_PAST_HOLE 4
 
 void
-tcp_acked(struct tcp_dir *d, int dir, uint32_t ack, const struct tcp_out *o)
+tcp_acked(struct tcp_dir *d, int dir, uint32_t ack, int with_data,
+          const struct tcp_out *o)
 {
     if (!d->held || !d->have || seqdiff(ack, d->next) <= 0) {
         d->acked_past = 0;
         return;
     }
-    if (++d->acked_past >= TCP_ACKS_PAST_HOLE) {
+    if (++d->acked_past >= TCP_ACKS_PAST_HOLE || with_data) {
         d->acked_past = 0;
         skip_hole(d, dir, o);
     }

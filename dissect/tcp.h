@@ -55,8 +55,10 @@ struct tcp_out {
 void tcp_segment(struct tcp_dir *d, int dir, const struct tcp_seg *s,
                  uint64_t pkt, const struct ms_time *ts, uint64_t pflags,
                  const struct tcp_out *o);
-/* The peer acknowledged up to ack: a hole below it will never fill. */
-void tcp_acked(struct tcp_dir *d, int dir, uint32_t ack, const struct tcp_out *o);
+/* The peer acknowledged up to ack (with_data: in a segment carrying
+ * data): a hole below it will never fill. */
+void tcp_acked(struct tcp_dir *d, int dir, uint32_t ack, int with_data,
+               const struct tcp_out *o);
 /* Flush held segments (gaps reported) and free them; at flow end. */
 void tcp_flush(struct tcp_dir *d, int dir, const struct tcp_out *o);
 void tcp_free(struct tcp_dir *d);

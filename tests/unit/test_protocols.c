@@ -11,7 +11,9 @@
 #include "../../dissect/proto.h"
 #include "../../dissect/record.h"
 
-/* A transcript: C: / S: lines, with visible \r\n. */
+/* A transcript: C: / S: lines, with visible \r\n. dir | LOST: the
+ * segment was sent (its bytes are acknowledged) but not captured. */
+#define LOST 0x10
 struct step {
     int dir;                /* DIR_C2S / DIR_S2C */
     const char *bytes;
@@ -181,9 +183,13 @@ run(const struct step *st, int nst, uint16_t sport, int mode, size_t k)
     packet(DIR_C2S, 40000, sport, isn[0] - 1, 0, 0x02, NULL, 0);
     packet(DIR_S2C, 40000, sport, isn[1] - 1, isn[0], 0x12, NULL, 0);
     for (i = 0; i < nst; i++) {
-        int d = st[i].dir;
+        int d = st[i].dir & 1;
         const uint8_t *b = (const uint8_t *)st[i].bytes;
         size_t n = strlen(st[i].bytes), off;
+        if (st[i].dir & LOST) {
+            seq[d] += (uint32_t)n;  /* sent, never captured */
+            continue;
+        }
         if (mode == 0) {
             packet(d, 40000, sport, seq[d], seq[!d], 0x18, b, n);
         } else if (mode == 1) {
@@ -252,6 +258,9 @@ same_for_every_chunking(const char *name, const struct step *st, int nst, uint16
     T_CHECK(!exp_short);
     /* leave the whole-transcript records in recs for the caller */
     run(st, nst, sport, 0, 0);
+    if (getenv("T_DUMP") && !strcmp(getenv("T_DUMP"), name))
+        for (i = 0; i < nrec; i++)
+            fprintf(stderr, "%s: %s\n", name, recs[i]);
 }
 
 static int
@@ -362,6 +371,70 @@ static const struct step junk_first[] = {
     { DIR_S2C, "221 bye\r\n" },
 };
 
+/* End-of-data look-alikes inside DATA (CVE-2023-51764 class): the body
+ * goes on to the real CRLF . CRLF; what looks like a second transaction
+ * is text. */
+static const struct step smtp_smuggle[] = {
+    { DIR_S2C, "220 mx ESMTP\r\n" },
+    { DIR_C2S, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n" },
+    { DIR_S2C, "250 ok\r\n250 ok\r\n354 go\r\n" },
+    { DIR_C2S, "Subject: one\r\n\r\nx\n.\nMAIL FROM:<e@f>\r\n"
+               "y\r.\r\nRCPT TO:<g@h>\r\n"
+               "z\n.\r\nDATA\r\n"
+               "w\r\n.\nQUIT\r\n"
+               "end\r\n.\r\n" },
+    { DIR_S2C, "250 2.0.0 Ok: queued as A\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "221 bye\r\n" },
+};
+
+/* BDAT: a bogus keyword or size is a rejected command, not a chunk; the
+ * chunks of one message are one body. */
+static const struct step smtp_bdat[] = {
+    { DIR_S2C, "220 mx ESMTP\r\n" },
+    { DIR_C2S, "BDAT 5 X\r\n" },
+    { DIR_S2C, "501 5.5.4 Syntax: BDAT count [LAST]\r\n" },
+    { DIR_C2S, "MAIL FROM:<a@b>\r\n" },
+    { DIR_S2C, "250 ok\r\n" },
+    { DIR_C2S, "BDAT 1234 SCRAMBLE\r\n" },
+    { DIR_S2C, "501 5.5.4 Syntax: BDAT count [LAST]\r\n" },
+    { DIR_C2S, "RCPT TO:<c@d>\r\n" },
+    { DIR_S2C, "250 ok\r\n" },
+    { DIR_C2S, "BDAT 18\r\nSubject: multi-chu" },
+    { DIR_S2C, "250 18 octets\r\n" },
+    { DIR_C2S, "BDAT 14\r\nnked\r\n\r\nbody\r\n" },
+    { DIR_S2C, "250 14 octets\r\n" },
+    { DIR_C2S, "bdat 0 last\r\n" },
+    { DIR_S2C, "250 2.0.0 Ok: queued\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "221 bye\r\n" },
+};
+
+/* The client speaks before the banner: the greeting answers nothing, so
+ * the 535 stays with the AUTH it answers. */
+static const struct step smtp_early[] = {
+    { DIR_C2S, "AUTH PLAIN AHVzZXIxAHdyb25n\r\n" },
+    { DIR_S2C, "220-mx ESMTP\r\n220 hello\r\n" },
+    { DIR_S2C, "535 5.7.8 Error: authentication failed\r\n" },
+    { DIR_C2S, "AUTH PLAIN AHVzZXIxAHNlY3JldDE=\r\n" },
+    { DIR_S2C, "235 2.7.0 ok\r\n" },
+};
+
+/* AUTH LOGIN with the server's first 334 lost (its bytes acknowledged):
+ * the client's lines are still user then password, the verdict the next
+ * reply. */
+static const struct step smtp_lost334[] = {
+    { DIR_S2C, "220 mx ESMTP\r\n" },
+    { DIR_C2S, "AUTH LOGIN\r\n" },
+    { DIR_S2C | LOST, "334 VXNlcm5hbWU6\r\n" },
+    { DIR_C2S, "dXNlcjE=\r\n" },
+    { DIR_S2C, "334 UGFzc3dvcmQ6\r\n" },
+    { DIR_C2S, "c2VjcmV0MQ==\r\n" },
+    { DIR_S2C, "235 2.7.0 Authentication successful\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "221 bye\r\n" },
+};
+
 /* A body longer than what a record keeps, so whole segments of it are
  * counted in bulk (dissect.c acc_body_bulk); byte by byte it takes the
  * line path. Both must agree. */
@@ -389,7 +462,7 @@ make_bigbody(void)
         o += (size_t)snprintf(bigbody + o, sizeof bigbody - o,
                               "line %03d 0123456789012345678901234567890123456789012345678\r\n", i);
     /* stuffed, bare LF, then the end */
-    o += (size_t)snprintf(bigbody + o, sizeof bigbody - o, "..stuffed\r\nbare\n.\r\n");
+    o += (size_t)snprintf(bigbody + o, sizeof bigbody - o, "..stuffed\r\nbare\nmore\r\n.\r\n");
 }
 
 /* Body lines longer than LIM_LINE: whole in the export and in the size,
@@ -465,7 +538,7 @@ main(void)
     same_for_every_chunking("smtp-big", smtp_big, (int)(sizeof smtp_big / sizeof smtp_big[0]), 25);
     /* 14 + 2 header bytes, 100 lines of 60, "..stuffed" unstuffed (10),
      * "bare\n" (5): the size is the message as the server stores it */
-    T_CHECK(has("body C DATA code=0 size=6031 lines=104"));
+    T_CHECK(has("body C DATA code=0 size=6037 lines=105"));
 
     same_for_every_chunking("smtp", smtp1, (int)(sizeof smtp1 / sizeof smtp1[0]), 25);
     T_CHECK(has("reply S 250 code=250 size=0 lines=4"));
@@ -512,6 +585,26 @@ main(void)
     T_CHECK(has("data S DATA"));
     same_for_every_chunking("junk-first", junk_first, (int)(sizeof junk_first / sizeof junk_first[0]), 25);
     T_CHECK(has("reply S 220") && has("command C QUIT"));
+
+    same_for_every_chunking("smtp-smuggle", smtp_smuggle, (int)(sizeof smtp_smuggle / sizeof smtp_smuggle[0]), 25);
+    T_CHECK(has("body C DATA code=0 size=81 lines=14 fl=440000"));
+    T_CHECK(!has_quiet("command C MAIL code=0 size=0 lines=1 fl=0 text=MAIL FROM:<e@f>"));
+    T_CHECK(!has_quiet("command C RCPT code=0 size=0 lines=1 fl=0 text=RCPT TO:<g@h>"));
+    T_CHECK(has("reply S 250 code=250 size=0 lines=1 fl=0 text=250 2.0.0 Ok: queued as A"));
+
+    same_for_every_chunking("smtp-bdat", smtp_bdat, (int)(sizeof smtp_bdat / sizeof smtp_bdat[0]), 25);
+    T_CHECK(has("command C BDAT code=0 size=0 lines=1 fl=2 text=BDAT 5 X"));
+    T_CHECK(has("command C MAIL") && has("command C RCPT"));
+    T_CHECK(has("body C BDAT code=0 size=32 lines=3"));
+    T_CHECK(has("Subject: multi-chunked"));
+
+    same_for_every_chunking("smtp-early", smtp_early, (int)(sizeof smtp_early / sizeof smtp_early[0]), 25);
+    T_CHECK(has("secret=wrong result=rejected"));
+    T_CHECK(has("secret=secret1 result=accepted"));
+    T_CHECK(!has_quiet("unmatched"));
+
+    same_for_every_chunking("smtp-lost334", smtp_lost334, (int)(sizeof smtp_lost334 / sizeof smtp_lost334[0]), 25);
+    T_CHECK(has("user=user1 secret=secret1 result=accepted mech=LOGIN"));
 
     /* every record of every run above, every field that declares kinds */
     T_CHECK(kinds_asked > 1000);
