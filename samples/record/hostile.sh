@@ -100,8 +100,7 @@ cap_start() { # tmpfile filter [tcpdump options...]
     rm -f "$f" "$f.err"
     tcpdump -Z root -U --immediate-mode -B 65536 "$@" -w "$f" "$filt" 2>"$f.err" &
     CAP_PID=$!
-    local i
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         grep -q 'listening on' "$f.err" 2>/dev/null && { sleep 0.3; return 0; }
         sleep 0.1
     done
@@ -117,13 +116,11 @@ save() { # tmpfile name
     log "$2: $(capinfos -c -M "$OUT/$2" 2>/dev/null | awk -F': *' '/Number of packets/{print $2}') packets, $(stat -c %s "$OUT/$2") bytes"
 }
 wait_ready() { # logfile -- wait for a "ready" line
-    local i
-    for i in $(seq 1 50); do grep -q ready "$1" 2>/dev/null && return 0; sleep 0.1; done
+    for _ in $(seq 1 50); do grep -q ready "$1" 2>/dev/null && return 0; sleep 0.1; done
     log "server did not start: $(cat "$1")"; return 1
 }
 wait_port() { # addr:port
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         ss -Hltn "src $1" 2>/dev/null | grep -q . && return 0
         sleep 0.1
     done
@@ -495,7 +492,7 @@ for p in sorted(glob.glob(os.path.join(root, "samples", "hostile", "h-*.pcap")))
 PYEOF
 }
 
-# shellcheck disable=SC2086
+# shellcheck disable=SC2086,SC2048
 set -- ${*:-$ALL}
 fail=0
 for s in "$@"; do

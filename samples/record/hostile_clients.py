@@ -12,7 +12,6 @@ README rows were written from.
 usage: hostile_clients.py SCENARIO [ARGS]   (see the table at the end)
 """
 import base64
-import os
 import poplib
 import random
 import smtplib
