@@ -397,8 +397,9 @@ acc_headers(struct flow *f, struct acc *a, struct rec *r)
 
     (void)f;
     for (h = 0; h < IMF_N; h++) {
-        r->imf[h].p = a->hv + a->hoff[h];
-        r->imf[h].n = a->hseen >> h & 1 ? a->hlen[h] : 0;
+        int seen = a->hseen >> h & 1;
+        r->imf[h].p = seen ? a->hv + a->hoff[h] : a->hv;
+        r->imf[h].n = seen ? a->hlen[h] : 0;
     }
     r->imf_cut = a->hcut;
     if (a->hcut)

@@ -29,11 +29,12 @@ id_data(void *st, struct flow *f, int dir, const uint8_t *p, size_t n,
 }
 
 static void
-id_gap(void *st, struct flow *f, int dir, uint64_t len, const struct tcp_out *out)
+id_gap(void *st, struct flow *f, int dir, const struct tcp_gap *g,
+       const struct tcp_out *out)
 {
     (void)st;
     (void)f;
-    out->gap(out->ctx, dir, len);
+    out->gap(out->ctx, dir, g);
 }
 
 static void
@@ -115,12 +116,13 @@ op_data(void *st, struct flow *f, int dir, const uint8_t *p, size_t n,
 }
 
 static void
-op_gap(void *st, struct flow *f, int dir, uint64_t len, const struct tcp_out *out)
+op_gap(void *st, struct flow *f, int dir, const struct tcp_gap *g,
+       const struct tcp_out *out)
 {
     (void)st;
     (void)f;
     (void)dir;
-    (void)len;
+    (void)g;
     (void)out;
 }
 

@@ -182,11 +182,8 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
     io.f = f;
     if (p.flags & (ANOM_F(ANOM_TRUNCATED)))
         s.wirelen = s.wirelen > s.len ? s.wirelen : s.len;
-    if (!f->other) {
-        if (s.flags & TCP_ACK)
-            tcp_acked(&f->tcp[!dir], !dir, s.ack, s.len > 0, &o);
-        tcp_segment(&f->tcp[dir], dir, &s, num, ts, p.flags, &o);
-    }
+    if (!f->other)
+        tcp_input(f->tcp, dir, &s, num, ts, p.flags, &o);
     if (s.flags & TCP_FIN)
         f->fin |= (uint8_t)(1u << dir);
     if ((s.flags & TCP_RST) || f->fin == 3)

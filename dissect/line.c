@@ -338,3 +338,13 @@ line_free(struct line_asm *la)
     la->buf = NULL;
     la->held = 0;
 }
+
+int
+line_cut(struct line_asm *la, uint64_t missing, struct line *out)
+{
+    if (!line_flush(la, out))
+        return 0;
+    out->flags |= ANOM_F(ANOM_TRUNCATED);
+    out->wire += missing;
+    return 1;
+}

@@ -290,16 +290,18 @@ pop3_on_line(struct flow *f, int dir, const struct line *ln)
 }
 
 static void
-pop3_on_gap(struct flow *f, int dir)
+pop3_on_gap(struct flow *f, int dir, int cut)
 {
     struct sess *s = f->sess;
     struct acc *a = s->acc[dir];
     struct pend pd;
 
     if (dir == DIR_S2C && a && a->active) {
-        a->flags |= ANOM_F(ANOM_GAP);
+        a->flags |= ANOM_F(cut ? ANOM_TRUNCATED : ANOM_GAP);
         multi_end(f, a);
     }
+    if (cut)
+        return;     /* the cut line was handed on: nothing else is lost */
     while (sess_pop(f, &pd))
         ;
     /* A lost server line while a login waits: its verdict is the next

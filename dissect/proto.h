@@ -52,8 +52,10 @@ struct proto_ops {
      * if the protocol never asks. */
     size_t (*on_raw)(struct flow *f, int dir, const uint8_t *p, size_t n,
                      uint64_t pkt, const struct ms_time *ts);
-    /* Bytes of direction dir were lost (after the gap record). */
-    void (*on_gap)(struct flow *f, int dir);
+    /* Bytes of direction dir were lost (after the gap record), or, cut,
+     * the tail of a segment was not captured (snap length; the partial
+     * line was handed on, flagged truncated). */
+    void (*on_gap)(struct flow *f, int dir, int cut);
     /* Flow end, after the last partial lines were handed over. */
     void (*on_close)(struct flow *f);
     /* A connection picked up mid-stream: could a line of direction dir

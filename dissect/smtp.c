@@ -352,6 +352,24 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
     }
 }
 
+/* The first line of a multi-line reply, and its text after the code as
+ * the record's argument. */
+static size_t
+first_line_len(const struct acc *a)
+{
+    const uint8_t *nl = memchr(a->text, '\n', a->tn);
+    return nl ? (size_t)(nl - a->text) : a->tn;
+}
+
+static void
+reply_text(const struct acc *a, struct rec *r)
+{
+    size_t first = first_line_len(a);
+
+    r->arg.p = a->text + (a->tn > 4 ? 4 : a->tn);
+    r->arg.n = (uint32_t)(first > 4 ? first - 4 : 0);
+}
+
 static void
 server_line(struct flow *f, const struct line *ln)
 {
@@ -375,15 +393,9 @@ server_line(struct flow *f, const struct line *ln)
             return;
         s->sstate = SMTP_S_LINE;
         acc_rec(f, DIR_S2C, a, &r, REC_REPLY);
-        /* arg: the first line's text after the code */
-        r.arg.p = a->text + (a->tn > 4 ? 4 : a->tn);
-        {
-            const uint8_t *nl = memchr(a->text, '\n', a->tn);
-            size_t first = nl ? (size_t)(nl - a->text) : a->tn;
-            r.arg.n = (uint32_t)(first > 4 ? first - 4 : 0);
-            acc_close(a);
-            reply_done(f, &r, a->text, first, ln);
-        }
+        reply_text(a, &r);
+        acc_close(a);
+        reply_done(f, &r, a->text, first_line_len(a), ln);
         return;
     }
     if (more) {
@@ -421,23 +433,35 @@ smtp_on_line(struct flow *f, int dir, const struct line *ln)
 }
 
 static void
-smtp_on_gap(struct flow *f, int dir)
+smtp_on_gap(struct flow *f, int dir, int cut)
 {
     struct sess *s = f->sess;
     struct acc *a = s->acc[dir];
     struct pend pd;
+    uint64_t why = ANOM_F(cut ? ANOM_TRUNCATED : ANOM_GAP);
+    struct rec r;
 
-    /* Lines in flight are gone: drop partial records and the queue, and
-     * resynchronise on the next server reply (STYLE 4). */
+    /* Lines in flight are gone: end partial records and drop the queue,
+     * and resynchronise on the next server reply (STYLE 4). */
     if (a && a->active) {
         if (a->body && dir == DIR_C2S) {
-            a->flags |= ANOM_F(ANOM_GAP);
+            a->flags |= why;
             body_end(f, a, s->bdat ? "BDAT" : "DATA");
+        } else if (dir == DIR_S2C && s->sstate == SMTP_S_MULTI) {
+            /* a multi-line reply cut short still answers its command */
+            a->flags |= why;
+            s->sstate = SMTP_S_LINE;
+            acc_rec(f, DIR_S2C, a, &r, REC_REPLY);
+            reply_text(a, &r);
+            acc_close(a);
+            reply_done(f, &r, a->text, first_line_len(a), NULL);
         }
         acc_close(a);
     }
     if (dir == DIR_S2C)
         s->sstate = SMTP_S_LINE;
+    if (cut)
+        return;     /* the cut line was handed on: nothing else is lost */
     while (sess_pop(f, &pd))
         ;
     /* A lost server line inside AUTH: the exchange goes on, its verdict

@@ -23,7 +23,7 @@ static struct mem_pool sess_pool = MEM_POOL(MEM_FLOW, sizeof(struct sess), 1024)
 
 static void plain_data(void *ctx, int dir, const uint8_t *p, size_t n,
                        uint64_t pkt, const struct ms_time *ts, uint64_t flags);
-static void plain_gap(void *ctx, int dir, uint64_t len);
+static void plain_gap(void *ctx, int dir, const struct tcp_gap *g);
 
 /* ---- detection: bytes held until the protocol is known ---- */
 
@@ -532,19 +532,28 @@ plain_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
 }
 
 static void
-plain_gap(void *ctx, int dir, uint64_t len)
+plain_gap(void *ctx, int dir, const struct tcp_gap *g)
 {
     struct stream_io *io = ctx;
-    const struct proto_ops *P = proto_get(io->f->proto);
+    struct flow *f = io->f;
+    const struct proto_ops *P = proto_get(f->proto);
+    struct line ln;
 
-    (void)len;
-    line_gap(&io->f->la[dir]);
+    if (g->cut) {
+        /* What was captured of the line is shown; the next segment
+         * starts a line only if it looks like one. */
+        if (line_cut(&f->la[dir], g->len, &ln) && P)
+            P->on_line(f, dir, &ln);
+        f->resync |= (uint8_t)(1u << dir);
+    } else {
+        line_gap(&f->la[dir]);
+    }
     if (P)
-        P->on_gap(io->f, dir);
+        P->on_gap(f, dir, g->cut);
 }
 
 void
-stream_gap(void *ctx, int dir, uint64_t len)
+stream_gap(void *ctx, int dir, const struct tcp_gap *g)
 {
     struct stream_io *io = ctx;
     struct flow *f = io->f;
@@ -552,7 +561,8 @@ stream_gap(void *ctx, int dir, uint64_t len)
     struct rec r;
     static const char txt[] = "bytes not captured";
 
-    anom_hit(ANOM_GAP);
+    if (!g->cut)
+        anom_hit(ANOM_GAP);
     if (!sess_get(io)) {
         line_gap(&f->la[dir]);
         return;
@@ -561,19 +571,23 @@ stream_gap(void *ctx, int dir, uint64_t len)
         det_try(io, 1);
     if (f->sess->state == SESS_OTHER)
         return;
-    sess_rec_line(f, dir, NULL, &r, REC_NOTE);
-    r.size = len;
-    r.flags = ANOM_F(ANOM_GAP);
-    memcpy(r.verb, "GAP", 4);
-    r.text.p = (const uint8_t *)txt;
-    r.text.n = sizeof txt - 1;
-    sess_emit(f, dir, &r);
-    f->pend[dir] |= ANOM_F(ANOM_GAP);
-    auth_gap(f, dir);
+    if (!g->cut) {
+        sess_rec_line(f, dir, NULL, &r, REC_NOTE);
+        r.pkt = r.pkt_first = g->pkt;
+        r.ts = r.ts_first = g->ts;
+        r.size = g->len;
+        r.flags = ANOM_F(ANOM_GAP);
+        memcpy(r.verb, "GAP", 4);
+        r.text.p = (const uint8_t *)txt;
+        r.text.n = sizeof txt - 1;
+        sess_emit(f, dir, &r);
+        f->pend[dir] |= ANOM_F(ANOM_GAP);
+        auth_gap(f, dir);
+    }
     if (!decoded(f->sess, dir))
-        plain_gap(io, dir, len);
+        plain_gap(io, dir, g);
     else if (f->sess->dec_st)
-        f->sess->dec->gap(f->sess->dec_st, f, dir, len, &po);
+        f->sess->dec->gap(f->sess->dec_st, f, dir, g, &po);
 }
 
 void
@@ -587,8 +601,7 @@ stream_close(struct dis *d, struct flow *f)
     struct line ln;
     int dir;
 
-    tcp_flush(&f->tcp[0], 0, &o);
-    tcp_flush(&f->tcp[1], 1, &o);
+    tcp_flush(f->tcp, &o);
     if (!(s = f->sess))
         return;
     if (s->state == SESS_DETECT)
