@@ -329,16 +329,10 @@ det_try(struct stream_io *io, int final)
         f->proto = (uint8_t)sid;
         det_mail(io, DET_GREETING, NULL);
     } else if (cv == DET_IS_TLS || sv == DET_IS_TLS) {
-        if (f->proto == PROTO_NONE) {
-            /* TLS on a port that is not mail's: nothing to show
-             * without a key */
-            det_other(io, first);
-            det_release(io);
-        } else {
-            /* each direction that opens with a record is decoded as
-             * TLS (tls_check) */
-            det_mail(io, DET_TLS, NULL);
-        }
+        /* each direction that opens with a record is decoded as TLS
+         * (tls_check); on a port that is not mail's (--detect) which
+         * protocol it carries is not known without a key */
+        det_mail(io, DET_TLS, NULL);
     } else if (sv == DET_NO) {
         det_other(io, first);
         det_release(io);

@@ -112,6 +112,15 @@ fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
         snprintf(buf, sz, "%02d:%02d:%02d.%s", tm.tm_hour, tm.tm_min, tm.tm_sec, f);
 }
 
+const char *
+fmt_proto(const struct rec *r)
+{
+    /* TLS whose application protocol is not known (--detect, no key) */
+    if (r->kind == REC_TLS && !proto_get(r->proto))
+        return "TLS";
+    return proto_label(r->proto);
+}
+
 int
 fmt_is_error(const struct rec *r)
 {

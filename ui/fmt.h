@@ -18,6 +18,9 @@ void fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
               const struct rec_clock *clk, char *buf, size_t sz);
 /* One-line Info text ("C: USER bob"), escaped, printable ASCII. */
 size_t fmt_info(const struct rec *r, char *buf, size_t sz);
+/* The Protocol column: the protocol's label, or TLS for encrypted bytes
+ * of an unknown protocol. */
+const char *fmt_proto(const struct rec *r);
 /* Is this a reply that reports an error (4xx, 5xx, -ERR)? */
 int fmt_is_error(const struct rec *r);
 

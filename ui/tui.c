@@ -605,7 +605,7 @@ row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
         snprintf(buf, sz, "%*llu %-*.*s %-*.*s %-*.*s %-*s %*zu %s",
                  c->no, (unsigned long long)r.marks[m].pkt, c->time, c->time, tm,
                  c->addr, c->addr, src, c->addr, c->addr, dst, c->proto,
-                 proto_label(r.proto), c->len, len, info);
+                 fmt_proto(&r), c->len, len, info);
         if (fmt_is_error(&r) && attr == TA_ERROR)
             return attr;
         return attr;
@@ -614,7 +614,7 @@ row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
     snprintf(buf, sz, "%*llu %-*.*s %-*.*s %-*.*s %-*s %*u %s",
              c->no, (unsigned long long)r.pkt, c->time, c->time, tm,
              c->addr, c->addr, src, c->addr, c->addr, dst, c->proto,
-             proto_label(r.proto), c->len, (unsigned)r.len, info);
+             fmt_proto(&r), c->len, (unsigned)r.len, info);
     return attr;
 }
 
