@@ -19,6 +19,7 @@
 
 #include "../capture/status.h"
 #include "tui_priv.h"
+#include "ucol.h"
 
 /* Work per wake-up: packets read (filtering has its own batch, rows.h),
  * and a time budget, whichever comes first. 2000 packets take a few ms. */
@@ -68,28 +69,30 @@ tui_attr(const struct tui *t, int ta)
     }
 }
 
-/* Draw our own printable text, cut or padded to w columns. Bytes that are
- * not printable ASCII (only possible in a -Y argument) show as '?'. */
+/* Draw our own printable text, cut or padded to w columns. Text is
+ * measured in columns (ucol.c), so a cut never splits a character;
+ * anything not drawable (a control, invalid UTF-8, only possible in a
+ * -Y argument today) shows as '?'. */
 void
 tui_put(int y, int x, int w, int attr, const char *s)
 {
-    char line[1024];
-    int i, n;
+    /* 1023 columns of up to 4 bytes, then room to pad them */
+    char line[4 * 1024 + 1024];
+    size_t n;
+    int cols;
 
     if (w <= 0 || y < 0 || y >= LINES || x >= COLS)
         return;
     if (x + w > COLS)
         w = COLS - x;
-    if (w > (int)sizeof line - 1)
-        w = (int)sizeof line - 1;
-    n = (int)strnlen(s, (size_t)w);
-    for (i = 0; i < n; i++)
-        line[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-    for (; i < w; i++)
-        line[i] = ' ';
-    line[w] = 0;
+    if (w > 1023)
+        w = 1023;
+    n = ucol_clean(line, sizeof line - 1024, s, w, &cols);
+    for (; cols < w; cols++)
+        line[n++] = ' ';
+    line[n] = 0;
     attrset(attr);
-    mvaddnstr(y, x, line, w);
+    mvaddnstr(y, x, line, (int)n);
     attrset(A_NORMAL);
 }
 

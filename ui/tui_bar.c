@@ -9,6 +9,7 @@
 
 #include "../dissect/field.h"
 #include "tui_priv.h"
+#include "ucol.h"
 
 static const char label[] = "Filter: ";
 #define LABEL_W ((int)sizeof label - 1)
@@ -227,7 +228,9 @@ tui_bar_draw(struct tui *t, const struct tui_layout *L)
         attr = blank(b->fb) ? (int)A_UNDERLINE : tui_attr(t, b->fok ? TA_GOOD : TA_BAD);
         tui_put(0, LABEL_W, w, attr, b->fb + off);
         if (!b->fok && L->msg >= 0) {
-            int col = b->ferr.col - (int)off;
+            /* The error's byte offset, as a column on the screen */
+            int col = b->ferr.col > (int)off ?
+                      ucol_width(b->fb + off, (size_t)b->ferr.col - off) : 0;
             char m[300];
             if (col < 0)
                 col = 0;
@@ -262,7 +265,8 @@ tui_bar_cursor(const struct tui *t)
         plw = b->ptarget == V_FOLLOW ? 16 : 10;
         move(0, plw + (int)b->plen < COLS ? plw + (int)b->plen : COLS - 1);
     } else if (b->editing) {
-        move(0, LABEL_W + (int)(b->fcur - bar_off(b)));
+        size_t off = bar_off(b);
+        move(0, LABEL_W + ucol_width(b->fb + off, b->fcur - off));
     }
 }
 

@@ -9,6 +9,7 @@
 #include "esc.h"
 #include "fmt.h"
 #include "tui_priv.h"
+#include "ucol.h"
 
 #define TUI_MIN_TABLE    8
 
@@ -78,6 +79,20 @@ row_cols(const struct tui *t, struct cols *c)
         c->time = 11;
 }
 
+/* Append s to buf at o as a cell w columns wide and a blank. Columns,
+ * not bytes: once esc_bytes passes UTF-8 through, a cell still lines up
+ * and a cut never splits a character. */
+static size_t
+cell(char *buf, size_t sz, size_t o, const char *s, int w)
+{
+    if (o + 1 >= sz)
+        return o;
+    o += ucol_cell(buf + o, sz - o - 1, s, w, 0);
+    buf[o++] = ' ';
+    buf[o] = 0;
+    return o;
+}
+
 /* Format list row i into buf; returns its attribute, or -1. */
 static int
 row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
@@ -86,7 +101,7 @@ row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
     const struct rows *R = &t->rows;
     struct rec r, prev;
     char tm[48], src[64], dst[64], info[1024];
-    size_t idx, pidx, off = 0, len;
+    size_t idx, pidx, off = 0, len, o;
     int m, pm, attr;
     const struct ms_time *ts;
 
@@ -106,21 +121,24 @@ row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
     fmt_addr(&r.src, src, sizeof src);
     fmt_addr(&r.dst, dst, sizeof dst);
     attr = rec_attr(&r);
+    o = (size_t)snprintf(buf, sz, "%*llu ", c->no, (unsigned long long)
+                         (m >= 0 ? r.marks[m].pkt : r.pkt));
+    if (o >= sz)
+        return attr;
+    o = cell(buf, sz, o, tm, c->time);
+    o = cell(buf, sz, o, src, c->addr);
+    o = cell(buf, sz, o, dst, c->addr);
     if (m >= 0) {
         rows_mark_span(&r, m, &off, &len);
         snprintf(info, sizeof info, "%s", r.dir == DIR_C2S ? "C: " : "S: ");
         esc_bytes(info + 3, sizeof info - 3, r.raw.p + off, len, ESC_ELLIPSIS);
-        snprintf(buf, sz, "%*llu %-*.*s %-*.*s %-*.*s %-*s %*zu %s",
-                 c->no, (unsigned long long)r.marks[m].pkt, c->time, c->time, tm,
-                 c->addr, c->addr, src, c->addr, c->addr, dst, c->proto,
-                 proto_label(r.proto), c->len, len, info);
-        return attr;
+    } else {
+        fmt_info(&r, info, sizeof info);
+        len = r.len;
     }
-    fmt_info(&r, info, sizeof info);
-    snprintf(buf, sz, "%*llu %-*.*s %-*.*s %-*.*s %-*s %*u %s",
-             c->no, (unsigned long long)r.pkt, c->time, c->time, tm,
-             c->addr, c->addr, src, c->addr, c->addr, dst, c->proto,
-             proto_label(r.proto), c->len, (unsigned)r.len, info);
+    /* Info last: tui_put cuts it at the screen's edge. */
+    snprintf(buf + o, sz - o, "%-*s %*zu %s", c->proto, proto_label(r.proto),
+             c->len, len, info);
     return attr;
 }
 

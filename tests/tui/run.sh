@@ -99,8 +99,10 @@ table_rows() {
     screen | sed '/^ Details/,$d' | grep -Ec '^ *[0-9]+ +[0-9~]'
 }
 
-# start FILE [extra args]: run the view in a fresh 120x40 session. The pane
-# stays after exit (remain-on-exit) so its status can be read.
+# start FILE [extra args]: run the view in a fresh session, 120x40 unless
+# TUI_W / TUI_H say otherwise, with TUI_ENV (e.g. LC_ALL=C.UTF-8) in its
+# environment. The pane stays after exit (remain-on-exit) so its status
+# can be read.
 start() {
     $T kill-session -t ms >/dev/null 2>&1
     f=$1
@@ -108,8 +110,8 @@ start() {
     rm -f "$TMP/pid" "$TMP/status"
     # Not exec: the shell records the pid and the exit status. Without job
     # control a background job reads /dev/null, so hand it the tty on fd 3.
-    $T new-session -d -s ms -x 120 -y 40 \
-        "exec 3<&0; \"$BIN\" --ui -r \"$f\" $* <&3 3<&- & echo \$! >\"$TMP/pid\"; wait \$!; echo \$? >\"$TMP/status\"; sleep 2"
+    $T new-session -d -s ms -x "${TUI_W:-120}" -y "${TUI_H:-40}" \
+        "exec 3<&0; env ${TUI_ENV:-} \"$BIN\" --ui -r \"$f\" $* <&3 3<&- & echo \$! >\"$TMP/pid\"; wait \$!; echo \$? >\"$TMP/status\"; sleep 2"
     $T set-option -t ms remain-on-exit on >/dev/null 2>&1
     n=0
     while [ ! -s "$TMP/pid" ] && [ $n -lt 50 ]; do
@@ -351,6 +353,60 @@ else
         nok "open telnet sample"
     fi
     keys Q
+fi
+
+# ---- wide characters: cut, padded and pointed at by columns ----
+# esc_bytes output is ASCII today; a -Y argument is the one way non-ASCII
+# text reaches the screen, so it stands in for UTF-8 from the network.
+if [ -z "$SMTP" ] || ! command -v python3 >/dev/null 2>&1 ||
+   ! locale -a 2>/dev/null | grep -Eqi '^c\.utf-?8$'; then
+    skipped "wide characters: needs the SMTP sample, python3 and C.UTF-8"
+else
+    # display column of the first match of a literal in line N of the screen
+    col_of() {
+        python3 -c '
+import sys, unicodedata
+line = open(sys.argv[1], encoding="utf-8").read().split("\n")[int(sys.argv[2])]
+i = line.find(sys.argv[3])
+print(-1 if i < 0 else sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+                           for c in line[:i]))' "$TMP/screen" "$1" "$2"
+    }
+    # widest line of the screen, in columns
+    widest() {
+        python3 -c '
+import sys, unicodedata
+print(max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l)
+          for l in open(sys.argv[1], encoding="utf-8").read().split("\n")))' "$TMP/screen"
+    }
+    wide=$(printf '\346\227\245\346\234\254\350\252\236')  # three wide characters
+    TUI_ENV=LC_ALL=C.UTF-8 TUI_W=60 TUI_H=12 start "$SMTP" \
+        "-Y 'smtp.req.parameter contains \"$wide$wide$wide$wide\"'"
+    # 8 + 29 columns of ASCII, then 11 of the 12 wide characters (22
+    # columns): the 12th would need columns 60 and 61.
+    if wait_for "^Filter: smtp\\.req\\.parameter contains \"$wide$wide$wide$(printf '\346\227\245\346\234\254') *\$" &&
+       wait_for 'q:quit *$' && [ "$(widest)" -le 60 ] && [ "$(widest)" -ge 59 ]; then
+        ok "wide characters: the bar shows them, cut at a whole character (60 columns)"
+    else
+        nok "wide characters: the bar shows them, cut at a whole character (60 columns)"
+    fi
+    keys Q
+    wait_exit >/dev/null
+    TUI_ENV=LC_ALL=C.UTF-8 start "$SMTP" "-Y 'smtp.req.parameter contains \"$wide\"'"
+    wait_for '^Filter: smtp' >/dev/null
+    keys /
+    keys End
+    text ' and smtp.foo'
+    # The caret sits under the unknown field: a column, not a byte offset
+    # (which would put it 3 columns further right).
+    if wait_for 'unknown field "smtp\.foo"' && c1=$(col_of 0 'smtp.foo') &&
+       c2=$(col_of 1 '^') && [ "$c1" -ge 40 ] && [ "$c1" = "$c2" ]; then
+        ok "wide characters: the error caret points at the column ($c1)"
+    else
+        nok "wide characters: the error caret points at the column (field ${c1:-?}, caret ${c2:-?})"
+    fi
+    keys Escape
+    keys Q
+    wait_exit >/dev/null
 fi
 
 # ---- escape sequences in packets never reach the terminal ----
