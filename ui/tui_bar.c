@@ -1,7 +1,9 @@
 /* tui_bar.c - the display filter bar of the ncurses view (editing, field
  * name completion, history, green/red validity as you type, an error
  * line with a caret) and the one-line prompt for row and stream
- * searches. The filter is re-checked with flt_compile on each key. */
+ * searches. The filter is re-checked with flt_compile on each key. Like
+ * termshark's, the bar opens with the current filter selected, so
+ * typing replaces it; arrows, Home and End keep it and edit. */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +229,10 @@ tui_bar_draw(struct tui *t, const struct tui_layout *L)
         off = bar_off(b);
         attr = blank(b->fb) ? (int)A_UNDERLINE : tui_attr(t, b->fok ? TA_GOOD : TA_BAD);
         tui_put(0, LABEL_W, w, attr, b->fb + off);
+        if (b->selall) {
+            int sw = ucol_width(b->fb + off, b->flen - off);
+            tui_put(0, LABEL_W, sw < w ? sw : w, attr | A_REVERSE, b->fb + off);
+        }
         if (!b->fok && L->msg >= 0) {
             /* The error's byte offset, as a column on the screen */
             int col = b->ferr.col > (int)off ?
@@ -282,6 +288,7 @@ tui_bar_start(struct tui *t)
     memcpy(b->before, b->applied, sizeof b->before);
     memcpy(b->fb, b->applied, sizeof b->fb);
     b->flen = b->fcur = strlen(b->fb);
+    b->selall = b->flen > 0;
     b->hpos = b->nhist;
     b->fok = 1;
 }
@@ -290,6 +297,7 @@ void
 tui_bar_key(struct tui *t, int ch)
 {
     struct tui_bar *b = &t->bar;
+    int sel;
 
     if (b->prompting) {
         switch (ch) {
@@ -317,6 +325,11 @@ tui_bar_key(struct tui *t, int ch)
             return;
         }
     }
+    /* Any key ends the selection; a character or a deletion replaces
+     * the selected text, the others (arrows, Home, End, history, Tab)
+     * act on it as if it had not been selected. */
+    sel = b->selall;
+    b->selall = 0;
     switch (ch) {
     case 27:    /* Esc: back to the filter we had */
         b->editing = 0;
@@ -335,14 +348,18 @@ tui_bar_key(struct tui *t, int ch)
         t->msg[0] = 0;
         return;
     case KEY_BACKSPACE: case 127: case CTRL('h'):
-        if (b->fcur) {
+        if (sel) {
+            b->flen = b->fcur = 0;
+        } else if (b->fcur) {
             memmove(b->fb + b->fcur - 1, b->fb + b->fcur, b->flen - b->fcur);
             b->fcur--;
             b->flen--;
         }
         break;
     case KEY_DC: case CTRL('d'):
-        if (b->fcur < b->flen) {
+        if (sel) {
+            b->flen = b->fcur = 0;
+        } else if (b->fcur < b->flen) {
             memmove(b->fb + b->fcur, b->fb + b->fcur + 1, b->flen - b->fcur - 1);
             b->flen--;
         }
@@ -383,7 +400,13 @@ tui_bar_key(struct tui *t, int ch)
         bar_complete(t);
         return;
     default:
-        if (ch < 0x20 || ch > 0x7e || b->flen + 1 >= sizeof b->fb)
+        if (ch < 0x20 || ch > 0x7e) {
+            b->selall = sel;    /* a key we do not use changes nothing */
+            return;
+        }
+        if (sel)
+            b->flen = b->fcur = 0;
+        if (b->flen + 1 >= sizeof b->fb)
             return;
         memmove(b->fb + b->fcur + 1, b->fb + b->fcur, b->flen - b->fcur);
         b->fb[b->fcur++] = (char)ch;

@@ -77,6 +77,7 @@ struct tui_bar {
     size_t flen, fcur;
     int fok;
     struct flt_err ferr;
+    int selall;             /* the whole text is selected: typing replaces it */
     char before[TUI_FBUF];  /* filter when editing started (Esc) */
     char applied[TUI_FBUF]; /* the filter the rows use */
     char *hist[TUI_HIST];

@@ -518,6 +518,8 @@ static const char *const help_text[] = {
     "  q                quit",
     "",
     "Filter bar",
+    "  /                opens with the filter selected: typing replaces it,",
+    "                   Backspace clears it; arrows, Home, End edit it",
     "  typing           re-filters as you type while the filter is valid;",
     "                   an invalid filter shows the error and a caret",
     "  Tab              complete a field name",

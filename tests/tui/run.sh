@@ -82,6 +82,28 @@ wait_gone() {
     return 1
 }
 
+# reverse_at N TEXT: is the first character of TEXT in line N of the
+# screen drawn in reverse video? (the filter bar's selection)
+reverse_at() {
+    $T capture-pane -e -p -t ms >"$TMP/screen.e" 2>/dev/null
+    python3 -c '
+import re, sys
+line = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n")[int(sys.argv[2])]
+rev, plain, flags = False, "", []
+for m in re.finditer(r"\x1b\[([0-9;]*)m|([^\x1b]+)", line):
+    if m.group(2) is None:
+        for c in (m.group(1) or "0").split(";"):
+            if c in ("", "0", "27"):
+                rev = False
+            elif c == "7":
+                rev = True
+    else:
+        plain += m.group(2)
+        flags += [rev] * len(m.group(2))
+i = plain.find(sys.argv[3])
+sys.exit(0 if i >= 0 and flags[i] else 1)' "$TMP/screen.e" "$1" "$2"
+}
+
 pane() {
     $T display-message -p -t ms "$1" 2>/dev/null
 }
@@ -141,6 +163,12 @@ SMTP=$(pick samples/lab-smtp-auth.pcap samples/smtp-auth-login.pcap \
     ../shared/samples/smtp-auth-login.pcap) || SMTP=
 TELNET=$(pick samples/lab-pop3-telnet.pcap samples/pop3-telnet-typed.pcap \
     ../shared/samples/pop3-telnet-typed.pcap) || TELNET=
+MIXED=$(pick samples/lab.pcapng samples/mixed-ipv6.pcap) || MIXED=
+
+# Table rows of each protocol (above the details pane).
+proto_rows() {
+    screen | sed '/^ Details/,$d' | grep -Ec "^ *[0-9]+ .* $1 +[0-9]+ "
+}
 
 # ---- SMTP sample: open, filter, details, follow, creds, resize, quit ----
 if [ -z "$SMTP" ]; then
@@ -353,6 +381,108 @@ else
         nok "open telnet sample"
     fi
     keys Q
+fi
+
+# ---- filter bar: / selects the old filter, typing replaces it ----
+if [ -z "$MIXED" ] || ! command -v python3 >/dev/null 2>&1; then
+    skipped "filter bar selection: needs samples/lab.pcapng and python3"
+else
+    echo "# $MIXED"
+    start "$MIXED"
+    wait_for '^ +[0-9]+ .* SMTP ' >/dev/null
+    keys /
+    text 'pop'
+    keys Enter
+    wait_gone ' SMTP +[0-9]+ ' >/dev/null
+    keys /
+    if wait_for '^Filter: pop *$' && reverse_at 0 'pop'; then
+        ok "filter bar: / shows the old filter selected (reverse video)"
+    else
+        nok "filter bar: / shows the old filter selected (reverse video)"
+    fi
+    text 'smtp'
+    # was: "popsmtp" -> unknown field
+    if wait_for '^Filter: smtp *$' && wait_gone ' POP +[0-9]+ ' &&
+       ! screen | grep -q 'unknown field' && [ "$(proto_rows SMTP)" -ge 1 ] &&
+       ! reverse_at 0 'smtp'; then
+        ok "filter bar: typing replaces the selected filter (pop -> smtp)"
+    else
+        nok "filter bar: typing replaces the selected filter (pop -> smtp)"
+    fi
+    keys Enter
+    keys /
+    keys End
+    text ' || pop'
+    if wait_for '^Filter: smtp \|\| pop *$' && wait_for ' POP +[0-9]+ ' &&
+       [ "$(proto_rows SMTP)" -ge 1 ]; then
+        ok "filter bar: End keeps the filter and appends"
+    else
+        nok "filter bar: End keeps the filter and appends"
+    fi
+    keys Enter
+    keys /
+    keys Home
+    text 'tcp and ('
+    keys End
+    text ')'
+    if wait_for '^Filter: tcp and \(smtp \|\| pop\) *$' &&
+       ! screen | grep -q 'unknown field\|expected'; then
+        ok "filter bar: Home keeps the filter and inserts at the start"
+    else
+        nok "filter bar: Home keeps the filter and inserts at the start"
+    fi
+    keys Enter
+    keys /
+    keys Left
+    text 'X'
+    if wait_for '^Filter: tcp and \(smtp \|\| popX\) *$'; then
+        ok "filter bar: Left keeps the filter and moves the cursor"
+    else
+        nok "filter bar: Left keeps the filter and moves the cursor"
+    fi
+    keys Escape
+    if wait_for '^Filter: tcp and \(smtp \|\| pop\) *$'; then
+        ok "filter bar: Esc puts the filter back"
+    else
+        nok "filter bar: Esc puts the filter back"
+    fi
+    keys /
+    keys BSpace
+    # An empty bar: every message shows.
+    if wait_for '^Filter: *$' && wait_for ' ([0-9]+)/\1 msgs'; then
+        ok "filter bar: Backspace clears the selected filter"
+    else
+        nok "filter bar: Backspace clears the selected filter"
+    fi
+    keys Escape
+    keys /
+    # History: the newest entry (the filter itself), then older ones.
+    keys Up
+    wait_for '^Filter: tcp and \(smtp' >/dev/null
+    keys Up
+    if wait_for '^Filter: smtp \|\| pop *$'; then
+        keys Up
+        if wait_for '^Filter: smtp *$'; then
+            keys Down
+            if wait_for '^Filter: smtp \|\| pop *$'; then
+                text ' || tcp'
+                if wait_for '^Filter: smtp \|\| pop \|\| tcp *$'; then
+                    ok "filter bar: Up/Down walk the history; typing then appends"
+                else
+                    nok "filter bar: typing after the history appends"
+                fi
+            else
+                nok "filter bar: Down walks the history back"
+            fi
+        else
+            nok "filter bar: Up walks the history"
+        fi
+    else
+        nok "filter bar: Up walks the history"
+    fi
+    keys Escape
+    keys Q
+    wait_exit >/dev/null
 fi
 
 # ---- wide characters: cut, padded and pointed at by columns ----
