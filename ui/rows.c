@@ -389,3 +389,24 @@ rows_mark_span(const struct rec *r, int m, size_t *off, size_t *len)
     *off = a;
     *len = b - a;
 }
+
+int
+rows_mark_time(const struct rec *r, int m, struct ms_time *ts)
+{
+    uint64_t pkt;
+
+    if (m < 0 || m >= r->nmarks) {
+        *ts = r->ts;
+        return 0;
+    }
+    pkt = r->marks[m].pkt;
+    if (pkt == r->pkt) {
+        *ts = r->ts;
+        return 0;
+    }
+    if (r->pkt_first && pkt == r->pkt_first) {
+        *ts = r->ts_first;
+        return 0;
+    }
+    return -1;
+}

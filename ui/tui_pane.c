@@ -260,9 +260,19 @@ details(struct tui *t, const struct rec *r, int mark)
         size_t off = r->marks[mark].off, end = r->raw.n;
         if (mark + 1 < r->nmarks && r->marks[mark + 1].off < end)
             end = r->marks[mark + 1].off;
+        struct ms_time pt;
         tui_lines_addf(L, TA_TITLE, "Packet %llu: bytes %zu..%zu of this message "
                        "(packet %d of %u)", (unsigned long long)r->marks[mark].pkt,
                        off, end > off ? end - 1 : off, mark + 1, (unsigned)r->nmarks);
+        if (rows_mark_time(r, mark, &pt) == 0) {
+            fmt_time(&pt, TF_ABS_DATE, &pt, r->clock, tm, sizeof tm);
+            fmt_time(&pt, TF_REL, &pt, r->clock, rel, sizeof rel);
+            tui_lines_addf(L, TA_NORMAL, "    Packet time: %s (%s s after the "
+                           "first packet)", tm, rel);
+        } else {
+            tui_lines_add(L, TA_NORMAL, "    Packet time: not kept (a message "
+                          "keeps the times of its first and last packets)");
+        }
     }
     fmt_time(&r->ts, TF_ABS_DATE, &r->ts, r->clock, tm, sizeof tm);
     fmt_time(&r->ts, TF_REL, &r->ts, r->clock, rel, sizeof rel);

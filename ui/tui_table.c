@@ -93,31 +93,47 @@ cell(char *buf, size_t sz, size_t o, const char *s, int w)
     return o;
 }
 
+/* For -t d: the time of the nearest row above i that has one (packet
+ * rows in the middle of a record have none); *prev stays if none. */
+static void
+prev_time(const struct tui *t, size_t i, struct ms_time *prev)
+{
+    struct rec r;
+    size_t idx, k;
+    int m;
+
+    for (k = 0; k < 256 && i > 0; k++) {
+        i--;
+        if (rows_at(&t->rows, i, &idx, &m) == 0 && tui_get(t, idx, &r) == 0 &&
+            rows_mark_time(&r, m, prev) == 0)
+            return;
+    }
+}
+
 /* Format list row i into buf; returns its attribute, or -1. */
 static int
 row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
          size_t sz)
 {
     const struct rows *R = &t->rows;
-    struct rec r, prev;
+    struct rec r;
+    struct ms_time ts, prev;
     char tm[48], src[64], dst[64], info[1024];
-    size_t idx, pidx, off = 0, len, o;
-    int m, pm, attr;
-    const struct ms_time *ts;
+    size_t idx, off = 0, len, o;
+    int m, attr;
 
     if (rows_at(R, i, &idx, &m) < 0 || tui_get(t, idx, &r) < 0)
         return -1;
-    ts = &r.ts;
-    if (m >= 0 && m == 0 && r.nmarks > 1)
-        ts = &r.ts_first;
-    prev = r;
-    if (t->o->time_fmt == TF_DELTA && i > 0 &&
-        (rows_at(R, i - 1, &pidx, &pm) < 0 || tui_get(t, pidx, &prev) < 0))
-        prev = r;
-    if (m > 0 && m < r.nmarks - 1)
-        snprintf(tm, sizeof tm, "~");
-    else
-        fmt_time(ts, t->o->time_fmt, &prev.ts, r.clock, tm, sizeof tm);
+    /* Each packet its own time; one the record did not keep stays blank
+     * rather than borrowing a neighbour's. */
+    if (rows_mark_time(&r, m, &ts) < 0) {
+        tm[0] = 0;
+    } else {
+        prev = ts;
+        if (t->o->time_fmt == TF_DELTA)
+            prev_time(t, i, &prev);
+        fmt_time(&ts, t->o->time_fmt, &prev, r.clock, tm, sizeof tm);
+    }
     fmt_addr(&r.src, src, sizeof src);
     fmt_addr(&r.dst, dst, sizeof dst);
     attr = rec_attr(&r);

@@ -445,6 +445,36 @@ test_span(void)
     T_INT(len, 0);
 }
 
+/* Times a packet row can show: the record's first and last packets. */
+static void
+test_mark_time(void)
+{
+    struct rec r;
+    struct rec_mark marks[3];
+    struct ms_time ts;
+
+    fill(&r, 2, marks);         /* packets 26, 28, 30; completed at 30 */
+    r.ts_first.sec = 100;
+    r.ts.sec = 200;
+    T_INT(rows_mark_time(&r, 0, &ts), 0);
+    T_INT(ts.sec, 100);
+    T_INT(rows_mark_time(&r, 1, &ts), -1);
+    T_INT(rows_mark_time(&r, 2, &ts), 0);
+    T_INT(ts.sec, 200);
+    T_INT(rows_mark_time(&r, -1, &ts), 0);
+    T_INT(ts.sec, 200);
+    /* Bytes capped before the last packet: its mark is not the record's
+     * last packet, and no time is made up for it. */
+    marks[2].pkt = 29;
+    T_INT(rows_mark_time(&r, 2, &ts), -1);
+    /* No first packet recorded: only the completing one has a time. */
+    fill(&r, 0, marks);
+    r.pkt_first = 0;
+    r.ts.sec = 300;
+    T_INT(rows_mark_time(&r, 0, &ts), 0);
+    T_INT(ts.sec, 300);
+}
+
 int
 main(void)
 {
@@ -453,5 +483,6 @@ main(void)
     test_selection();
     test_dropped();
     test_span();
+    test_mark_time();
     return T_DONE();
 }
