@@ -118,6 +118,7 @@ struct tui_creds {
     size_t *v;              /* credential records (store indices) */
     size_t n, cap, scan, sel, top;
     int h;
+    int w[8];               /* widest text of each column seen, in columns */
 };
 
 struct tui_help {

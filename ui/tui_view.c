@@ -9,6 +9,7 @@
 #include "esc.h"
 #include "fmt.h"
 #include "tui_priv.h"
+#include "ucol.h"
 
 /* Body lines shown per message in a followed stream. */
 #define TUI_FOLLOW_BODY 500
@@ -356,12 +357,116 @@ tui_follow_key(struct tui *t, int ch)
 
 /* ---- credentials ---- */
 
+/* The text of each column of a credential row, escaped. */
+enum { CC_NO, CC_PROTO, CC_MECH, CC_USER, CC_SECRET, CC_VERDICT, CC_REPLY,
+       CC_SERVER, CC_N };
+
+struct cred_cells {
+    char s[CC_N][600];
+};
+
+static const char *const cc_head[CC_N] = {
+    "No.", "Proto", "Mechanism", "User", "Secret", "Verdict", "Server said",
+    "Server"
+};
+
+/* Widest each column may want: a long secret or reply is cut with "..."
+ * (the lines under the list show the selected one whole). */
+static const int cc_max[CC_N] = { 20, 5, 11, 20, 40, 8, 60, 46 };
+
+static void
+cred_cells(const struct rec *r, struct cred_cells *c)
+{
+    const struct rec_cred *k = &r->cred;
+    const struct rec_ep *s = r->dir == DIR_C2S ? &r->dst : &r->src;
+    char a[64];
+    size_t o;
+
+    snprintf(c->s[CC_NO], sizeof c->s[CC_NO], "%llu", (unsigned long long)r->pkt);
+    snprintf(c->s[CC_PROTO], sizeof c->s[CC_PROTO], "%s", proto_label(r->proto));
+    if (k->mech == AUTH_OTHER)
+        esc_bytes(c->s[CC_MECH], sizeof c->s[CC_MECH], k->mech_name.p,
+                  k->mech_name.n, ESC_ELLIPSIS);
+    else
+        snprintf(c->s[CC_MECH], sizeof c->s[CC_MECH], "%s", auth_mech_name(k->mech));
+    esc_bytes(c->s[CC_USER], sizeof c->s[CC_USER], k->user.p, k->user.n,
+              ESC_ELLIPSIS);
+    /* Line editing (telnet BS, DEL, ^U) can make the secret the user
+     * meant differ from the bytes the server got: show both, as the
+     * text report does, or "rejected" then "accepted" for the same
+     * password makes no sense. */
+    o = esc_bytes(c->s[CC_SECRET], sizeof c->s[CC_SECRET], k->secret.p,
+                  k->secret.n, ESC_ELLIPSIS);
+    if (k->secret_typed.n && o + 10 < sizeof c->s[CC_SECRET]) {
+        o = strlen(c->s[CC_SECRET]);
+        memcpy(c->s[CC_SECRET] + o, " (typed ", 8);
+        o += 8;
+        esc_bytes(c->s[CC_SECRET] + o, sizeof c->s[CC_SECRET] - o - 1,
+                  k->secret_typed.p, k->secret_typed.n, ESC_ELLIPSIS);
+        o = strlen(c->s[CC_SECRET]);
+        memcpy(c->s[CC_SECRET] + o, ")", 2);
+    }
+    snprintf(c->s[CC_VERDICT], sizeof c->s[CC_VERDICT], "%s",
+             cred_result_name(k->result));
+    esc_bytes(c->s[CC_REPLY], sizeof c->s[CC_REPLY], k->reply.p, k->reply.n,
+              ESC_ELLIPSIS);
+    fmt_addr(s, a, sizeof a);
+    snprintf(c->s[CC_SERVER], sizeof c->s[CC_SERVER], "%s:%u", a, (unsigned)s->port);
+}
+
+/* Widths for cols columns: each column as wide as its widest text (up
+ * to cc_max); when that is too wide, the other columns give way, in
+ * this order, so the verdict is never cut: the server (the same on
+ * every row of a lab), a blank of Proto, the reply (whole under the
+ * list), the mechanism, user and secret. */
+static void
+cred_widths(const struct tui_creds *C, int cols, int *w)
+{
+    static const struct { int col, min; } give[] = {
+        { CC_SERVER, 0 }, { CC_PROTO, 4 }, { CC_REPLY, 12 }, { CC_MECH, 4 },
+        { CC_USER, 8 }, { CC_SECRET, 12 }, { CC_USER, 4 }, { CC_REPLY, 0 },
+        { CC_SECRET, 6 },
+    };
+    int i, total = 0, over;
+
+    for (i = 0; i < CC_N; i++) {
+        w[i] = C->w[i] > (int)strlen(cc_head[i]) ? C->w[i] : (int)strlen(cc_head[i]);
+        if (w[i] > cc_max[i])
+            w[i] = cc_max[i];
+    }
+    w[CC_VERDICT] = 8;      /* "accepted", "rejected" */
+    for (i = 0; i < CC_N; i++)
+        total += w[i] + (i ? 1 : 0);
+    for (i = 0; i < (int)(sizeof give / sizeof give[0]) && total > cols; i++) {
+        int *x = &w[give[i].col];
+        over = total - cols;
+        if (*x <= give[i].min)
+            continue;
+        if (*x - give[i].min < over)
+            over = *x - give[i].min;
+        *x -= over;
+        total -= over;
+        if (*x == 0)
+            total--;        /* its blank goes too */
+    }
+    /* Room left: the reply gets it back first. */
+    if (total < cols && w[CC_REPLY] > 0 && w[CC_SERVER] == 0) {
+        int want = C->w[CC_REPLY] < cc_max[CC_REPLY] ? C->w[CC_REPLY] : cc_max[CC_REPLY];
+        int more = cols - total;
+        if (w[CC_REPLY] + more > want)
+            more = want > w[CC_REPLY] ? want - w[CC_REPLY] : 0;
+        w[CC_REPLY] += more;
+    }
+}
+
 void
 tui_creds_update(struct tui *t)
 {
     struct tui_creds *C = &t->creds;
     size_t n = rec_store_count(t->st);
+    struct cred_cells cc;
     struct rec r;
+    int i, cw;
 
     for (; C->scan < n; C->scan++) {
         if (tui_get(t, C->scan, &r) < 0 || r.kind != REC_CRED)
@@ -375,6 +480,12 @@ tui_creds_update(struct tui *t)
             C->cap = nc;
         }
         C->v[C->n++] = C->scan;
+        cred_cells(&r, &cc);
+        for (i = 0; i < CC_N; i++) {
+            cw = ucol_width(cc.s[i], strlen(cc.s[i]));
+            if (cw > C->w[i])
+                C->w[i] = cw;
+        }
     }
 }
 
@@ -389,41 +500,91 @@ tui_creds_open(struct tui *t)
         C->sel = 0;
 }
 
+/* The cells at widths w, a blank between them; a column of width 0 is
+ * left out. */
 static void
-cred_row(const struct rec *r, char *buf, size_t sz)
+cred_line(char *buf, size_t sz, const char *const *cell, const int *w,
+          int ellipsis)
 {
-    char user[200], sec[200], mech[64], srv[64];
-    const struct rec_ep *s = r->dir == DIR_C2S ? &r->dst : &r->src;
+    size_t o = 0;
+    int i;
 
-    esc_bytes(user, sizeof user, r->cred.user.p, r->cred.user.n, ESC_ELLIPSIS);
-    esc_bytes(sec, sizeof sec, r->cred.secret.p, r->cred.secret.n, ESC_ELLIPSIS);
-    if (r->cred.mech == AUTH_OTHER)
-        esc_bytes(mech, sizeof mech, r->cred.mech_name.p, r->cred.mech_name.n,
+    buf[0] = 0;
+    for (i = 0; i < CC_N && o + 1 < sz; i++) {
+        if (!w[i])
+            continue;
+        if (o) {
+            buf[o++] = ' ';
+            buf[o] = 0;
+        }
+        if (i == CC_NO) {   /* numbers to the right */
+            int pad = w[i] - (int)strlen(cell[i]);
+            for (; pad > 0 && o + 1 < sz; pad--)
+                buf[o++] = ' ';
+        }
+        o += ucol_cell(buf + o, sz - o, cell[i],
+                       i == CC_NO ? (int)strlen(cell[i]) : w[i],
+                       ellipsis && i != CC_MECH ? UCOL_ELLIPSIS : 0);
+    }
+}
+
+/* Under the list, the selected credential whole: the secret as meant
+ * and as typed, and what the server said, however narrow the columns. */
+static int
+creds_footer(struct tui *t, const struct rec *r, int y, int h)
+{
+    const struct rec_cred *k = &r->cred;
+    struct cred_cells cc;
+    char buf[CC_N * 600 + 200];
+    int n = 0;
+
+    cred_cells(r, &cc);
+    snprintf(buf, sizeof buf, " Frame %s: %s %s, user %s, server %s -> %s",
+             cc.s[CC_NO], cc.s[CC_PROTO], cc.s[CC_MECH],
+             k->user.n ? cc.s[CC_USER] : "(none)", cc.s[CC_SERVER], cc.s[CC_VERDICT]);
+    tui_put(y + n++, 0, COLS, tui_attr(t, TA_TITLE), buf);
+    if (n < h) {
+        char sec[600];
+        esc_bytes(sec, sizeof sec, k->secret.p, k->secret.n, ESC_ELLIPSIS);
+        snprintf(buf, sizeof buf, "   Secret: %s", sec);
+        tui_put(y + n++, 0, COLS, tui_attr(t, TA_CRED), buf);
+    }
+    if (n < h && k->secret_typed.n) {
+        char typed[600];
+        esc_bytes(typed, sizeof typed, k->secret_typed.p, k->secret_typed.n,
                   ESC_ELLIPSIS);
-    else
-        snprintf(mech, sizeof mech, "%s", auth_mech_name(r->cred.mech));
-    fmt_addr(s, srv, sizeof srv);
-    snprintf(buf, sz, "%7llu %-5s %-11s %-20s %-22s %-9s %s:%u",
-             (unsigned long long)r->pkt, proto_label(r->proto), mech, user,
-             sec, cred_result_name(r->cred.result), srv, (unsigned)s->port);
+        snprintf(buf, sizeof buf, "   Typed (raw keystrokes, as the server got "
+                 "them): %s", typed);
+        tui_put(y + n++, 0, COLS, tui_attr(t, TA_CRED), buf);
+    }
+    if (n < h) {
+        snprintf(buf, sizeof buf, "   Server said: %s",
+                 k->reply.n ? cc.s[CC_REPLY] : "(nothing: the outcome is not known)");
+        tui_put(y + n++, 0, COLS, tui_attr(t, k->result == CRED_REJECTED ?
+                                           TA_ERROR : TA_NORMAL), buf);
+    }
+    return n;
 }
 
 void
 tui_creds_draw(struct tui *t, int y0, int h)
 {
     struct tui_creds *C = &t->creds;
-    char buf[800];
+    const char *cell[CC_N];
+    struct cred_cells cc;
+    char buf[CC_N * 600 + 200];
     struct rec r;
-    size_t i;
-    int y, attr;
-    size_t top;
+    size_t i, top;
+    int y, attr, w[CC_N], foot = h >= 10 ? 4 : 0, k;
 
-    C->h = h - 2 > 1 ? h - 2 : 1;
+    C->h = h - 2 - foot > 1 ? h - 2 - foot : 1;
     snprintf(buf, sizeof buf, " Credentials: %zu  (Enter: go to its row, q: back)",
              C->n);
     tui_put(y0, 0, COLS, tui_attr(t, TA_TITLE), buf);
-    snprintf(buf, sizeof buf, "%7s %-5s %-11s %-20s %-22s %-9s %s", "No.", "Proto",
-             "Mechanism", "User", "Secret", "Verdict", "Server");
+    cred_widths(C, COLS, w);
+    for (k = 0; k < CC_N; k++)
+        cell[k] = cc_head[k];
+    cred_line(buf, sizeof buf, cell, w, 0);
     tui_put(y0 + 1, 0, COLS, A_BOLD | A_UNDERLINE, buf);
     if (C->sel >= C->n)
         C->sel = C->n ? C->n - 1 : 0;
@@ -440,12 +601,17 @@ tui_creds_draw(struct tui *t, int y0, int h)
                     "  (no credentials seen)" : "");
             continue;
         }
-        cred_row(&r, buf, sizeof buf);
+        cred_cells(&r, &cc);
+        for (k = 0; k < CC_N; k++)
+            cell[k] = cc.s[k];
+        cred_line(buf, sizeof buf, cell, w, 1);
         attr = tui_attr(t, r.cred.result == CRED_REJECTED ? TA_ERROR : TA_CRED);
         if (i == C->sel)
             attr = tui_attr(t, TA_TITLE);
         tui_put(y0 + 2 + y, 0, COLS, attr, buf);
     }
+    if (foot && C->sel < C->n && tui_get(t, C->v[C->sel], &r) == 0)
+        creds_footer(t, &r, y0 + 2 + C->h, foot);
 }
 
 int
@@ -533,6 +699,8 @@ static const char *const help_text[] = {
     "  arrows, PgUp/PgDn, g/G scroll;  q or Esc back",
     "",
     "Credentials view",
+    "  (the selected one is shown whole under the list: the secret as",
+    "  meant and as typed, and what the server said)",
     "  Enter            go to the credential's row in the table",
     "  F                follow its stream;  q or Esc back",
     "",

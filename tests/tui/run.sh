@@ -410,6 +410,60 @@ else
     keys Q
 fi
 
+# ---- credentials view: typed secret, the server's reply, whole verdicts ----
+if [ -z "$TELNET" ]; then
+    skipped "credentials view widths: telnet POP3 sample not found"
+else
+    for width in 120 80; do
+        TUI_W=$width TUI_H=24 start "$TELNET"
+        wait_for '[0-9]+/[0-9]+ msgs' >/dev/null
+        keys C
+        wait_for '^ Credentials: 4' >/dev/null
+        # Four attempts: the verdict whole and in one column on each row;
+        # the typed form of the secrets the server got edited.
+        if wait_for '^ +66 POP +USER/PA.* wrongpass +rejected ' &&
+           screen | grep -Eq '^122 POP .* secret1 \(typed secrex\\x08t1\) +rejected ' &&
+           screen | grep -Eq '^192 POP .* secret1 \(typed sec\\x15PASS secret1\) +rejected ' &&
+           screen | grep -Eq '^244 POP .* secret1 +accepted ' &&
+           [ "$(screen | grep -E '^ *[0-9]+ POP ' |
+                awk '{ print index($0, "rejected") + index($0, "accepted") }' |
+                sort -u | wc -l)" = 1 ] &&
+           [ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')" -le "$width" ]
+        then
+            ok "credentials view at $width columns: typed secrets, whole verdicts"
+        else
+            nok "credentials view at $width columns: typed secrets, whole verdicts"
+        fi
+        if [ "$width" = 120 ]; then
+            if screen | grep -Eq '^ +66 .* rejected -ERR \[AUTH\] Authentication failed\. +127\.0\.0\.1:110 *$' &&
+               screen | grep -Eq '^244 .* accepted \+OK Logged in\. +127\.0\.0\.1:110 *$'; then
+                ok "credentials view at 120 columns: the server's reply and the server"
+            else
+                nok "credentials view at 120 columns: the server's reply and the server"
+            fi
+        else
+            # The reply is cut first, but starts on every row.
+            if [ "$(screen | grep -Ec '^ *[0-9]+ POP .*(rejected -ERR|accepted \+OK)')" = 4 ]; then
+                ok "credentials view at 80 columns: the reply gives way, not the verdict"
+            else
+                nok "credentials view at 80 columns: the reply gives way, not the verdict"
+            fi
+        fi
+        # Under the list, the selected credential whole.
+        keys j
+        if wait_for '^ Frame 122: POP USER/PASS, user user1, server 127\.0\.0\.1:110 -> rejected' &&
+           wait_for '^   Secret: secret1 *$' &&
+           wait_for '^   Typed \(raw keystrokes, as the server got them\): secrex\\x08t1 *$' &&
+           wait_for '^   Server said: -ERR \[AUTH\] Authentication failed\. *$'; then
+            ok "credentials view at $width columns: the selected one whole below"
+        else
+            nok "credentials view at $width columns: the selected one whole below"
+        fi
+        keys Q
+        wait_exit >/dev/null
+    done
+fi
+
 # ---- filter bar: / selects the old filter, typing replaces it ----
 if [ -z "$MIXED" ] || ! command -v python3 >/dev/null 2>&1; then
     skipped "filter bar selection: needs samples/lab.pcapng and python3"
