@@ -245,7 +245,7 @@ tui_bar_draw(struct tui *t, const struct tui_layout *L)
             tui_put(L->msg, 0, COLS, A_NORMAL, "");
             tui_put(L->msg, LABEL_W + col, 1, tui_attr(t, TA_ERROR) | A_BOLD, "^");
             snprintf(m, sizeof m, "%s", b->ferr.msg);
-            if (LABEL_W + col + 2 + (int)strlen(m) <= COLS)
+            if (LABEL_W + col + 2 + ucol_width(m, strlen(m)) <= COLS)
                 tui_put(L->msg, LABEL_W + col + 2, COLS - LABEL_W - col - 2,
                         tui_attr(t, TA_ERROR), m);
             else
