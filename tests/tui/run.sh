@@ -104,6 +104,18 @@ i = plain.find(sys.argv[3])
 sys.exit(0 if i >= 0 and flags[i] else 1)' "$TMP/screen.e" "$1" "$2"
 }
 
+# wait_reverse N TEXT: poll until reverse_at N TEXT holds (the screen
+# may show the same text before the key that highlights it is handled).
+wait_reverse() {
+    n=0
+    while [ $n -lt 50 ]; do
+        reverse_at "$1" "$2" && return 0
+        sleep 0.1
+        n=$((n + 1))
+    done
+    return 1
+}
+
 pane() {
     $T display-message -p -t ms "$1" 2>/dev/null
 }
@@ -476,7 +488,7 @@ else
     keys Enter
     wait_gone ' SMTP +[0-9]+ ' >/dev/null
     keys /
-    if wait_for '^Filter: pop *$' && reverse_at 0 'pop'; then
+    if wait_reverse 0 'pop' && wait_for '^Filter: pop *$'; then
         ok "filter bar: / shows the old filter selected (reverse video)"
     else
         nok "filter bar: / shows the old filter selected (reverse video)"
