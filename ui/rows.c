@@ -297,6 +297,12 @@ rows_move(struct rows *R, long d, int can_tail)
 }
 
 void
+rows_set_tail(struct rows *R, int on)
+{
+    R->tail = on;
+}
+
+void
 rows_select_first(struct rows *R)
 {
     R->sel = 0;

@@ -87,6 +87,8 @@ void rows_sync_sel(struct rows *R);
 /* Move by d rows; moving down onto the last row turns tail on when
  * can_tail (live capture, or the file is read). */
 void rows_move(struct rows *R, long d, int can_tail);
+/* Follow new rows (a live capture starts so) or stay put. */
+void rows_set_tail(struct rows *R, int on);
 void rows_select_first(struct rows *R);
 void rows_select_last(struct rows *R);     /* and follow new rows */
 void rows_select(struct rows *R, size_t i);

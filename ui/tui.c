@@ -230,13 +230,13 @@ tui_new(const struct tui_opts *o)
         return NULL;
     t->o = o;
     t->pfd = -1;
-    t->table.prec = 6;
     t->st = rec_store_new();
     if (!t->st) {
         free(t);
         return NULL;
     }
     rows_init(&t->rows, t->st);
+    tui_table_init(t);
     tui_pane_init(t);
     tui_view_init(t);
     return t;
@@ -256,7 +256,7 @@ tui_run(struct tui *t, const struct tui_src *src)
     src->status(src->ctx, &t->ss);
     t->live = t->ss.live;
     t->pfd = src->fd;
-    t->rows.tail = t->live;
+    rows_set_tail(&t->rows, t->live);
     tui_bar_init(t, o->filter);
 
     setlocale(LC_ALL, "");

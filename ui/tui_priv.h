@@ -167,6 +167,7 @@ void tui_key(struct tui *t, int ch);
 void tui_goto_rec(struct tui *t, size_t rec);
 
 /* tui_table.c */
+void tui_table_init(struct tui *t);
 void tui_table_saw(struct tui *t, const struct rec *r);
 void tui_layout(const struct tui *t, struct tui_layout *L);
 void tui_table_draw(struct tui *t, const struct tui_layout *L);

@@ -13,6 +13,12 @@
 
 #define TUI_MIN_TABLE    8
 
+void
+tui_table_init(struct tui *t)
+{
+    t->table.prec = 6;      /* microseconds until a record says otherwise */
+}
+
 /* Address columns as wide as the widest address seen (IPv4 on loopback
  * needs 9 columns, not 15): more room for Info at 80. */
 void
