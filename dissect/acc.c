@@ -108,6 +108,7 @@ acc_note(struct acc *a, const struct line *ln)
             break;
         a->marks[a->nmarks].pkt = ln->marks[i].pkt;
         a->marks[a->nmarks].off = a->rn + ln->marks[i].off;
+        a->marks[a->nmarks].ts = ln->marks[i].ts;
         a->nmarks++;
     }
     if (a->rn < LIM_RAW) {
@@ -320,6 +321,7 @@ acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
         if (a->nmarks < LIM_MARKS && a->rn < LIM_RAW) {
             a->marks[a->nmarks].pkt = pkt;
             a->marks[a->nmarks].off = a->rn;
+            a->marks[a->nmarks].ts = *ts;
             a->nmarks++;
         }
     }

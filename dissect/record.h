@@ -62,6 +62,7 @@ struct rec_str {
 struct rec_mark {
     uint64_t pkt;
     uint32_t off;
+    struct ms_time ts;      /* capture time of packet pkt */
 };
 
 /* X(ENUM, "name", secret kind) */

@@ -414,5 +414,9 @@ rows_mark_time(const struct rec *r, int m, struct ms_time *ts)
         *ts = r->ts_first;
         return 0;
     }
+    if (r->marks[m].ts.sec || r->marks[m].ts.nsec) {
+        *ts = r->marks[m].ts;   /* each packet's own time (record.h) */
+        return 0;
+    }
     return -1;
 }

@@ -102,9 +102,9 @@ void rows_scroll(struct rows *R, int h);
 /* The bytes packet m put into r->raw. */
 void rows_mark_span(const struct rec *r, int m, size_t *off, size_t *len);
 /* The capture time of packet m of r (m < 0: the record's): 0 and *ts
- * if known, else -1. A record keeps the times of its first and of its
- * completing packet only (rec.ts_first, rec.ts); nothing in between is
- * guessed. */
+ * if known, else -1. Each mark keeps its packet's time; a record without
+ * them (zero) has those of its first and completing packets (rec.ts_first,
+ * rec.ts), and nothing in between is guessed. */
 int rows_mark_time(const struct rec *r, int m, struct ms_time *ts);
 
 #endif

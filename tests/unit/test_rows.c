@@ -43,6 +43,8 @@ fill(struct rec *r, int i, struct rec_mark *marks)
     for (k = 0; k < n; k++) {
         marks[k].pkt = r->pkt - 2 * (uint64_t)(n - 1 - k);
         marks[k].off = (uint32_t)k;
+        marks[k].ts.sec = 0;    /* a store without per-packet times */
+        marks[k].ts.nsec = 0;
     }
     r->marks = marks;
 }
@@ -445,7 +447,8 @@ test_span(void)
     T_INT(len, 0);
 }
 
-/* Times a packet row can show: the record's first and last packets. */
+/* Times a packet row can show: its own (rec_mark.ts), else the record's
+ * first and last packets'. */
 static void
 test_mark_time(void)
 {
@@ -467,6 +470,10 @@ test_mark_time(void)
      * last packet, and no time is made up for it. */
     marks[2].pkt = 29;
     T_INT(rows_mark_time(&r, 2, &ts), -1);
+    /* Each packet's own time, where the mark keeps one. */
+    marks[1].ts.sec = 150;
+    T_INT(rows_mark_time(&r, 1, &ts), 0);
+    T_INT(ts.sec, 150);
     /* No first packet recorded: only the completing one has a time. */
     fill(&r, 0, marks);
     r.pkt_first = 0;
