@@ -1,6 +1,7 @@
 /* fuzz_pipeline.c - libFuzzer target: a whole capture file from memory
  * through libpcap, link_l3, dis_l3 and both printers, like run_printer in
- * ui/main.c. Property: printed records are printable ASCII lines. */
+ * ui/main.c. Property: printed records are lines of UTF-8 without
+ * control or bidi characters (fuzz_common.h). */
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
