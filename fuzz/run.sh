@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build=${FUZZ_BUILD:-$root/fuzz/build}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"pipeline tcp smtp pop3 sasl esc filter"}
+targets=${FUZZ_TARGETS:-"pipeline tcp smtp pop3 sasl esc filter mime"}
 
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -40,6 +40,7 @@ sources() {
     case $1 in
     pipeline) echo "$core capture/cap.c capture/link.c" ;;
     esc) echo "ui/esc.c" ;;
+    mime) echo "dissect/mime.c dissect/b64.c" ;;
     filter) echo "$core dissect/filter.c" ;;
     *) echo "$core" ;;
     esac
@@ -56,6 +57,7 @@ maxlen() {
     pipeline|tcp) echo 65536 ;;
     smtp|pop3) echo 16384 ;;
     esc) echo 8192 ;;
+    mime) echo 4096 ;;
     sasl) echo 4096 ;;
     filter) echo 1024 ;;
     esac
