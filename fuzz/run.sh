@@ -49,6 +49,7 @@ sources() {
 libs() {
     case $1 in
     pipeline) pkg-config --libs libpcap 2>/dev/null || echo -lpcap ;;
+    filter) pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8 ;;
     esac
 }
 
