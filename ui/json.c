@@ -1,6 +1,9 @@
 /* json.c - one JSON object per record per line. Strings hold the same
- * escaped text the terminal shows, then JSON-escaped. Field names come
- * from the field registry. Output goes through ob.h: this is the hot
+ * escaped text the text printer shows (esc.h, ESC_UTF8), then
+ * JSON-escaped; a record in which any string needed a backslash escape
+ * says "text_encoding":"escaped", and its strings decode back to the
+ * exact bytes (mailsift.1, ESCAPING). Field names come from the field
+ * registry. Output goes through ob.h: this is the hot
  * path of "-T json" on a large capture. */
 #include <string.h>
 
@@ -182,6 +185,7 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     size_t fn;
 
     ob_to(fp);
+    ob.escaped = 0;
     /* The numbers and addresses up to "len" fit in a bounded space:
      * reserve it once and write without checks (the hot path of -T json
      * on many short connections). */
@@ -294,7 +298,10 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     ob_ch(']');
     if (r->kind != REC_CRED)
         fields(r);
-    OB_LIT("}\n");
+    if (ob.escaped)
+        OB_LIT(",\"text_encoding\":\"escaped\"}\n");
+    else
+        OB_LIT("}\n");
     if (ob.n && opt && opt->flush)
         ob_flush();
 }
