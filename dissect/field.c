@@ -128,6 +128,27 @@ static int g_cred_authzid(const struct rec *r, struct fld_val *v, int m) { retur
 /* data (not mail), detection */
 static int g_data(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return r->kind == REC_DATA; }
 static int g_data_len(const struct rec *r, struct fld_val *v, int m) { return r->kind == REC_DATA ? v_uint(v, m, r->size) : 0; }
+static int g_req_in(const struct rec *r, struct fld_val *v, int m) { return r->req_pkt ? v_uint(v, m, r->req_pkt) : 0; }
+static int g_req_verb(const struct rec *r, struct fld_val *v, int m) { return r->req_pkt && r->req_verb[0] ? v_cstr(v, m, r->req_verb) : 0; }
+static int
+g_req_time(const struct rec *r, struct fld_val *v, int m)
+{
+    int64_t s = r->ts.sec - r->req_ts.sec;
+    int64_t ns = (int64_t)r->ts.nsec - r->req_ts.nsec;
+
+    if (!r->req_pkt || m < 1)
+        return 0;
+    if (ns < 0) {
+        ns += 1000000000;
+        s--;
+    }
+    if (s < 0)
+        s = ns = 0;     /* a capture that goes back in time */
+    v->type = FT_TIME;
+    v->t.sec = s;
+    v->t.nsec = (uint32_t)ns;
+    return 1;
+}
 static int g_detect(const struct rec *r, struct fld_val *v, int m) { return r->detect ? v_cstr(v, m, det_how_name(r->detect)) : 0; }
 
 /* this project's record fields */
@@ -193,6 +214,9 @@ static const struct fld_def tail[] = {
     { "cred.authzid", FT_STR, 0, "PLAIN authorization identity", g_cred_authzid, 0, 0 },
     { "data", FT_PROTO, 0, "the first bytes of a connection on a mail port that is not mail", g_data, 0, 0 },
     { "data.len", FT_UINT, 0, "bytes of it seen before the verdict", g_data_len, 0, 0 },
+    { "msg.request_in", FT_UINT, 0, "a reply: the frame of the command it answers", g_req_in, 0, 0 },
+    { "msg.request", FT_STR, 0, "a reply: the verb of the command it answers", g_req_verb, 0, 0 },
+    { "msg.time", FT_TIME, 0, "a reply: seconds since the command it answers", g_req_time, 0, 0 },
     { "detected_by", FT_STR, 0, "what chose the protocol: greeting, command, tls, port (mid-stream or undecided), forced (--port)", g_detect, 0, 0 },
     { "msg.kind", FT_STR, 0, "command, reply, body, auth, credential, tls, note, data", g_kind, 0, 0 },
     { "msg.dir", FT_STR, 0, "C (client to server) or S", g_dir, 0, 0 },

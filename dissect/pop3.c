@@ -141,7 +141,7 @@ client_line(struct flow *f, const struct line *ln)
         break;
     }
     sess_emit(f, DIR_C2S, &r);
-    sess_push(f, (uint8_t)cmd, an != 0);
+    sess_push(f, (uint8_t)cmd, an != 0, &r);
 }
 
 static void
@@ -164,6 +164,7 @@ multi_end(struct flow *f, struct acc *a)
         r.arg.p = a->text + (first > 4 ? 4 : first);
         r.arg.n = (uint32_t)(first > 4 ? first - 4 : 0);
     }
+    sess_answers(&r, &s->multi_req);
     acc_body_emit(f, DIR_S2C, a, &r);
     s->sstate = POP_S_LINE;
 }
@@ -208,6 +209,7 @@ server_line(struct flow *f, const struct line *ln)
         r.arg.p = p + (n > 2 ? 2 : n);
         r.arg.n = (uint32_t)(n > 2 ? n - 2 : 0);
         auth_challenge(f, r.arg.p, r.arg.n);
+        sess_answers(&r, &pd);
         sess_emit(f, DIR_S2C, &r);
         return;
     }
@@ -239,6 +241,10 @@ server_line(struct flow *f, const struct line *ln)
      * before the capture began) */
     if (!have && !(first && s->midstream))
         r.flags |= anom_hit(ANOM_UNMATCHED_REPLY);
+    if (have) {
+        sess_answers(&r, &pd);
+        s->multi_req = pd;      /* a multi-line answer answers it too */
+    }
     if (have && ok && is_multi(&pd)) {
         int body = pd.cmd == POP_CMD_RETR || pd.cmd == POP_CMD_TOP;
         if (body) {
@@ -294,7 +300,8 @@ pop3_on_gap(struct flow *f, int dir, int cut)
 {
     struct sess *s = f->sess;
     struct acc *a = s->acc[dir];
-    struct pend pd;
+    struct pend pd, keep;
+    int kept = 0;
 
     if (dir == DIR_S2C && a && a->active) {
         a->flags |= ANOM_F(cut ? ANOM_TRUNCATED : ANOM_GAP);
@@ -302,26 +309,14 @@ pop3_on_gap(struct flow *f, int dir, int cut)
     }
     if (cut)
         return;     /* the cut line was handed on: nothing else is lost */
-    while (sess_pop(f, &pd))
-        ;
     /* A lost server line while a login waits: its verdict is the next
-     * reply (auth_gap). */
-    if (dir == DIR_S2C) {
-        switch (auth_mech_open(f)) {
-        case AUTH_NONE:
-            break;
-        case AUTH_USERPASS:
-            if (auth_has_secret(f))
-                sess_push(f, POP_CMD_PASS, 1);
-            break;
-        case AUTH_APOP:
-            sess_push(f, POP_CMD_APOP, 1);
-            break;
-        default:
-            sess_push(f, POP_CMD_AUTH, 1);
-            break;
-        }
-    }
+     * reply (auth_gap); the rest of the queue is gone. */
+    while (sess_pop(f, &pd))
+        if (dir == DIR_S2C && auth_mech_open(f) != AUTH_NONE
+            && (pd.cmd == POP_CMD_PASS || pd.cmd == POP_CMD_APOP || pd.cmd == POP_CMD_AUTH))
+            keep = pd, kept = 1;
+    if (kept && (keep.cmd != POP_CMD_PASS || auth_has_secret(f)))
+        sess_repush(f, &keep);
 }
 
 static void

@@ -116,8 +116,12 @@ struct packed {
     uint32_t first_d;               /* pkt - pkt_first */
     uint32_t user_d, secret_d;      /* pkt - user_pkt + 1; 0: none */
     uint32_t imf_cut;
+    uint32_t req_d;                 /* pkt - req_pkt + 1; 0: none */
+    int64_t req_sec;
+    uint32_t req_nsec;
     uint16_t code, secret_off, nmarks;
     uint8_t proto, kind, dir, detect, mech, result, secret_kind, verb_len;
+    uint8_t req_verb_len;
 };
 
 /* The strings of a record, in the order they are packed. */
@@ -211,12 +215,13 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     const struct rec_str *str[REC_NSTR] = REC_STRS(r);
     struct packed h;
     size_t need, vl = strnlen(r->verb, sizeof r->verb - 1);
+    size_t rvl = strnlen(r->req_verb, sizeof r->req_verb - 1);
     uint8_t *base, *p;
     uint32_t n32;
     int i;
 
     memset(&h, 0, sizeof h);
-    need = sizeof h + vl + (size_t)r->nmarks * sizeof(struct rec_mark) + 7;
+    need = sizeof h + vl + rvl + (size_t)r->nmarks * sizeof(struct rec_mark) + 7;
     for (i = 0; i < REC_NSTR; i++)
         if (str[i]->n) {
             h.have |= 1u << i;
@@ -262,6 +267,10 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     h.result = r->cred.result;
     h.secret_kind = r->cred.secret_kind;
     h.verb_len = (uint8_t)vl;
+    h.req_verb_len = (uint8_t)rvl;
+    h.req_d = r->req_pkt ? delta(r->pkt, r->req_pkt) + 1 : 0;
+    h.req_sec = r->req_ts.sec;
+    h.req_nsec = r->req_ts.nsec;
     p = base;
     /* head, marks (8-aligned: records start aligned and the head is a
      * multiple of 8), verb, strings */
@@ -273,6 +282,8 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     }
     memcpy(p, r->verb, vl);
     p += vl;
+    memcpy(p, r->req_verb, rvl);
+    p += rvl;
     for (i = 0; i < REC_NSTR; i++) {
         if (!str[i]->n)
             continue;
@@ -340,6 +351,11 @@ rec_store_get(const struct rec_store *s, size_t i, struct rec *r)
     }
     memcpy(r->verb, p, h.verb_len);
     p += h.verb_len;
+    memcpy(r->req_verb, p, h.req_verb_len);
+    p += h.req_verb_len;
+    r->req_pkt = h.req_d ? h.pkt - (h.req_d - 1) : 0;
+    r->req_ts.sec = h.req_sec;
+    r->req_ts.nsec = h.req_nsec;
     for (k = 0; k < REC_NSTR; k++) {
         if (!(h.have & (1u << k)))
             continue;

@@ -118,6 +118,10 @@ struct rec {
     uint64_t size;           /* body octets after unstuffing; TLS bytes */
     uint32_t lines;          /* body or multi-line reply lines */
     char verb[16];           /* "MAIL", "+OK", "250"; upper-cased, NUL-terminated */
+    /* A reply (or a body a reply carries): the command it answers. */
+    uint64_t req_pkt;        /* 0: none */
+    struct ms_time req_ts;
+    char req_verb[16];
     struct rec_str text;     /* as sent (typed lines: edited); lines joined by \n */
     struct rec_str arg;      /* command parameter or reply text */
     struct rec_str typed;    /* raw keystrokes, when editing or IAC changed them */

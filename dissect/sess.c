@@ -141,7 +141,34 @@ sess_split(const uint8_t *p, size_t n, const uint8_t **verb, size_t *vn,
 }
 
 void
-sess_push(struct flow *f, uint8_t cmd, uint8_t arg)
+sess_push(struct flow *f, uint8_t cmd, uint8_t arg, const struct rec *r)
+{
+    struct pend p;
+
+    memset(&p, 0, sizeof p);
+    p.cmd = cmd;
+    p.arg = arg;
+    if (r) {
+        memcpy(p.verb, r->verb, sizeof p.verb);
+        p.pkt = r->pkt;
+        p.ts = r->ts;
+    } else {
+        p.pkt = f->sess->d->pkt;
+        p.ts = f->sess->d->ts;
+    }
+    sess_repush(f, &p);
+}
+
+void
+sess_answers(struct rec *r, const struct pend *p)
+{
+    r->req_pkt = p->pkt;
+    r->req_ts = p->ts;
+    memcpy(r->req_verb, p->verb, sizeof r->req_verb);
+}
+
+void
+sess_repush(struct flow *f, const struct pend *p)
 {
     struct sess *s = f->sess;
 
@@ -151,7 +178,7 @@ sess_push(struct flow *f, uint8_t cmd, uint8_t arg)
         s->qhead = (uint8_t)((s->qhead + 1) % LIM_PIPELINE);
         s->qn--;
     }
-    s->q[(s->qhead + s->qn) % LIM_PIPELINE] = (struct pend){ cmd, arg };
+    s->q[(s->qhead + s->qn) % LIM_PIPELINE] = *p;
     s->qn++;
 }
 

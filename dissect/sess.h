@@ -20,6 +20,9 @@ struct dec_ops;
 struct pend {
     uint8_t cmd;
     uint8_t arg;            /* command had an argument */
+    char verb[16];          /* the command record's */
+    uint64_t pkt;
+    struct ms_time ts;
 };
 
 struct sess {
@@ -36,6 +39,7 @@ struct sess {
                              * connection was picked up after it) */
     uint8_t midstream;      /* picked up without its SYN */
     uint8_t bdat;           /* SMTP: a message sent in BDAT chunks is open */
+    struct pend multi_req;  /* POP3: the command a multi-line answer answers */
     uint8_t multi_cmd;      /* POP3: command whose multi-line data flows;
                              * SMTP: body began before its 354 */
     uint8_t want_tls;       /* the protocol saw TLS agreed (sess_start_tls) */
@@ -57,10 +61,14 @@ struct sess {
 
 enum { SESS_DETECT, SESS_MAIL, SESS_OTHER };
 
-/* Pending queue */
-void sess_push(struct flow *f, uint8_t cmd, uint8_t arg);
+/* Pending queue: commands waiting for their replies. r is the command's
+ * record (NULL: the current packet, no verb). */
+void sess_push(struct flow *f, uint8_t cmd, uint8_t arg, const struct rec *r);
+void sess_repush(struct flow *f, const struct pend *p);
 int sess_pop(struct flow *f, struct pend *p);   /* 0 if empty */
 int sess_peek(struct flow *f, struct pend *p);
+/* A reply r answers the pending command p: say so in r. */
+void sess_answers(struct rec *r, const struct pend *p);
 
 /* Records: a record from a line (or, ln NULL, at the current packet),
  * and emission to the dissector's sink. */

@@ -151,6 +151,19 @@ body_end(struct flow *f, struct acc *a, const char *verb)
     acc_body_emit(f, DIR_C2S, a, &r);
 }
 
+/* The body ended at its dot: the reply to come answers the message. */
+static void
+data_end(struct flow *f, struct acc *a)
+{
+    struct rec r;
+
+    acc_rec(f, DIR_C2S, a, &r, REC_BODY);
+    memcpy(r.verb, "DATA", 5);
+    body_end(f, a, "DATA");
+    f->sess->cstate = SMTP_C_CMD;
+    sess_push(f, SMTP_CMD_DATA_END, 0, &r);
+}
+
 /* A DATA body: it ends only at CRLF . CRLF (RFC 5321 4.1.1.4); a dot
  * line framed by a bare LF or CR is text (acc.h's strict framing). */
 static struct acc *
@@ -210,11 +223,8 @@ client_line(struct flow *f, const struct line *ln)
             a = body_open(f, ln);
         if (!a)
             return;
-        if (acc_body_line(a, ln)) {
-            body_end(f, a, "DATA");
-            s->cstate = SMTP_C_CMD;
-            sess_push(f, SMTP_CMD_DATA_END, 0);
-        }
+        if (acc_body_line(a, ln))
+            data_end(f, a);
         return;
     }
     if (auth_client_line(f, ln, &r))
@@ -253,7 +263,7 @@ client_line(struct flow *f, const struct line *ln)
         s->raw_left[DIR_C2S] = size;
         s->raw_last = (uint8_t)last;
         sess_emit(f, DIR_C2S, &r);
-        sess_push(f, (uint8_t)cmd, an != 0);
+        sess_push(f, (uint8_t)cmd, an != 0, &r);
         if (!size && last && a && a->active)
             body_end(f, a, "BDAT");
         return;
@@ -267,7 +277,7 @@ client_line(struct flow *f, const struct line *ln)
         break;
     }
     sess_emit(f, DIR_C2S, &r);
-    sess_push(f, (uint8_t)cmd, an != 0);
+    sess_push(f, (uint8_t)cmd, an != 0, &r);
 }
 
 static size_t
@@ -321,6 +331,7 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
     if (code == 334 && have && pd.cmd == SMTP_CMD_AUTH && auth_sasl_open(f)) {
         /* Server challenge: the AUTH exchange goes on (RFC 4954 4). */
         auth_challenge(f, txt, tn);
+        sess_answers(r, &pd);
         sess_emit(f, DIR_S2C, r);
         return;
     }
@@ -328,6 +339,8 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
      * before the capture began) */
     if (!have && !(first_reply && s->midstream))
         r->flags |= anom_hit(ANOM_UNMATCHED_REPLY);
+    if (have)
+        sess_answers(r, &pd);
     sess_emit(f, DIR_S2C, r);
     if (!have)
         return;
@@ -439,6 +452,8 @@ smtp_on_gap(struct flow *f, int dir, int cut)
     struct acc *a = s->acc[dir];
     struct pend pd;
     uint64_t why = ANOM_F(cut ? ANOM_TRUNCATED : ANOM_GAP);
+    struct pend keep;
+    int kept = 0;
     struct rec r;
 
     /* Lines in flight are gone: end partial records and drop the queue,
@@ -463,11 +478,16 @@ smtp_on_gap(struct flow *f, int dir, int cut)
     if (cut)
         return;     /* the cut line was handed on: nothing else is lost */
     while (sess_pop(f, &pd))
-        ;
+        if (pd.cmd == SMTP_CMD_AUTH)
+            keep = pd, kept = 1;
     /* A lost server line inside AUTH: the exchange goes on, its verdict
      * is the next reply (auth_gap). */
-    if (dir == DIR_S2C && auth_mech_open(f) != AUTH_NONE)
-        sess_push(f, SMTP_CMD_AUTH, 1);
+    if (dir == DIR_S2C && auth_mech_open(f) != AUTH_NONE) {
+        if (kept)
+            sess_repush(f, &keep);
+        else
+            sess_push(f, SMTP_CMD_AUTH, 1, NULL);
+    }
     if (dir == DIR_C2S) {
         s->raw_left[DIR_C2S] = 0;
         /* Inside a body we cannot tell where it ends; look for commands. */

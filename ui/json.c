@@ -254,6 +254,8 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
              strlen(det_how_name(r->detect)));
     if (r->kind == REC_BODY || r->lines > 1)
         jnum("lines", r->lines);
+    if (r->req_pkt)
+        jnum("request_in", r->req_pkt);
     if (r->kind == REC_CRED) {
         const char *mech = r->cred.mech == AUTH_OTHER ? NULL : auth_mech_name(r->cred.mech);
         if (mech)
