@@ -5,6 +5,7 @@
 
 #include "field.h"
 #include "proto.h"
+#include "telnet.h"
 
 #define CMD(r) ((r)->kind == REC_CMD)
 #define REPLY(r) ((r)->kind == REC_REPLY)
@@ -105,6 +106,20 @@ g_telnet(const struct rec *r, struct fld_val *v, int m)
     (void)m;
     return r->typed.n || (r->nseg > 1 && r->dir == DIR_C2S && (CMD(r) || r->kind == REC_AUTH));
 }
+static int
+g_tn_neg(const struct rec *r, struct fld_val *v, int m)
+{
+    const char *names[FLD_MAXV];
+    int k, i;
+
+    /* only where the connection speaks telnet: elsewhere 0xff is data */
+    if (r->dir != DIR_C2S || !r->typed.n || !(r->flags & ANOM_F(ANOM_TELNET_IAC)))
+        return 0;
+    k = tn_negotiation(r->typed.p, r->typed.n, names, m < FLD_MAXV ? m : FLD_MAXV);
+    for (i = 0; i < k; i++)
+        v_cstr(v + i, 1, names[i]);
+    return k;
+}
 static int g_tn_typed(const struct rec *r, struct fld_val *v, int m) { return r->typed.n ? v_rs(v, m, &r->typed) : 0; }
 static int
 g_tn_edited(const struct rec *r, struct fld_val *v, int m)
@@ -203,6 +218,7 @@ static const struct fld_def tail[] = {
     { "tls.len", FT_UINT, J, "encrypted bytes in the burst", g_tls_len, K(TLS), 0 },
     { "telnet", FT_PROTO, 0, "a client line typed in several segments or with telnet commands", g_telnet, 0, 0 },
     { "telnet.typed", FT_STR, J, "raw keystrokes before line editing", g_tn_typed, 0, 0 },
+    { "telnet.negotiation", FT_STR, J, "telnet commands the client sent (RFC 854/855): \"DO ECHO\", \"WILL NAWS\"", g_tn_neg, 0, 0 },
     { "telnet.edited", FT_BOOL, 0, "line editing (BS, DEL, ^U) changed the line", g_tn_edited, 0, 0 },
     { "telnet.keystrokes", FT_UINT, 0, "segments that carried the client line", g_tn_keys, 0, 0 },
     { "cred", FT_PROTO, 0, "a credential or a message carrying a secret", g_cred, 0, 0 },

@@ -23,4 +23,14 @@ int tn_needs_edit(const uint8_t *in, size_t n, int telnet);
  * a line is data. */
 int tn_is_negotiation(const uint8_t *in, size_t n);
 
+/* The telnet commands in raw client bytes (rec.typed), in order, as
+ * static names: "DO ECHO", "WILL NAWS", "SB TERMINAL-TYPE", "NOP", or
+ * "DO (unknown option)". Returns how many were put in out[0..max). */
+int tn_negotiation(const uint8_t *in, size_t n, const char **out, int max);
+
+/* The same as one line, "DO SUPPRESS-GO-AHEAD, DO ECHO" (with rfc: each
+ * option's RFC in parentheses; an unknown option by number). ASCII, our
+ * own text. Returns its length, 0 (buf "") when in has no command. */
+size_t tn_describe(const uint8_t *in, size_t n, char *buf, size_t sz, int rfc);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../dissect/telnet.h"
 #include "esc.h"
 #include "fmt.h"
 
@@ -177,6 +178,15 @@ fmt_info_esc(const struct rec *r, char *buf, size_t sz, int escf)
     case REC_CMD:
     case REC_AUTH:
         o = add(buf, sz, o, r->text.p, r->text.n);
+        if (r->dir == DIR_C2S && r->typed.n && (r->flags & ANOM_F(ANOM_TELNET_IAC))
+            && tn_describe(r->typed.p, r->typed.n, tmp, sizeof tmp, 0)) {
+            /* A telnet client's option requests (RFC 854, 855) before
+             * the first key: no text, but the server got the bytes as a
+             * line and answers it (an error, as a rule). */
+            o = addf(buf, sz, o, r->text.n ? " [telnet negotiation: " : "telnet negotiation: ");
+            o = addf(buf, sz, o, tmp);
+            o = addf(buf, sz, o, r->text.n ? "]" : " (the server got these bytes as a line)");
+        }
         if (r->cred.user.n || (r->flags & REC_F_CRED)) {
             o = addf(buf, sz, o, " [");
             if (r->cred.user.n) {

@@ -12,6 +12,7 @@
 
 #include "../dissect/anom.h"
 #include "../dissect/field.h"
+#include "../dissect/telnet.h"
 #include "esc.h"
 #include "fmt.h"
 #include "tui_priv.h"
@@ -251,7 +252,7 @@ details(struct tui *t, const struct rec *r, int mark)
 {
     struct tui_lines *L = &t->pane.det;
     const struct proto_ops *P = proto_get(r->proto);
-    char a[64], b[64], tm[64], rel[64], ex[256];
+    char a[64], b[64], tm[64], rel[64], ex[256], neg[512];
     const char *desc;
     int i, any = 0;
 
@@ -348,6 +349,12 @@ details(struct tui *t, const struct rec *r, int mark)
         tui_lines_add(L, TA_TITLE, "Typed line (telnet)");
         if (r->typed.n)
             tui_lines_esc(L, TA_NORMAL, "    Raw keystrokes: ", r->typed.p, r->typed.n);
+        if (r->typed.n && (r->flags & ANOM_F(ANOM_TELNET_IAC)) && tn_describe(r->typed.p, r->typed.n, neg, sizeof neg, 1)) {
+            tui_lines_addf(L, TA_NORMAL, "    Telnet negotiation: %s", neg);
+            if (!r->text.n)
+                tui_lines_add(L, TA_NOTE, "    The server does not speak telnet: it got "
+                              "these bytes as a command line and answers it");
+        }
         tui_lines_addf(L, TA_NORMAL, "    Keystroke segments: %u", (unsigned)r->nseg);
         tui_lines_addf(L, TA_NORMAL, "    Edited (BS, DEL, ^U): %s",
                        r->flags & (ANOM_F(ANOM_EDITED)) ? "yes" : "no");

@@ -25,6 +25,46 @@ edit(const char *in, size_t n, const char *want, uint64_t want_flags)
 #define E (ANOM_F(ANOM_EDITED))
 #define I (ANOM_F(ANOM_TELNET_IAC))
 
+/* Telnet option names (RFC 854/855, 857, 858, 1091): whole, and cut at
+ * every length so no walk reads past the bytes it was given. */
+static void
+test_negotiation(void)
+{
+    static const char neg[] = "\xff\xfd\x03\xff\xfd\x01\xff\xfb\x18"
+                              "\xff\xfa\x18\x00xterm\xff\xf0\xff\xf1\xff\xfe\xc8";
+    const char *names[16];
+    char buf[256];
+    size_t n, i;
+    int k;
+
+    k = tn_negotiation((const uint8_t *)neg, sizeof neg - 1, names, 16);
+    T_INT(k, 6);
+    if (k == 6) {
+        T_BYTES(names[0], strlen(names[0]), "DO SUPPRESS-GO-AHEAD");
+        T_BYTES(names[1], strlen(names[1]), "DO ECHO");
+        T_BYTES(names[2], strlen(names[2]), "WILL TERMINAL-TYPE");
+        T_BYTES(names[3], strlen(names[3]), "SB TERMINAL-TYPE");
+        T_BYTES(names[4], strlen(names[4]), "NOP");
+        T_BYTES(names[5], strlen(names[5]), "DONT (unknown option)");
+    }
+    n = tn_describe((const uint8_t *)neg, 6, buf, sizeof buf, 0);
+    T_BYTES(buf, n, "DO SUPPRESS-GO-AHEAD, DO ECHO");
+    n = tn_describe((const uint8_t *)neg, 6, buf, sizeof buf, 1);
+    T_BYTES(buf, n, "DO SUPPRESS-GO-AHEAD (RFC 858), DO ECHO (RFC 857)");
+    n = tn_describe((const uint8_t *)neg + 22, 3, buf, sizeof buf, 0);
+    T_BYTES(buf, n, "DONT option 200");
+    T_INT(tn_describe((const uint8_t *)"USER bob", 8, buf, sizeof buf, 0), 0);
+    T_INT(tn_negotiation((const uint8_t *)"\xff\xff", 2, names, 16), 0);
+    for (i = 0; i <= sizeof neg - 1; i++) {
+        uint8_t *cut = malloc(i ? i : 1);
+        memcpy(cut, neg, i);
+        tn_negotiation(cut, i, names, 16);
+        n = tn_describe(cut, i, buf, 12, 1);
+        T_CHECK(n < 12 && strlen(buf) == n);
+        free(cut);
+    }
+}
+
 static void
 test_editor(void)
 {
@@ -166,6 +206,7 @@ int
 main(void)
 {
     test_editor();
+    test_negotiation();
     test_needs_edit();
     test_b64();
     test_plain();
