@@ -391,19 +391,22 @@ main(int argc, char **argv)
         cap_close(&M.cap);
         return 2;
     }
+    /* The -w file is opened while still root, as tcpdump does: a
+     * directory only root may write to is a common place for it, and
+     * failing here loses no packet. */
+    if (wfile && cap_open_dump(&M.cap, wfile, eb) < 0) {
+        fprintf(stderr, "mailsift: %s\n", eb);
+        cap_close(&M.cap);
+        return 1;
+    }
     if (iface && (zuser || geteuid() == 0)) {
-        /* After activation, before the first packet is parsed and before
-         * any output file is opened (tcpdump does the same). */
+        /* After activation and the -w file, before the first packet is
+         * parsed (tcpdump does the same). */
         if (cap_drop_privs(zuser ? zuser : "nobody", eb) < 0) {
             fprintf(stderr, "mailsift: %s\n", eb);
             cap_close(&M.cap);
             return 1;
         }
-    }
-    if (wfile && cap_open_dump(&M.cap, wfile, eb) < 0) {
-        fprintf(stderr, "mailsift: %s\n", eb);
-        cap_close(&M.cap);
-        return 1;
     }
     if (xdir) {
         /* also after the drop: the files belong to the capture user */

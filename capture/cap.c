@@ -123,7 +123,9 @@ cap_open_dump(struct cap *c, const char *file, char *errbuf)
 {
     c->dump = pcap_dump_open(c->pcap, file);
     if (!c->dump) {
-        snprintf(errbuf, ERRBUF_LEN, "%s: %s", file, pcap_geterr(c->pcap));
+        /* libpcap's message already names the file ("FILE: Permission
+         * denied"): say it once. */
+        snprintf(errbuf, ERRBUF_LEN, "%s", pcap_geterr(c->pcap));
         return ERR_SYS;
     }
     return 0;

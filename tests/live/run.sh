@@ -3,8 +3,9 @@
 # namespace while real servers (dovecot, postfix) and real clients
 # (python poplib/smtplib) talk: rows appear while the session runs, the
 # credentials are decoded, privileges are dropped before the first packet
-# (checked in /proc/PID/status while capturing), -w writes a pcap that
-# mailsift reads back, SIGINT ends cleanly with tcpdump-style counts.
+# (checked in /proc/PID/status while capturing), -w (opened before the
+# drop, in a root-only directory) writes a pcap that mailsift reads back,
+# SIGINT ends cleanly with tcpdump-style counts.
 set -u
 BIN=$(readlink -f "${1:?usage: run.sh BIN}")
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,7 +41,18 @@ if ! ms_servers_start "$tmp/srv" >"$tmp/srv.log" 2>&1; then
     exit 1
 fi
 
-"$BIN" -i lo -T json -Z nobody -w "$tmp/out/live.pcap" --export-objects "imf,$tmp/out/msgs" \
+# -w into a directory only root may write to (the lab's /root or
+# /var/log): the file is opened before the drop to nobody, as tcpdump
+# does, so the capture is not lost.
+mkdir -m 700 "$tmp/rootonly"
+# A -w that cannot be opened fails before capturing, saying the path once.
+"$BIN" -i lo -T json -Z nobody -w "$tmp/nodir/x.pcap" >/dev/null 2>"$tmp/werr" </dev/null
+rc=$?
+[ $rc = 1 ] && [ "$(grep -o "$tmp/nodir/x.pcap" "$tmp/werr" | wc -l)" = 1 ] \
+    && grep -q 'No such file or directory' "$tmp/werr" && ! grep -q 'packets captured' "$tmp/werr" \
+    && ok "-w failure: exit 1, path said once, nothing captured" \
+    || no "-w failure: rc $rc, $(cat "$tmp/werr")"
+"$BIN" -i lo -T json -Z nobody -w "$tmp/rootonly/live.pcap" --export-objects "imf,$tmp/out/msgs" \
     >"$tmp/out.json" 2>"$tmp/err" &
 pid=$!
 # Wait for the capture to be up (the privilege drop is our signal).
@@ -99,18 +111,19 @@ has kind=credential proto=smtp mech=PLAIN user=user2 'secret=pa ss2!' result=acc
 has kind=body proto=smtp 'imf.subject=live test' && ok "DATA body decoded" || no "DATA body"
 grep -q 'packets captured' "$tmp/err" && grep -q 'dropped by kernel' "$tmp/err" \
     && ok "capture counts on stderr" || { no "capture counts"; cat "$tmp/err"; }
-# The -w file was opened after the drop and holds the same session.
-if [ -s "$tmp/out/live.pcap" ]; then
-    "$BIN" -r "$tmp/out/live.pcap" -T json >"$tmp/replay.json" 2>/dev/null
+# The -w file was opened before the drop and holds the same session.
+if [ -s "$tmp/rootonly/live.pcap" ]; then
+    "$BIN" -r "$tmp/rootonly/live.pcap" -T json >"$tmp/replay.json" 2>/dev/null
     if diff <(grep -c . "$tmp/out.json") <(grep -c . "$tmp/replay.json") >/dev/null; then
         ok "-w capture reads back to the same records"
     else
         no "-w replay: $(wc -l <"$tmp/out.json") live vs $(wc -l <"$tmp/replay.json") replayed"
     fi
-    [ "$(stat -c %U "$tmp/out/live.pcap")" = nobody ] && ok "-w file created after the drop" \
-        || no "-w file owner $(stat -c %U "$tmp/out/live.pcap")"
+    [ "$(stat -c %U "$tmp/rootonly/live.pcap")" = root ] \
+        && ok "-w file opened before the drop, in a root-only directory" \
+        || no "-w file owner $(stat -c %U "$tmp/rootonly/live.pcap")"
 else
-    no "-w wrote nothing"
+    no "-w into a root-only directory wrote nothing: $(cat "$tmp/err")"
 fi
 # The export directory and its files were made by nobody, after the drop:
 # the DATA body and the RETR body, each as big as its record says.
