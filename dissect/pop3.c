@@ -384,6 +384,107 @@ pop3_is_error(const struct rec *r)
     return !strcmp(r->verb, "-ERR");
 }
 
+static const char *
+pop3_reply_class(const struct rec *r, char *key, size_t ksz)
+{
+    /* RFC 1939 3: a status indicator, +OK or -ERR; RFC 5034 4: "+" */
+    if (ksz)
+        key[0] = 0;
+    if (r->kind != REC_REPLY)
+        return NULL;
+    if (!strcmp(r->verb, "+OK")) {
+        snprintf(key, ksz, "+OK");
+        return "positive: the command succeeded";
+    }
+    if (!strcmp(r->verb, "-ERR")) {
+        snprintf(key, ksz, "-ERR");
+        return "negative: the command failed";
+    }
+    if (!strcmp(r->verb, "+")) {
+        snprintf(key, ksz, "+");
+        return "SASL continuation: the server waits for the next AUTH line";
+    }
+    return NULL;
+}
+
+/* "[CODE]" right after -ERR (RFC 2449 8, RFC 3206): the code, or NULL. */
+static const char *
+resp_code(const struct rec *r)
+{
+    static const struct { const char *code, *why; } codes[] = {
+        { "[AUTH]", "authentication failed: the user name or password is wrong "
+                    "(RFC 3206 response code [AUTH])" },
+        { "[SYS/TEMP]", "a temporary problem on the server, not the "
+                        "credentials: try again later (RFC 3206 [SYS/TEMP])" },
+        { "[SYS/PERM]", "a permanent problem on the server, not the "
+                        "credentials (RFC 3206 [SYS/PERM])" },
+        { "[IN-USE]", "the mailbox is locked by another session: close the "
+                      "other client (RFC 2449 8.1.2 [IN-USE])" },
+        { "[LOGIN-DELAY]", "logged in too soon after the last login "
+                           "(RFC 2449 8.1.1 [LOGIN-DELAY])" },
+    };
+    const uint8_t *p = r->arg.p;
+    size_t n = r->arg.n, i, k;
+
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        k = strlen(codes[i].code);
+        if (n >= k && !memcmp(p, codes[i].code, k))
+            return codes[i].why;
+    }
+    return NULL;
+}
+
+static int
+pop3_error_explain(const struct rec *cmd, const struct rec *r, char *buf, size_t sz)
+{
+    const char *v = cmd ? cmd->verb : "", *why;
+
+    if (r->kind != REC_REPLY || strcmp(r->verb, "-ERR"))
+        return 0;
+    if (cmd && (cmd->flags & ANOM_F(ANOM_EDITED))
+        && (!strcmp(v, "PASS") || !strcmp(v, "USER") || !strcmp(v, "APOP"))) {
+        snprintf(buf, sz, "the line was edited with Backspace/Delete/^U while "
+                 "typing, but the server does no line editing: it checked the "
+                 "keys as typed, not the %s meant%s",
+                 !strcmp(v, "USER") ? "user name" : "password",
+                 resp_code(r) ? " (RFC 3206 response code [AUTH])" : "");
+        return 1;
+    }
+    if ((why = resp_code(r))) {
+        snprintf(buf, sz, "%s", why);
+        return 1;
+    }
+    if (cmd && !cmd->text.n && (cmd->flags & ANOM_F(ANOM_TELNET_IAC))) {
+        snprintf(buf, sz, "the telnet client's option negotiation (IAC bytes) "
+                 "reached the server as a command line; POP3 is not telnet, "
+                 "so it is an unknown command: harmless, type the next command");
+        return 1;
+    }
+    if (cmd && (cmd->flags & ANOM_F(ANOM_EDITED))) {
+        snprintf(buf, sz, "the line was edited with Backspace/Delete while "
+                 "typing; the server does no line editing and got the editing "
+                 "keys as bytes (see the typed line)");
+        return 1;
+    }
+    if (cmd && cmd->verb[0] && !pop3_cmd_desc(cmd->verb)) {
+        snprintf(buf, sz, "the server does not know this command: POP3 verbs "
+                 "are USER, PASS, STAT, LIST, RETR, DELE, QUIT ... (RFC 1939)");
+        return 1;
+    }
+    if (!strcmp(v, "PASS") || !strcmp(v, "APOP") || !strcmp(v, "AUTH")) {
+        snprintf(buf, sz, "the login was refused (RFC 1939 7); the server "
+                 "gave no response code saying why");
+        return 1;
+    }
+    if (!strcmp(v, "RETR") || !strcmp(v, "DELE") || !strcmp(v, "TOP")
+        || (!strcmp(v, "LIST") && cmd->arg.n)) {
+        snprintf(buf, sz, "no such message, or it is marked as deleted "
+                 "(RFC 1939 5)");
+        return 1;
+    }
+    return 0;
+}
+
 /* Fields, with Wireshark's names (pop.*). */
 #define POP(r) ((r)->proto == PROTO_POP)
 #define IS(r, k) (POP(r) && (r)->kind == (k))
@@ -449,6 +550,8 @@ const struct proto_ops pop3_proto = {
     .cmd_desc = pop3_cmd_desc,
     .reply_explain = pop3_reply_explain,
     .is_error = pop3_is_error,
+    .reply_class = pop3_reply_class,
+    .error_explain = pop3_error_explain,
     .fields = pop3_fields,
     .nfields = sizeof pop3_fields / sizeof pop3_fields[0],
 };

@@ -76,6 +76,16 @@ struct proto_ops {
     int (*reply_explain)(const struct rec *r, char *buf, size_t sz);
     /* Is this reply an error (4xx/5xx, -ERR)? */
     int (*is_error)(const struct rec *r);
+    /* The class of a reply for statistics and the lab report: its key
+     * into key ("2xx", "+OK"; ASCII) and what the class means
+     * ("positive completion"), or NULL (key "") if it has none. */
+    const char *(*reply_class)(const struct rec *r, char *key, size_t ksz);
+    /* Why an error reply came, for a student: one sentence into buf
+     * ("the colon after FROM is missing ..."), from the reply and the
+     * command it answers (cmd NULL if not known). Returns 0 if there is
+     * nothing more to say than the reply's class. NULL: never. */
+    int (*error_explain)(const struct rec *cmd, const struct rec *reply,
+                         char *buf, size_t sz);
 
     /* The protocol's fields (field.h), in --list-fields order. */
     const struct fld_def *fields;

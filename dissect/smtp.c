@@ -582,6 +582,163 @@ smtp_is_error(const struct rec *r)
     return r->code >= 400;
 }
 
+static const char *
+smtp_reply_class(const struct rec *r, char *key, size_t ksz)
+{
+    static const char *const meaning[6] = {
+        NULL, "positive preliminary", "positive completion",
+        "positive intermediate", "transient negative completion",
+        "permanent negative completion",
+    };
+    unsigned c = r->code / 100;
+
+    if (ksz)
+        key[0] = 0;
+    if (r->kind != REC_REPLY || c < 1 || c > 5)
+        return NULL;
+    /* RFC 5321 4.2.1: the first digit is the class */
+    snprintf(key, ksz, "%uxx", c);
+    return meaning[c];
+}
+
+/* Does the text s (n bytes) contain word w, ASCII case-insensitively? */
+static int
+has_ci(const uint8_t *s, size_t n, const char *w)
+{
+    size_t k = strlen(w), i, j;
+
+    for (i = 0; k && i + k <= n; i++) {
+        for (j = 0; j < k; j++) {
+            uint8_t a = s[i + j], b = (uint8_t)w[j];
+            if (a >= 'a' && a <= 'z')
+                a = (uint8_t)(a - 32);
+            if (b >= 'a' && b <= 'z')
+                b = (uint8_t)(b - 32);
+            if (a != b)
+                break;
+        }
+        if (j == k)
+            return 1;
+    }
+    return 0;
+}
+
+/* MAIL FROM:<a> / RCPT TO:<a> (RFC 5321 4.1.1.2-3): what a hand-typed
+ * parameter most often gets wrong. */
+static int
+path_explain(const struct rec *cmd, const char *kw, char *buf, size_t sz)
+{
+    const uint8_t *a = cmd->arg.p;
+    size_t n = cmd->arg.n, k = strlen(kw), i = k;
+
+    if (n < k || !has_ci(a, k, kw)) {
+        snprintf(buf, sz, "%s wants \"%s:<address>\" right after the verb "
+                 "(RFC 5321 4.1.1.%s)", cmd->verb, kw, kw[0] == 'F' ? "2" : "3");
+        return 1;
+    }
+    while (i < n && a[i] == ' ')
+        i++;
+    if (i >= n || a[i] != ':') {
+        snprintf(buf, sz, "the colon after %s is missing: write %s %s:<address> "
+                 "(RFC 5321 4.1.1.%s)", kw, cmd->verb, kw, kw[0] == 'F' ? "2" : "3");
+        return 1;
+    }
+    if (i > k) {
+        snprintf(buf, sz, "no space is allowed before the colon: write %s %s:<address> "
+                 "(RFC 5321 4.1.1.%s)", cmd->verb, kw, kw[0] == 'F' ? "2" : "3");
+        return 1;
+    }
+    for (i++; i < n && a[i] == ' '; i++)
+        ;
+    if (i >= n || a[i] != '<') {
+        snprintf(buf, sz, "the address must be in angle brackets: %s %s:<user@example.test> "
+                 "(RFC 5321 4.1.2, Reverse-path / Forward-path)", cmd->verb, kw);
+        return 1;
+    }
+    return 0;
+}
+
+static int
+smtp_error_explain(const struct rec *cmd, const struct rec *r, char *buf, size_t sz)
+{
+    const char *v = cmd ? cmd->verb : "";
+
+    if (r->kind != REC_REPLY || r->code < 400)
+        return 0;
+    if (cmd && !cmd->text.n && (cmd->flags & ANOM_F(ANOM_TELNET_IAC))) {
+        snprintf(buf, sz, "the telnet client's option negotiation (IAC bytes) "
+                 "reached the server as a command line; SMTP is not telnet, "
+                 "so it is refused: harmless, type the next command");
+        return 1;
+    }
+    if (cmd && (cmd->flags & ANOM_F(ANOM_EDITED)) && r->code == 535) {
+        snprintf(buf, sz, "the answer was edited with Backspace/Delete while "
+                 "typing, but the server does no line editing: it decoded the "
+                 "keys as typed, which are not valid base64 (RFC 4954 4)");
+        return 1;
+    }
+    if (cmd && (cmd->flags & ANOM_F(ANOM_EDITED)) && r->code >= 500
+        && r->code <= 501) {
+        snprintf(buf, sz, "the line was edited with Backspace/Delete while "
+                 "typing; the server does no line editing and got the editing "
+                 "keys as bytes (see the typed line)");
+        return 1;
+    }
+    if (r->code == 501 && !strcmp(v, "MAIL"))
+        return path_explain(cmd, "FROM", buf, sz);
+    if (r->code == 501 && !strcmp(v, "RCPT"))
+        return path_explain(cmd, "TO", buf, sz);
+    if ((r->code == 500 || r->code == 502) && cmd && cmd->verb[0]
+        && !smtp_cmd_desc(cmd->verb)) {
+        snprintf(buf, sz, "the server does not know this command: SMTP verbs "
+                 "are HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT ... "
+                 "(RFC 5321 4.1)");
+        return 1;
+    }
+    if (r->code == 503) {
+        snprintf(buf, sz, "bad sequence of commands: MAIL comes after EHLO "
+                 "(and AUTH where required), RCPT after MAIL, DATA after RCPT "
+                 "(RFC 5321 4.1.4)");
+        return 1;
+    }
+    if (r->code == 530) {
+        snprintf(buf, sz, "the server wants AUTH (or STARTTLS) before this command "
+                 "(RFC 4954 6)");
+        return 1;
+    }
+    if (r->code == 535 && has_ci(r->text.p, r->text.n, "base64")) {
+        snprintf(buf, sz, "authentication failed because the answer to 334 was "
+                 "not valid base64 (RFC 4954 4: each AUTH LOGIN line is base64)");
+        return 1;
+    }
+    if (r->code == 535) {
+        snprintf(buf, sz, "authentication failed: the user name or password is "
+                 "wrong (RFC 4954 6)");
+        return 1;
+    }
+    if (r->code == 538 || r->code == 534) {
+        snprintf(buf, sz, "the server refuses this mechanism on this connection: "
+                 "use STARTTLS first or a stronger mechanism (RFC 4954 6)");
+        return 1;
+    }
+    if (r->code == 454) {
+        snprintf(buf, sz, "temporary authentication failure on the server side: "
+                 "try again later (RFC 4954 6)");
+        return 1;
+    }
+    if (r->code == 550 && (!strcmp(v, "RCPT") || !strcmp(v, "MAIL"))) {
+        snprintf(buf, sz, "the server will not take mail for (or from) this "
+                 "address: unknown user, or relaying is not allowed (RFC 5321 4.2.3)");
+        return 1;
+    }
+    if (r->code == 554 && !strcmp(v, "RCPT")) {
+        snprintf(buf, sz, "the recipient was refused: relaying denied or a policy "
+                 "rejected it (RFC 5321 4.2.3)");
+        return 1;
+    }
+    return 0;
+}
+
 /* Fields, with Wireshark's names (smtp.*). */
 #define SMTP(r) ((r)->proto == PROTO_SMTP)
 #define IS(r, k) (SMTP(r) && (r)->kind == (k))
@@ -638,6 +795,8 @@ const struct proto_ops smtp_proto = {
     .cmd_desc = smtp_cmd_desc,
     .reply_explain = smtp_reply_explain,
     .is_error = smtp_is_error,
+    .reply_class = smtp_reply_class,
+    .error_explain = smtp_error_explain,
     .fields = smtp_fields,
     .nfields = sizeof smtp_fields / sizeof smtp_fields[0],
 };
