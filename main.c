@@ -25,6 +25,7 @@
 #include "ui/ob.h"
 #include "ui/out.h"
 #include "ui/tui.h"
+#include "ui/zrep.h"
 
 #ifndef MAILSIFT_VERSION
 #define MAILSIFT_VERSION "0.1"
@@ -42,6 +43,7 @@ static struct {
     int out;
     int quiet;
     struct report *report;
+    struct zrep *zrep;      /* -z stat, sessions, ladder, report */
     uint64_t shown;
 } M;
 
@@ -64,6 +66,8 @@ on_record(void *ctx, const struct rec *r)
     M.shown++;
     if (M.report)
         report_add(M.report, r);
+    if (M.zrep)
+        zrep_record(M.zrep, r);
     if (M.quiet)
         return;
     if (M.out == OUT_JSON)
@@ -102,6 +106,12 @@ usage(FILE *fp)
 "  -Y FILTER         display filter (Wireshark syntax), e.g. 'smtp.auth.username'\n"
 "  -z creds          print the credentials report at the end\n"
 "  -z creds,hashcat  print CRAM-MD5 (-m 16400) and APOP (-m 20) hashes\n"
+"  -z PROTO,stat     statistics of smtp, pop, ...: commands, reply codes and\n"
+"                    classes, logins, failure rates, reply latency\n"
+"  -z sessions       one row per connection\n"
+"  -z ladder,N       sequence diagram of stream N\n"
+"  -z report[,html]  lab report of the capture, Markdown or HTML\n"
+"                    (-z may be given several times, like tshark)\n"
 "  -q                no per-message output (with -z)\n"
 "  --mask            replace every secret with ****\n"
 "  --color=WHEN      never, always or auto (default; honours NO_COLOR)\n"
@@ -291,7 +301,7 @@ main(int argc, char **argv)
                 creds = 1;
             else if (!strcmp(optarg, "creds,hashcat"))
                 creds = hashcat = 1;
-            else
+            else if ((!M.zrep && !(M.zrep = zrep_new())) || zrep_add(M.zrep, optarg) < 0)
                 goto bad_arg;
             break;
         case 'q': M.quiet = 1; break;
@@ -360,7 +370,7 @@ main(int argc, char **argv)
         }
     }
     if (ui < 0)
-        ui = !tset && !creds && !M.quiet && isatty(STDOUT_FILENO);
+        ui = !tset && !creds && !M.zrep && !M.quiet && isatty(STDOUT_FILENO);
     if (!strcmp(color, "always"))
         M.oo.color = 1;
     else if (!strcmp(color, "auto"))
@@ -482,6 +492,8 @@ main(int argc, char **argv)
         rc = 1;
     if (M.report)
         report_print(stdout, M.report, &M.oo, hashcat);
+    if (M.zrep)
+        zrep_print(stdout, M.zrep, &M.oo, M.out == OUT_JSON, rfile ? rfile : iface);
     if (stats)
         print_stats(stdout, &M.cap);
     if (M.cap.live) {
@@ -493,6 +505,7 @@ main(int argc, char **argv)
     }
     cap_close(&M.cap);
     report_free(M.report);
+    zrep_free(M.zrep);
     flt_free(M.flt);
     ob_flush();
     if ((fflush(stdout) == EOF || ob.err) && rc == 0)
