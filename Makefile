@@ -38,7 +38,7 @@ DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
 CAPTURE := capture/cap.c capture/link.c capture/pump.c
 UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/export.c \
            ui/tui.c ui/tui_bar.c ui/tui_keys.c ui/tui_table.c ui/tui_pane.c \
-           ui/tui_view.c ui/rows.c ui/ucol.c ui/zstat.c ui/ladder.c ui/labrep.c \
+           ui/tui_view.c ui/tui_ladder.c ui/rows.c ui/ucol.c ui/zstat.c ui/ladder.c ui/labrep.c \
            ui/zrep.c
 SRC     := $(DISSECT) $(CAPTURE) $(UI) main.c
 HDR     := $(wildcard dissect/*.h capture/*.h ui/*.h)

@@ -168,6 +168,9 @@ draw(struct tui *t)
     case V_HELP:
         tui_help_draw(t, L.body, L.bodyh);
         break;
+    case V_LADDER:
+        tui_ladder_draw(t, L.body, L.bodyh);
+        break;
     default:
         tui_table_draw(t, &L);
         tui_pane_draw(t, &L);
@@ -188,6 +191,7 @@ adjust_dropped(struct tui *t)
     if (!d)
         return;
     tui_view_drop(t, d);
+    tui_ladder_drop(t, d);
     tui_pane_drop(t, d);
 }
 
@@ -218,6 +222,7 @@ cleanup(struct tui *t)
     tui_bar_free(t);
     tui_pane_free(t);
     tui_view_free(t);
+    tui_ladder_free(t);
     rec_store_free(t->st);
 }
 
@@ -310,6 +315,8 @@ tui_run(struct tui *t, const struct tui_src *src)
                 tui_follow_update(t);
             else if (t->view == V_CREDS)
                 tui_creds_update(t);
+            else if (t->view == V_LADDER)
+                tui_ladder_update(t);
             t->dirty = 1;
         }
         now = now_ms();

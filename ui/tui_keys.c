@@ -81,6 +81,13 @@ table_key(struct tui *t, int ch)
                 tui_follow_open(t, r.flow);
         }
         break;
+    case 'L':
+        if (rows_at(R, R->sel, &idx, &m) == 0) {
+            struct rec r;
+            if (tui_get(t, idx, &r) == 0)
+                tui_ladder_open(t, r.flow, idx);
+        }
+        break;
     case 'C':
         tui_creds_open(t);
         break;
@@ -124,6 +131,10 @@ tui_key(struct tui *t, int ch)
         break;
     case V_HELP:
         if (!tui_help_key(t, ch) && ch == 'Q')
+            t->quit = 1;
+        break;
+    case V_LADDER:
+        if (!tui_ladder_key(t, ch) && ch == 'Q')
             t->quit = 1;
         break;
     default:

@@ -41,7 +41,7 @@ enum tui_attr {
     TA_NOTE, TA_MATCH, TA_GOOD, TA_BAD, TA_STATUS, TA_N
 };
 
-enum tui_view { V_TABLE, V_FOLLOW, V_CREDS, V_HELP };
+enum tui_view { V_TABLE, V_FOLLOW, V_CREDS, V_HELP, V_LADDER };
 
 /* A screen line we produced: printable ASCII only (escaped already). */
 struct tui_line {
@@ -121,6 +121,20 @@ struct tui_creds {
     int w[8];               /* widest text of each column seen, in columns */
 };
 
+/* tui_ladder.c */
+struct tui_ladder {
+    uint32_t flow;
+    size_t scan;            /* next store index to look at */
+    int started;            /* the head lines are in */
+    struct ms_time t0;      /* the connection's first record */
+    struct tui_lines ll;
+    size_t *rec;            /* store index of each line, -1 for the head */
+    size_t n, cap;
+    size_t top, sel;
+    int center;             /* centre the selection at the next draw */
+    int h;                  /* lines shown, as of the last draw */
+};
+
 struct tui_help {
     struct tui_lines lines;
     size_t top;
@@ -145,6 +159,7 @@ struct tui {
     struct tui_follow follow;
     struct tui_creds creds;
     struct tui_help help;
+    struct tui_ladder ladder;
 
     /* The message line under the bar; any part may set it. */
     char msg[256];
@@ -235,6 +250,15 @@ int tui_creds_key(struct tui *t, int ch);
 void tui_help_open(struct tui *t);
 void tui_help_draw(struct tui *t, int y0, int h);
 int tui_help_key(struct tui *t, int ch);
+
+/* tui_ladder.c */
+/* Open the ladder of flow, the line of store record rec selected. */
+void tui_ladder_open(struct tui *t, uint32_t flow, size_t rec);
+void tui_ladder_update(struct tui *t);
+void tui_ladder_draw(struct tui *t, int y0, int h);
+int tui_ladder_key(struct tui *t, int ch);
+void tui_ladder_drop(struct tui *t, size_t d);
+void tui_ladder_free(struct tui *t);
 
 /* Case-insensitive substring test (ASCII), for the row and follow searches. */
 int tui_contains_ci(const char *hay, const char *needle);

@@ -630,6 +630,59 @@ print(max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l)
     wait_exit >/dev/null
 fi
 
+# ---- ladder (L): opens at the row, scrolls, Enter returns to a row ----
+if [ -z "$TELNET" ]; then
+    skipped "telnet sample not found: ladder tests"
+else
+    echo "# ladder: $TELNET"
+    TUI_H=24 start "$TELNET"
+    wait_for '^ +[0-9]+ .*POP .*S: \+OK Dovecot' >/dev/null
+    keys C-f
+    text 'RETR 1'
+    keys Enter
+    wait_for '^ +301 .*C: RETR 1' >/dev/null
+    keys L
+    if wait_for '^ Ladder of stream 0 ' && wait_for '^ +301 +[0-9.]+ +\|-+>\|  RETR 1' &&
+       ! screen | grep -q 'Stream 0 (POP): client'; then
+        ok "ladder: L opens the row's stream at that record"
+    else
+        nok "ladder: L opens the row's stream at that record"
+    fi
+    if screen | grep -Eq '^ +303 +[0-9.]+ +\|<-+\|  \+OK 305 octets' &&
+       screen | grep -Eq '^ +244 +[0-9.]+ +\|\*\*\* LOGIN user1 \(USER/PASS\): accepted \*\*\*\|'; then
+        ok "ladder: opened centred: arrows both ways, the accepted login marked"
+    else
+        nok "ladder: opened centred: arrows both ways, the accepted login marked"
+    fi
+    keys g
+    if wait_for 'Stream 0 \(POP\): client 127\.0\.0\.1:[0-9]+, server 127\.0\.0\.1:110' &&
+       wait_for '^ +4 +0\.000000 +\|<-+\|  \+OK Dovecot ready' &&
+       wait_for '^ +66 +[0-9.]+ +\|\*\*\* LOGIN user1 \(USER/PASS\): rejected \*\*\*\|' &&
+       ! screen | grep -q '+OK Logging out'; then
+        ok "ladder: scrolls to the top (g), a rejected login marked"
+    else
+        nok "ladder: scrolls to the top (g), a rejected login marked"
+    fi
+    keys G
+    if wait_for '^ +314 .*\+OK Logging out' && ! screen | grep -q 'Stream 0 (POP): client'; then
+        ok "ladder: scrolls to the end (G)"
+    else
+        nok "ladder: scrolls to the end (G)"
+    fi
+    # the first line after the head is frame 4; two lines on, frame 10
+    # (the -ERR); one back up, frame 8: the telnet negotiation
+    keys g Down Down Down Down Up
+    keys Enter
+    if wait_for '^ +No\. ' && wait_for '^ Details: frame 8 ' &&
+       wait_for '^ +8 .*C: telnet negotiation: DO SUPPRESS-GO-AHEAD, DO ECHO'; then
+        ok "ladder: Enter goes back to the selected record's row"
+    else
+        nok "ladder: Enter goes back to the selected record's row"
+    fi
+    keys Q
+    wait_exit >/dev/null
+fi
+
 # ---- escape sequences in packets never reach the terminal ----
 if command -v python3 >/dev/null 2>&1; then
     python3 tests/tui/mkpcap.py "$TMP/evil.pcap"
