@@ -696,7 +696,7 @@ line_cell(FILE *fp, int fmt, const struct rec *r)
         put_escaped(fp, fmt, info, 1);
     }
     if ((r->flags & REC_F_CRED) && r->kind != REC_CRED) {
-        put_text(fp, fmt, " (decoded ");
+        put_text(fp, fmt, " (");
         put_text(fp, fmt, secret_kind_name(r->cred.secret_kind));
         put_text(fp, fmt, ": ");
         put_bytes(fp, fmt, r->cred.secret.p, r->cred.secret.n, 1);
