@@ -7,6 +7,7 @@
 #include "anom.h"
 #include "ctx.h"
 #include "mem.h"
+#include "mime.h"
 #include "sess.h"
 
 /* Enough for the connections that are open at once in a busy capture. */
@@ -392,16 +393,57 @@ acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
 }
 
 
+/* "=?": where an RFC 2047 encoded word may begin. */
+static int
+word_start(const uint8_t *p, size_t n)
+{
+    const uint8_t *q = p, *end = p + n;
+
+    while (q < end && (q = memchr(q, '=', (size_t)(end - q))) && q + 1 < end) {
+        if (q[1] == '?')
+            return 1;
+        q++;
+    }
+    return 0;
+}
+
 void
 acc_headers(struct flow *f, struct acc *a, struct rec *r)
 {
+    uint8_t *dec = f->sess->d->imf_dec;
+    size_t used = 0, outn, cap = sizeof f->sess->d->imf_dec;
+    unsigned mf;
     int h;
 
-    (void)f;
     for (h = 0; h < IMF_N; h++) {
         int seen = a->hseen >> h & 1;
-        r->imf[h].p = seen ? a->hv + a->hoff[h] : a->hv;
-        r->imf[h].n = seen ? a->hlen[h] : 0;
+        const uint8_t *v = seen ? a->hv + a->hoff[h] : a->hv;
+        uint32_t n = seen ? a->hlen[h] : 0;
+        /* the value, without the white space a fold put before it or
+         * left after it */
+        while (n && (*v == ' ' || *v == '\t')) {
+            v++;
+            n--;
+        }
+        while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        r->imf[h].p = v;
+        r->imf[h].n = n;
+        r->imf_raw[h].p = v;
+        r->imf_raw[h].n = 0;
+        /* encoded words (RFC 2047) are shown decoded, the raw value kept */
+        if (!n || !word_start(v, n))
+            continue;
+        mf = 0;
+        mime_decode_header(v, n, dec + used, cap - used, &outn, &mf);
+        if (mf & (MIME_BAD_WORD | MIME_BAD_CHARSET))
+            r->flags |= anom_hit(ANOM_MIME_BAD_WORD);
+        if (!(mf & MIME_DECODED))
+            continue;
+        r->imf_raw[h].n = n;
+        r->imf[h].p = dec + used;
+        r->imf[h].n = (uint32_t)outn;
+        used += outn;
     }
     r->imf_cut = a->hcut;
     if (a->hcut)

@@ -591,7 +591,19 @@ static int g_smtp(const struct rec *r, struct fld_val *v, int m) { (void)v; (voi
 static int g_req(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && r->dir == DIR_C2S && r->kind != REC_CRED ? v_bool(v, m, 1) : 0; }
 static int g_rsp(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && r->dir == DIR_S2C ? v_bool(v, m, 1) : 0; }
 static int g_cmdline(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) || IS(r, REC_AUTH) ? v_rs(v, m, &r->text) : 0; }
-static int g_cmd(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) ? v_cstr(v, m, r->verb) : 0; }
+/* The verb as sent (Wireshark shows "mail" when the client typed it);
+ * rec.verb is upper-cased for the logic and the Info column. */
+static int
+g_cmd(const struct rec *r, struct fld_val *v, int m)
+{
+    const uint8_t *sp;
+
+    if (!IS(r, REC_CMD))
+        return 0;
+    sp = r->text.n ? memchr(r->text.p, ' ', r->text.n) : NULL;
+    return v_str(v, m, r->text.p ? r->text.p : (const uint8_t *)"",
+                 sp ? (size_t)(sp - r->text.p) : r->text.n);
+}
 static int g_param(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) && r->arg.n ? v_rs(v, m, &r->arg) : 0; }
 static int g_response(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) ? v_lines(v, m, &r->text, 0) : 0; }
 static int g_code(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) && r->code ? v_uint(v, m, r->code) : 0; }
@@ -608,7 +620,7 @@ static const struct fld_def smtp_fields[] = {
     { "smtp.req", FT_BOOL, 0, "SMTP client message", g_req, 0, 0 },
     { "smtp.rsp", FT_BOOL, 0, "SMTP server reply", g_rsp, 0, 0 },
     { "smtp.command_line", FT_STR, 0, "SMTP command line as sent (typed lines: edited)", g_cmdline, 0, 0 },
-    { "smtp.req.command", FT_STR, J, "SMTP command verb, upper-cased", g_cmd, K(CMD), 0 },
+    { "smtp.req.command", FT_STR, J, "SMTP command verb as sent", g_cmd, K(CMD), 0 },
     { "smtp.req.parameter", FT_STR, J, "SMTP command parameter", g_param, K(CMD), 0 },
     { "smtp.response", FT_STR, 0, "SMTP reply line (one per line)", g_response, 0, 0 },
     { "smtp.response.code", FT_UINT, J, "SMTP reply code", g_code, K(REPLY), 0 },
