@@ -613,6 +613,39 @@ static int g_pass(const struct rec *r, struct fld_val *v, int m) { return SMTP(r
 static int g_data(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_BODY) ? v_rs(v, m, &r->text) : 0; }
 static int g_data_len(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_BODY) ? v_uint(v, m, r->size) : 0; }
 
+/* Does s hold the word w (ASCII, any case) as a parameter or a line of
+ * an EHLO reply? */
+static int
+has_word(const struct rec_str *s, const char *w)
+{
+    size_t n = strlen(w), i, k;
+
+    for (i = 0; s->p && i + n <= s->n; i++) {
+        if (i && s->p[i - 1] != ' ' && s->p[i - 1] != '-' && s->p[i - 1] != '\n')
+            continue;
+        for (k = 0; k < n && (s->p[i + k] | 0x20) == (w[k] | 0x20); k++)
+            ;
+        if (k == n && (i + n == s->n || s->p[i + n] == ' ' || s->p[i + n] == '\n'
+                       || s->p[i + n] == '='))
+            return 1;
+    }
+    return 0;
+}
+
+/* RFC 6531: MAIL FROM:<...> SMTPUTF8, and a server that offers it. */
+static int
+g_mail_utf8(const struct rec *r, struct fld_val *v, int m)
+{
+    return IS(r, REC_CMD) && !strcmp(r->verb, "MAIL") && has_word(&r->arg, "SMTPUTF8")
+        ? v_bool(v, m, 1) : 0;
+}
+static int
+g_ehlo_utf8(const struct rec *r, struct fld_val *v, int m)
+{
+    return IS(r, REC_REPLY) && r->code == 250 && r->lines > 1 && has_word(&r->text, "SMTPUTF8")
+        ? v_bool(v, m, 1) : 0;
+}
+
 #define J FLD_JSON
 #define K(k) (1u << REC_##k)
 static const struct fld_def smtp_fields[] = {
@@ -627,6 +660,8 @@ static const struct fld_def smtp_fields[] = {
     { "smtp.rsp.parameter", FT_STR, J, "SMTP reply text (one per line)", g_rsp_param, K(REPLY), 0 },
     { "smtp.auth.username", FT_STR, J, "decoded AUTH user name", g_user, K(CMD) | K(AUTH), 0 },
     { "smtp.auth.password", FT_STR, J, "decoded AUTH password or token", g_pass, K(CMD) | K(AUTH), 0 },
+    { "smtp.mail.smtputf8", FT_BOOL, J, "MAIL with the SMTPUTF8 parameter: UTF-8 addresses (RFC 6531)", g_mail_utf8, K(CMD), 0 },
+    { "smtp.ehlo.smtputf8", FT_BOOL, J, "an EHLO reply offering SMTPUTF8 (RFC 6531)", g_ehlo_utf8, K(REPLY), 0 },
     { "smtp.data.fragment", FT_STR, 0, "message text (first bytes, dot-unstuffed)", g_data, 0, 0 },
     { "smtp.data.len", FT_UINT, J, "message size in octets after dot-unstuffing", g_data_len, K(BODY), 0 },
 };
