@@ -48,7 +48,7 @@ OBJ     := $(SRC:%.c=$(B)/%.o)
 
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run test unit golden filter-tests live-tests asan fuzz bench lint \
+.PHONY: all run test unit golden filter-tests live-tests asan fuzz bench lint man-check \
         install clean deps deps-test golden-update check-fast
 
 all: mailsift
@@ -93,7 +93,7 @@ live-tests: mailsift
 	@tests/run-live.sh ./mailsift
 
 # The quick suite: what every commit must pass.
-check-fast: unit golden filter-tests
+check-fast: unit golden filter-tests man-check
 
 # The whole suite: warnings fatal, then again under the sanitizers.
 test: deps-test
@@ -119,6 +119,10 @@ bench: mailsift
 	@scripts/deps.sh bench
 	@bench/run.sh
 	@bench/robust.sh
+
+# the man page's field table is --list-fields
+man-check: mailsift
+	@scripts/man-sync.sh --check ./mailsift
 
 lint:
 	@scripts/lint.sh

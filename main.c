@@ -5,6 +5,7 @@
  * error (bad option, bad display or capture filter). */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,10 @@ main(int argc, char **argv)
     struct rec_sink sink = { on_record, NULL };
     struct sigaction sa;
 
+    /* Column widths of UTF-8 text (wcwidth) in the printers' tables; the
+     * output itself is UTF-8 whatever the locale. The view sets its own. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "");
     dis_default_ports(&cfg);
     cfg.clock = &M.clock;
     M.oo.time_fmt = TF_REL;

@@ -63,7 +63,13 @@ void acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
                     const struct ms_time *ts);
 /* Whole body lines once the record keeps nothing more of them (headers
  * parsed, text and raw full): counted in place. Returns bytes used (0:
- * take the line path). */
+ * take the line path). acc_bulk_ready says first whether it may, inline,
+ * as the line path asks before every line. */
+static inline int
+acc_bulk_ready(const struct acc *a)
+{
+    return a && a->active && a->body && !a->in_hdr && a->tn >= LIM_TEXT && a->rn >= LIM_RAW;
+}
 size_t acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
                      const struct ms_time *ts, uint64_t flags);
 /* A body line longer than LIM_LINE, whole, as it streams by (line.h's

@@ -129,8 +129,10 @@ struct packed {
     &(r)->cred.user, &(r)->cred.secret, &(r)->cred.secret_typed, \
     &(r)->cred.authzid, &(r)->cred.challenge, &(r)->cred.reply, \
     &(r)->cred.mech_name, &(r)->imf[0], &(r)->imf[1], &(r)->imf[2], \
-    &(r)->imf[3], &(r)->imf[4], &(r)->imf[5], &(r)->imf[6] }
-#define REC_NSTR (11 + IMF_N)
+    &(r)->imf[3], &(r)->imf[4], &(r)->imf[5], &(r)->imf[6], \
+    &(r)->imf_raw[0], &(r)->imf_raw[1], &(r)->imf_raw[2], &(r)->imf_raw[3], \
+    &(r)->imf_raw[4], &(r)->imf_raw[5], &(r)->imf_raw[6] }
+#define REC_NSTR (11 + 2 * IMF_N)
 _Static_assert(IMF_N == 7, "REC_STRS names every imf header");
 
 struct rec_store *

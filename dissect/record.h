@@ -129,7 +129,8 @@ struct rec {
     uint16_t nmarks;
     const struct rec_mark *marks;  /* packet boundaries in raw */
     uint16_t secret_off;     /* text[secret_off..] is secret (REC_F_CRED) */
-    struct rec_str imf[IMF_N];
+    struct rec_str imf[IMF_N];      /* RFC 2047 words decoded to UTF-8 */
+    struct rec_str imf_raw[IMF_N];  /* as sent, when decoding changed it */
     uint32_t imf_cut;        /* header value bytes not kept */
     struct rec_cred cred;
     const struct rec_clock *clock;  /* NULL: t0 = 0, 6 digits */

@@ -506,7 +506,7 @@ plain_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
         }
         if (s->raw_left[dir] && P->on_raw) {
             k = P->on_raw(f, dir, p, n, pkt, ts);
-        } else if (!f->la[dir].held && s->acc[dir]
+        } else if (!f->la[dir].held && acc_bulk_ready(s->acc[dir])
                    && (k = acc_body_bulk(s->acc[dir], p, n, pkt, ts, src.flags))) {
             src.flags = 0;
         } else {

@@ -86,7 +86,7 @@ tui_lines_esc(struct tui_lines *L, int attr, const char *prefix,
     if (!s)
         return;
     memcpy(s, prefix, pl);
-    esc_bytes(s + pl, sz - pl, p ? p : (const uint8_t *)"", n, 0);
+    esc_bytes(s + pl, sz - pl, p ? p : (const uint8_t *)"", n, tui_escf());
     lines_take(L, attr, s);
 }
 
@@ -152,7 +152,7 @@ field_value(const struct fld_def *d, const struct fld_val *v, char *buf,
             break;
         }
         buf[0] = '"';
-        esc_bytes(buf + 1, sz - 2, v->s, v->n, ESC_ELLIPSIS);
+        esc_bytes(buf + 1, sz - 2, v->s, v->n, ESC_ELLIPSIS | tui_escf());
         o = strlen(buf);
         buf[o] = '"';
         buf[o + 1] = 0;

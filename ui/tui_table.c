@@ -153,9 +153,10 @@ row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
     if (m >= 0) {
         rows_mark_span(&r, m, &off, &len);
         snprintf(info, sizeof info, "%s", r.dir == DIR_C2S ? "C: " : "S: ");
-        esc_bytes(info + 3, sizeof info - 3, r.raw.p + off, len, ESC_ELLIPSIS);
+        esc_bytes(info + 3, sizeof info - 3, r.raw.p + off, len,
+                  ESC_ELLIPSIS | tui_escf());
     } else {
-        fmt_info(&r, info, sizeof info);
+        fmt_info_esc(&r, info, sizeof info, tui_escf());
         len = r.len;
     }
     /* Info last: tui_put cuts it at the screen's edge. */

@@ -113,6 +113,17 @@ ALIGNED = [
     'pop.request.command == "STAT" && tcp.port in {25, 110, 587}',
     'smtp.req.command in {"MAIL", "A".."N"}',
     'pop.request.command in {"USER", "PASS"}',
+    # values as sent: the client typed lower-case verbs
+    'smtp.req.command == "mail"',
+    'smtp.req.command == "MAIL"',
+    'smtp.req.command == "ehlo" || smtp.req.command == "quit"',
+    'lower(smtp.req.command) == "ehlo"',
+    'upper(smtp.req.command) == "RCPT"',
+    'smtp.req.command matches "(?i)^ehlo$"',
+    'smtp.req.command matches "(?-i)^EHLO$"',
+    'smtp.req.command in {"data", "quit"}',
+    'smtp.req.command[0:2] == "ra"',
+    'smtp.req.command[0:2] == "rc"',
 ]
 
 # Expressions not compared on some samples, and why.
@@ -124,7 +135,8 @@ SKIP = {
 }
 
 SAMPLES = ['smtp-auth-login.pcap', 'smtp-auth-mechs.pcap', 'pop3-auth.pcap',
-           'mixed-ipv6.pcap', 'sll2-any.pcap', 'lab.pcapng', 'starttls.pcap']
+           'mixed-ipv6.pcap', 'sll2-any.pcap', 'lab.pcapng', 'starttls.pcap',
+           'hostile/h-headers-300-rcpt.pcap']
 
 def tshark(pcap, expr):
     p = subprocess.run(['tshark', '-n', '-r', pcap, '-Y', expr, '-T', 'fields', '-e', 'frame.number'],

@@ -630,6 +630,42 @@ print(max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l)
     wait_exit >/dev/null
 fi
 
+# ---- UTF-8 from the network: characters on a UTF-8 terminal, aligned ----
+INTL=$(pwd)/samples/intl-rfc2047-smtp.pcap
+if [ ! -f "$INTL" ] || ! command -v python3 >/dev/null 2>&1 ||
+   ! locale -a 2>/dev/null | grep -Eqi '^c\.utf-?8$'; then
+    skipped "UTF-8 rows: needs samples/intl-rfc2047-smtp.pcap, python3 and C.UTF-8"
+else
+    TUI_ENV=LC_ALL=C.UTF-8 start "$INTL" "-Y imf"
+    # Cyrillic and CJK senders on the screen, each row's Info column
+    # starting at the same display column, no line wider than the pane.
+    if wait_for 'From: Олена Петренко' && wait_for 'From: 山田太郎' &&
+       python3 -c '
+import sys, unicodedata
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+rows = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n")
+        if " C: [DATA message" in l]
+cols = {w(l[:l.index(" C: [")]) for l in rows}
+wide = [l for l in rows if "山田太郎" in l or "Олена" in l]
+sys.exit(0 if len(rows) >= 8 and len(cols) == 1 and wide and
+         all(w(l) <= 120 for l in rows) else 1)' "$TMP/screen"; then
+        ok "UTF-8 rows: Cyrillic and CJK shown as characters, columns aligned"
+    else
+        nok "UTF-8 rows: Cyrillic and CJK shown as characters, columns aligned"
+    fi
+    keys Q
+    wait_exit >/dev/null
+    # An ASCII terminal keeps the escapes.
+    TUI_ENV=LC_ALL=C start "$INTL" "-Y imf"
+    if wait_for 'From: \\xd0\\x9e' && ! screen | grep -q 'Олена'; then
+        ok "UTF-8 rows: a C-locale terminal gets \\x escapes, not characters"
+    else
+        nok "UTF-8 rows: a C-locale terminal gets \\x escapes, not characters"
+    fi
+    keys Q
+    wait_exit >/dev/null
+fi
+
 # ---- ladder (L): opens at the row, scrolls, Enter returns to a row ----
 if [ -z "$TELNET" ]; then
     skipped "telnet sample not found: ladder tests"

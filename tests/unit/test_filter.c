@@ -172,6 +172,7 @@ rec_pop_cmd(struct rec *r)
     r->flags = (ANOM_F(ANOM_GAP)) | (ANOM_F(ANOM_EDITED));
     memcpy(r->verb, "USER", 5);
     set_str(&r->arg, "user1");
+    set_str(&r->text, "USER user1");
     r->cred.user.p = (const uint8_t *)pop_user;
     r->cred.user.n = sizeof pop_user - 1;
 }
