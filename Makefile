@@ -22,15 +22,19 @@ PCAP_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS    = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
+# TLS decryption: OpenSSL 3 libcrypto (libssl-dev).
+CRYPTO_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS   = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 CFLAGS  ?=
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) \
-             -DMAILSIFT_VERSION='"$(VERSION)"'
-LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS)
+             $(CRYPTO_CFLAGS) -DMAILSIFT_VERSION='"$(VERSION)"'
+LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS) $(CRYPTO_LIBS)
 
 DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/ip.c dissect/flow.c dissect/tcp.c dissect/line.c \
            dissect/telnet.c dissect/b64.c dissect/auth.c dissect/smtp.c \
-           dissect/pop3.c dissect/dissect.c dissect/field.c dissect/filter.c
+           dissect/pop3.c dissect/dissect.c dissect/field.c dissect/filter.c \
+           dissect/keylog.c
 CAPTURE := capture/cap.c capture/link.c
 UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/export.c ui/tui.c \
            ui/tui_pane.c ui/tui_view.c
