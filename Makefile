@@ -34,7 +34,8 @@ DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/ip.c dissect/flow.c dissect/tcp.c dissect/line.c \
            dissect/telnet.c dissect/b64.c dissect/auth.c dissect/smtp.c \
            dissect/pop3.c dissect/dissect.c dissect/field.c dissect/filter.c \
-           dissect/keylog.c dissect/tls_crypto.c
+           dissect/keylog.c dissect/tls.c dissect/tls_crypto.c dissect/tls_cert.c \
+           dissect/tls_names.c
 CAPTURE := capture/cap.c capture/link.c
 UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/export.c ui/tui.c \
            ui/tui_pane.c ui/tui_view.c
