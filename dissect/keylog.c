@@ -54,13 +54,16 @@ struct tls_keys {
     int64_t last_look;          /* ms, CLOCK_MONOTONIC */
     unsigned refresh_ms;
     /* A last line without newline was parsed tentatively: the counters
-     * and parser state from before it, restored before it is read again
-     * (then whole). Its secret, if any, is replaced by the complete one. */
-    uint8_t tail;
+     * and parser state from before it, and what its secret changed in the
+     * table, all undone before the line is read again (complete or not).
+     * in_tail is set while it is parsed. */
+    uint8_t tail, in_tail;
     struct tls_keys_stats tail_st;
     struct kl_parse tail_ps;
-    uint32_t tail_ent;          /* entry the tail put (index + 1), 0 none */
-    uint32_t last_put;          /* entry the last put touched (index + 1) */
+    uint32_t undo_idx;          /* entry the tail put (index + 1), 0 none */
+    uint8_t undo_new;           /* it added that entry (else replaced it) */
+    uint8_t undo_len;
+    uint8_t undo_sec[TLS_SECRET_MAX];
 };
 
 struct kl_label {
@@ -216,17 +219,19 @@ put(struct tls_keys *k, uint8_t kind, const uint8_t *id, size_t idlen,
         return ERR_BAD;
     if ((e = lookup(k, kind, id, idlen))) {
         /* A later line wins, as in Wireshark: a client that logs a
-         * connection twice logs what it used last. The completed form of
-         * a tentatively read last line is no replacement. */
-        uint32_t idx = (uint32_t)(e - k->ent) + 1;
+         * connection twice logs what it used last. */
         if (e->seclen != seclen || memcmp(e->sec, sec, seclen)) {
+            if (k->in_tail) {
+                k->undo_idx = (uint32_t)(e - k->ent) + 1;
+                k->undo_new = 0;
+                k->undo_len = e->seclen;
+                memcpy(k->undo_sec, e->sec, e->seclen);
+            }
             e->seclen = (uint8_t)seclen;
             memcpy(e->sec, sec, seclen);
-            if (idx != k->tail_ent)
-                k->st.replaced++;
+            k->st.replaced++;
             k->changes++;
         }
-        k->last_put = idx;
         return 0;
     }
     if ((rc = reserve(k)) < 0) {
@@ -242,8 +247,68 @@ put(struct tls_keys *k, uint8_t kind, const uint8_t *id, size_t idlen,
     memcpy(e->sec, sec, seclen);
     index_put(k->slot, k->nslot, e, k->n);
     k->changes++;
-    k->last_put = k->n;
+    if (k->in_tail) {
+        k->undo_idx = k->n;
+        k->undo_new = 1;
+    }
     return 0;
+}
+
+/* Linear probing deletion (Knuth 6.4 Algorithm R): empty the slot, then
+ * move back every later entry of the run whose home is not between. */
+static void
+index_del(struct tls_keys *k, uint32_t v)
+{
+    const struct kl_ent *e = &k->ent[v - 1];
+    uint32_t m = k->nslot - 1, i, j, h;
+
+    for (i = (uint32_t)hash(e->kind, e->id, e->idlen) & m; k->slot[i] != v; i = (i + 1) & m)
+        ;
+    k->slot[i] = 0;
+    for (j = (i + 1) & m; k->slot[j]; j = (j + 1) & m) {
+        const struct kl_ent *f = &k->ent[k->slot[j] - 1];
+        h = (uint32_t)hash(f->kind, f->id, f->idlen) & m;
+        if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+            continue;
+        k->slot[i] = k->slot[j];
+        k->slot[j] = 0;
+        i = j;
+    }
+}
+
+/* Take entry v (index + 1) out: the last entry moves into its place. */
+static void
+remove_ent(struct tls_keys *k, uint32_t v)
+{
+    uint32_t last = k->n, m = k->nslot - 1, i;
+
+    index_del(k, v);
+    if (v != last) {
+        const struct kl_ent *l = &k->ent[last - 1];
+        for (i = (uint32_t)hash(l->kind, l->id, l->idlen) & m; k->slot[i] != last; i = (i + 1) & m)
+            ;
+        k->slot[i] = v;
+        k->ent[v - 1] = *l;
+    }
+    OPENSSL_cleanse(&k->ent[last - 1], sizeof k->ent[0]);
+    k->n--;
+}
+
+/* Undo what the tentative last line did to the table. */
+static void
+undo_tail(struct tls_keys *k)
+{
+    if (k->undo_idx && k->undo_idx <= k->n) {
+        if (k->undo_new) {
+            remove_ent(k, k->undo_idx);
+        } else {
+            struct kl_ent *e = &k->ent[k->undo_idx - 1];
+            e->seclen = k->undo_len;
+            memcpy(e->sec, k->undo_sec, k->undo_len);
+        }
+    }
+    k->undo_idx = 0;
+    OPENSSL_cleanse(k->undo_sec, sizeof k->undo_sec);
 }
 
 size_t
@@ -609,20 +674,21 @@ read_file(struct tls_keys *k, char *err, size_t errsz)
     }
     regular = S_ISREG(st.st_mode);
     if (k->tail) {
-        /* Undo the tentative last line (its counts and parser state): it
-         * is read again below, complete or not. */
+        /* Undo the tentative last line (its counts, parser state and
+         * secret): it is read again below, complete or not. */
         k->st.lines = k->tail_st.lines;
         k->st.bad_lines = k->tail_st.bad_lines;
         k->st.ignored = k->tail_st.ignored;
         k->st.refused = k->tail_st.refused;
+        k->st.replaced = k->tail_st.replaced;
         k->ps = k->tail_ps;
+        undo_tail(k);
         k->tail = 0;
     }
     if (k->have_file && (!regular || st.st_dev != k->dev || st.st_ino != k->ino
                          || st.st_size < k->off)) {
         /* Replaced or truncated: a new file, read from its start. */
         k->off = 0;
-        k->tail_ent = 0;
         memset(&k->ps, 0, sizeof k->ps);
     }
     if (regular && k->off && lseek(fd, k->off, SEEK_SET) < 0) {
@@ -672,19 +738,19 @@ read_file(struct tls_keys *k, char *err, size_t errsz)
         }
         base += got;
     }
-    k->tail_ent = 0;
     if (ll || over) {
         k->tail_st = k->st;
         k->tail_ps = k->ps;
         k->tail = 1;
-        k->last_put = 0;
+        k->undo_idx = 0;
         if (over) {
             k->st.lines++;
             k->st.bad_lines++;
         } else {
+            k->in_tail = 1;
             parse_line(k, line, ll);
+            k->in_tail = 0;
         }
-        k->tail_ent = k->last_put;
     }
     if (k->loaded && (k->st.lines != lines0 || k->tail))
         k->st.reloads++;
@@ -727,6 +793,7 @@ tls_keys_load(struct tls_keys *k, const char *path, char *err, size_t errsz)
         k->have_file = 0;
         k->off = 0;
         k->tail = 0;
+        k->undo_idx = 0;
         memset(&k->ps, 0, sizeof k->ps);
     }
     k->last_look = now_ms();

@@ -342,18 +342,35 @@ test_files(void)
     T_INT(st.replaced, 0);
     T_INT(get(k, TLS_SEC_CLIENT_HS, cr_bin, out), 48);
 
+    /* A tentative line that looked whole but turns out bad once complete
+     * (a 33-byte secret): its secret goes away again, even when another
+     * secret was learned meanwhile (the entry moves). */
+    append(path, "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR2 " " S32);
+    T_INT(tls_keys_refresh(k), 1);
+    T_INT(get(k, TLS_SEC_SERVER_HS, cr2_bin, out), 32);
+    T_INT(tls_keys_learn(k, TLS_SEC_SESSION, cr2_bin, 32, out, 32), 0);
+    append(path, "00\n");
+    T_INT(tls_keys_refresh(k), 0);
+    T_INT(get(k, TLS_SEC_SERVER_HS, cr2_bin, out), 0);
+    T_INT(tls_keys_find(k, TLS_SEC_SESSION, cr2_bin, 32, out, sizeof out), 32);
+    T_INT(get(k, TLS_SEC_CLIENT_HS, cr_bin, out), 48);
+    tls_keys_stats(k, &st);
+    T_INT(st.secrets, 5);
+    T_INT(st.bad_lines, 1);
+    T_INT(st.lines, 6);
+
     /* A cut line (truncated log): bad while it stays cut. */
     append(path, "SERVER_HANDSHAKE_TRAFFIC_SECRET " CR " a0a1a2");
     T_INT(tls_keys_refresh(k), 0);
     tls_keys_stats(k, &st);
-    T_INT(st.bad_lines, 1);
-    T_INT(st.lines, 6);
+    T_INT(st.bad_lines, 2);
+    T_INT(st.lines, 7);
     append(path, "\nCLIENT_RANDOM " CR2 " " MS "\n");
     T_INT(tls_keys_refresh(k), 1);
     tls_keys_stats(k, &st);
-    T_INT(st.bad_lines, 1);
-    T_INT(st.lines, 7);
-    T_INT(st.secrets, 5);
+    T_INT(st.bad_lines, 2);
+    T_INT(st.lines, 8);
+    T_INT(st.secrets, 6);
 
     /* Replaced by a shorter file: read from its start; what was known
      * stays known. */
@@ -361,15 +378,15 @@ test_files(void)
     T_INT(rename(other, path), 0);
     T_INT(tls_keys_refresh(k), 1);
     tls_keys_stats(k, &st);
-    T_INT(st.secrets, 6);
-    T_INT(st.lines, 8);
+    T_INT(st.secrets, 7);
+    T_INT(st.lines, 9);
     T_INT(get(k, TLS_SEC_MASTER, cr_bin, out), 48);
 
     /* Another file: read whole. */
     T_INT(tls_keys_load(k, "tests/data/tls/tls12-sessid.keys", err, sizeof err), 0);
     tls_keys_stats(k, &st);
-    T_INT(st.secrets, 7);
-    T_INT(st.bad_lines, 1);
+    T_INT(st.secrets, 8);
+    T_INT(st.bad_lines, 2);
 
     unlink(path);
     rmdir(dir);
