@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build=${FUZZ_BUILD:-$root/fuzz/build}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"pipeline tcp smtp pop3 sasl esc filter"}
+targets=${FUZZ_TARGETS:-"pipeline tcp smtp pop3 sasl esc filter tls keylog"}
 
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -36,11 +36,18 @@ core="dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c
       dissect/pop3.c dissect/dissect.c dissect/field.c
       ui/esc.c ui/fmt.c ui/text.c ui/json.c"
 
+# The TLS library stands alone: the allocator and its counters, libcrypto.
+# fuzz_keylog includes keylog.c itself, to walk its table.
+tls="dissect/anom.c dissect/mem.c dissect/tls.c dissect/tls_crypto.c
+     dissect/tls_cert.c dissect/tls_names.c"
+
 sources() {
     case $1 in
     pipeline) echo "$core capture/cap.c capture/link.c" ;;
     esc) echo "ui/esc.c" ;;
     filter) echo "$core dissect/filter.c" ;;
+    tls) echo "$tls dissect/keylog.c" ;;
+    keylog) echo "dissect/anom.c dissect/mem.c" ;;
     *) echo "$core" ;;
     esac
 }
@@ -48,12 +55,14 @@ sources() {
 libs() {
     case $1 in
     pipeline) pkg-config --libs libpcap 2>/dev/null || echo -lpcap ;;
+    tls|keylog) pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto ;;
     esac
 }
 
 maxlen() {
     case $1 in
-    pipeline|tcp) echo 65536 ;;
+    pipeline|tcp|tls) echo 65536 ;;
+    keylog) echo 16384 ;;
     smtp|pop3) echo 16384 ;;
     esc) echo 8192 ;;
     sasl) echo 4096 ;;

@@ -5,7 +5,9 @@
  * Negative fixtures: wrong, missing and truncated key logs, flipped bytes.
  *
  * TLS_DUMP=DIR writes each fixture's decrypted plaintext to DIR/NAME.c2s
- * and DIR/NAME.s2c (for tests/data/tls/tshark-check.sh).
+ * and DIR/NAME.s2c (for tests/data/tls/tshark-check.py).
+ * TLS_SEEDS=DIR writes fuzz seeds: DIR/tls/NAME (fuzz_tls input format,
+ * each fixture's connections with its key log) and DIR/keylog/NAME.
  * TLS_BENCH_MB=N times TLS 1.3 AES-128-GCM decryption of N MB. */
 #include <pcap/pcap.h>
 #include <stdarg.h>
@@ -1014,11 +1016,119 @@ bench(size_t mb)
     free(stream);
 }
 
+/* ---- fuzz seeds ---- */
+
+static void
+seed_put(FILE *f, int ctl, const uint8_t *p, size_t n)
+{
+    while (n) {
+        size_t k = n > 65535 ? 65535 : n;
+        fputc(ctl, f);
+        fputc((int)(k >> 8), f);
+        fputc((int)(k & 0xff), f);
+        fwrite(p, 1, k, f);
+        p += k;
+        n -= k;
+    }
+}
+
+static void
+seed_tls(const char *dir, const char *name, const char *pcapf, const char *keyf, int conn)
+{
+    char path[512];
+    struct transcript t;
+    size_t kn = 0, i;
+    char *kt = NULL;
+    FILE *f;
+
+    snprintf(path, sizeof path, DATA "%s", pcapf);
+    if (tr_load(path, &t) < 0)
+        return;
+    if (keyf) {
+        snprintf(path, sizeof path, DATA "%s", keyf);
+        kt = slurp(path, &kn);
+    }
+    snprintf(path, sizeof path, "%s/tls/%s", dir, name);
+    if ((f = fopen(path, "wb"))) {
+        fputc(kt ? 1 : 0, f);
+        if (kt) {
+            fputc((int)(kn >> 8), f);
+            fputc((int)(kn & 0xff), f);
+            fwrite(kt, 1, kn, f);
+        }
+        /* One connection; each chunk as TCP delivered it. */
+        for (i = 0; i < t.nch; i++)
+            if (t.ch[i].conn == conn)
+                seed_put(f, t.ch[i].gap ? 2 : t.ch[i].dir, t.bytes + t.ch[i].off, t.ch[i].len);
+        fclose(f);
+    }
+    free(kt);
+    tr_free(&t);
+}
+
+static void
+seed_keylog(const char *dir, const char *name, const char *keyf, unsigned cut)
+{
+    char path[512];
+    size_t n;
+    char *kt;
+    FILE *f;
+
+    snprintf(path, sizeof path, DATA "%s", keyf);
+    if (!(kt = slurp(path, &n)))
+        return;
+    snprintf(path, sizeof path, "%s/keylog/%s", dir, name);
+    if ((f = fopen(path, "wb"))) {
+        fputc((int)(cut >> 8), f);
+        fputc((int)(cut & 0xff), f);
+        fwrite(kt, 1, n, f);
+        fclose(f);
+    }
+    free(kt);
+}
+
+static void
+seeds(const char *dir)
+{
+    char path[512];
+    size_t i;
+
+    snprintf(path, sizeof path, "%s/tls", dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/keylog", dir);
+    mkdir(path, 0755);
+    for (i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
+        char pcapf[256], keyf[256], name[256];
+        const struct fixture *f = &fixtures[i];
+        snprintf(pcapf, sizeof pcapf, "%s.pcap", f->name);
+        snprintf(keyf, sizeof keyf, "%s.keys", f->name);
+        snprintf(name, sizeof name, "%s%s", f->name, f->keys ? "-ws" : "");
+        seed_tls(dir, name, pcapf, f->keys ? f->keys : keyf, 0);
+        if (!f->keys)
+            seed_keylog(dir, name, keyf, (unsigned)(i * 97));
+    }
+    seed_tls(dir, "tls12-resume-id-2", "tls12-resume-id.pcap", "tls12-resume-id.keys", 1);
+    seed_tls(dir, "tls12-resume-ticket-2", "tls12-resume-ticket.pcap", "tls12-resume-ticket.keys", 1);
+    seed_tls(dir, "tls13-early-2", "tls13-early.pcap", "tls13-early.keys", 1);
+    seed_tls(dir, "parse-only-tls13", "tls13-aes128gcm.pcap", NULL, 0);
+    seed_tls(dir, "parse-only-tls12", "tls12-ecdhe-aes128gcm.pcap", NULL, 0);
+    seed_tls(dir, "bad-flipped", "bad-flipped.pcap", "tls12-ecdhe-aes128gcm.keys", 0);
+    seed_tls(dir, "bad-flipped-cbc", "bad-flipped-cbc.pcap", "tls12-ecdhe-aes256cbc-mte.keys", 0);
+    seed_tls(dir, "bad-wrong", "tls13-aes128gcm.pcap", "bad-wrong.keys", 0);
+    seed_tls(dir, "bad-truncated", "tls13-aes128gcm.pcap", "bad-truncated.keys", 0);
+    seed_keylog(dir, "bad-truncated", "bad-truncated.keys", 300);
+    seed_keylog(dir, "sessid-wireshark", "tls12-sessid.wskeys", 50);
+}
+
 int
 main(void)
 {
     size_t i;
 
+    if (getenv("TLS_SEEDS")) {
+        seeds(getenv("TLS_SEEDS"));
+        return 0;
+    }
     if (getenv("TLS_BENCH_MB")) {
         bench((size_t)strtoul(getenv("TLS_BENCH_MB"), NULL, 10));
         return T_DONE();
