@@ -168,6 +168,7 @@ ev_init(struct tls_conn *c, int dir, enum tls_ev_kind k, struct tls_event *e)
 }
 
 static void burst_flush(struct tls_conn *c, int dir);
+static int early_key(struct tls_conn *c);
 
 static void
 emit(struct tls_conn *c, struct tls_event *e)
@@ -275,7 +276,9 @@ no_key(struct tls_conn *c, int dir, const char *why)
     struct tls_dir *d = &c->d[dir];
 
     d->ds = DS_NOKEY;
-    box_free(d);
+    /* The client's box may still open 0-RTT data with its own secret. */
+    if (!(dir == 0 && c->early == EARLY_MAYBE && early_key(c)))
+        box_free(d);
     /* Nothing more of this direction's handshake can be read. */
     hs_release(d);
     if (!d->said_nokey) {
@@ -1012,6 +1015,21 @@ deliver(struct tls_conn *c, int dir, uint8_t type, const uint8_t *p, size_t n)
     }
 }
 
+/* Could 0-RTT data be opened: is its secret known? */
+static int
+early_key(struct tls_conn *c)
+{
+    uint8_t sec[TLS_SECRET_MAX];
+    size_t n;
+
+    if (c->early_locked)
+        return 1;
+    if (!c->have_cr || !(n = find(c, TLS_SEC_CLIENT_EARLY, c->cr, 32, sec)))
+        return 0;
+    memset(sec, 0, sizeof sec);
+    return 1;
+}
+
 /* TLS 1.3 early data (RFC 8446 4.2.10): protected with the client early
  * traffic secret, under the suite of the PSK, which is only known for sure
  * at the ServerHello. Until then try the suites whose hash fits the
@@ -1084,7 +1102,9 @@ early_over(struct tls_conn *c)
     struct tls_box *b = c->d[0].box;
 
     c->early = EARLY_DONE;
-    if (b) {
+    if (b && c->d[0].ds != DS_ON) {
+        box_free(&c->d[0]);
+    } else if (b) {
         tls_dec_clear(&b->early);
         mem_free(MEM_STREAM, b->spare, LIM_TLS_RECORD);
         b->spare = NULL;
@@ -1107,6 +1127,8 @@ open_record(struct tls_conn *c, int dir)
         return;
     }
     if (d->ds != DS_ON || !d->box) {
+        if (early && ++d->ntrial >= LIM_TLS_TRIAL)
+            early_over(c);
         opaque(c, dir, n + 5, early);
         return;
     }
@@ -1187,9 +1209,9 @@ record_start(struct tls_conn *c, int dir)
         d->mode = RM_SKIP;
         return;
     case CT_ALERT:
-        /* TLS 1.3 protects alerts as application_data records; a bare
-         * alert record there is a plaintext one (RFC 8446 6). */
-        prot = d->enc && !(is13(c) && d->rlen == 2);
+        /* TLS 1.3 protects alerts as application_data records: an alert
+         * record there is a plaintext one (RFC 8446 6, 5.1). */
+        prot = d->enc && !is13(c);
         break;
     case CT_HS:
         prot = d->enc && !is13(c);
@@ -1200,7 +1222,7 @@ record_start(struct tls_conn *c, int dir)
             /* 0-RTT data before the ServerHello, opened if its secret is
              * known; or application data in the clear, a protocol
              * violation, counted. */
-            d->mode = dir == 0 && c->early == EARLY_MAYBE && c->keys && box_get(c, 0)
+            d->mode = dir == 0 && c->early == EARLY_MAYBE && early_key(c) && box_get(c, 0)
                 ? RM_OPEN : RM_OPAQUE;
             return;
         }
@@ -1212,7 +1234,7 @@ record_start(struct tls_conn *c, int dir)
     }
     if (keys_ready(c, dir))
         d->mode = RM_OPEN;
-    else if (dir == 0 && c->early == EARLY_MAYBE && c->keys && box_get(c, 0))
+    else if (dir == 0 && c->early == EARLY_MAYBE && early_key(c) && box_get(c, 0))
         d->mode = RM_OPEN;  /* maybe early data with its own secret */
     else
         d->mode = RM_OPAQUE;
