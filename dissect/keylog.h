@@ -51,7 +51,8 @@ void tls_keys_free(struct tls_keys *k);
  * already known stay). A last line without its newline is used if it
  * parses and read again once it is complete. 0, or -1 with a one-line
  * reason in err (unreadable file). */
-int tls_keys_load(struct tls_keys *k, const char *path, char *err, size_t errsz);
+int tls_keys_load(struct tls_keys *k, const char *path, char *err,
+                  size_t errsz);
 
 /* Re-read the file of the last load if it changed since (one stat, at most
  * once per refresh interval). 1 when new secrets arrived, 0 when nothing
@@ -67,7 +68,7 @@ void tls_keys_parse(struct tls_keys *k, const uint8_t *p, size_t n);
 struct tls_keys_stats {
     uint64_t lines;         /* lines read (blank and comment lines too) */
     uint64_t secrets;       /* secrets held now */
-    uint64_t bad_lines;     /* lines that are not key log, printout or comment */
+    uint64_t bad_lines;     /* not a key log line, printout or comment */
     uint64_t reloads;       /* reads after the first that found new bytes */
     uint64_t ignored;       /* well-formed lines mailsift has no use for
                              * (RSA, PMS_CLIENT_RANDOM, *_TRAFFIC_SECRET_N,
@@ -83,7 +84,8 @@ void tls_keys_stats(const struct tls_keys *k, struct tls_keys_stats *s);
  * 1..32 bytes): its length, copied to out (outsz >= TLS_SECRET_MAX), or 0.
  * k may be NULL. */
 size_t tls_keys_find(const struct tls_keys *k, enum tls_secret s,
-                     const uint8_t *id, size_t idlen, uint8_t *out, size_t outsz);
+                     const uint8_t *id, size_t idlen, uint8_t *out,
+                     size_t outsz);
 
 /* Remember a secret found another way (tls.c learns session id -> master
  * secret and ticket -> master secret from connections it decrypted, as

@@ -56,20 +56,26 @@ struct tls_cert_info {
     uint8_t bad;                      /* DER did not parse: names empty */
 };
 
-/* X(ENUM, "name") */
+/* X(ENUM, "name"). SERVER_HELLO is also a HelloRetryRequest (TLS_EVF_HRR);
+ * ENCRYPTED_EXTENSIONS is TLS 1.3's, decrypted; DECRYPTING: keys found,
+ * plaintext follows; NO_KEY: protected records and no key, they stay
+ * opaque; BAD_RECORD: authentication failed or malformed, this direction
+ * stops decrypting; OPAQUE: a burst of records not decrypted (records,
+ * bytes); GAP: bytes lost, decryption stops; LIMIT: a cap or the memcap
+ * cut something. */
 #define TLS_EV_LIST(X) \
     X(CLIENT_HELLO, "client_hello") \
-    X(SERVER_HELLO, "server_hello")     /* also HelloRetryRequest: TLS_EVF_HRR */ \
-    X(ENCRYPTED_EXTENSIONS, "encrypted_extensions") /* TLS 1.3, decrypted */ \
+    X(SERVER_HELLO, "server_hello") \
+    X(ENCRYPTED_EXTENSIONS, "encrypted_extensions") \
     X(CERTIFICATE, "certificate") \
     X(ALERT, "alert") \
-    X(DECRYPTING, "decrypting")         /* keys found, plaintext follows */ \
-    X(NO_KEY, "no_key")                 /* protected records, no key: opaque */ \
-    X(BAD_RECORD, "bad_record")         /* auth failed / malformed: this direction stops decrypting */ \
+    X(DECRYPTING, "decrypting") \
+    X(NO_KEY, "no_key") \
+    X(BAD_RECORD, "bad_record") \
     X(KEY_UPDATE, "key_update") \
-    X(OPAQUE, "opaque")                 /* encrypted records not decrypted: records, bytes */ \
-    X(GAP, "gap")                       /* bytes lost: decryption stops */ \
-    X(LIMIT, "limit")                   /* a cap or the memcap cut something */
+    X(OPAQUE, "opaque") \
+    X(GAP, "gap") \
+    X(LIMIT, "limit")
 
 #define TLS_EV_ENUM(e, n) TLS_EV_##e,
 enum tls_ev_kind { TLS_EV_LIST(TLS_EV_ENUM) TLS_EV_N };
@@ -77,14 +83,14 @@ enum tls_ev_kind { TLS_EV_LIST(TLS_EV_ENUM) TLS_EV_N };
 
 /* tls_event.flags */
 #define TLS_EVF_HRR        0x0001  /* SERVER_HELLO is a HelloRetryRequest */
-#define TLS_EVF_RESUMED    0x0002  /* SERVER_HELLO: session resumed (ID, ticket, PSK) */
-#define TLS_EVF_ETM        0x0004  /* encrypt_then_mac offered (CH) / agreed (SH) */
+#define TLS_EVF_RESUMED    0x0002  /* SERVER_HELLO: resumed (ID, ticket, PSK) */
+#define TLS_EVF_ETM        0x0004  /* encrypt_then_mac offered (CH) / agreed */
 #define TLS_EVF_EMS        0x0008  /* extended_master_secret offered / agreed */
-#define TLS_EVF_TICKET     0x0010  /* CH: session_ticket extension with a ticket */
+#define TLS_EVF_TICKET     0x0010  /* CH: session_ticket with a ticket */
 #define TLS_EVF_EARLY      0x0020  /* CH: early_data offered; EE: accepted */
 #define TLS_EVF_PSK        0x0040  /* CH: pre_shared_key offered */
 #define TLS_EVF_CUT        0x0080  /* a list or message was cut by a limit */
-#define TLS_EVF_ENCRYPTED  0x0100  /* ALERT/handshake came from a decrypted record */
+#define TLS_EVF_ENCRYPTED  0x0100  /* from a decrypted record */
 #define TLS_EVF_REQUESTED  0x0200  /* KEY_UPDATE: update_requested */
 #define TLS_EVF_EARLY_DATA 0x0400  /* OPAQUE/DECRYPTING: TLS 1.3 early data */
 #define TLS_EVF_MALFORMED  0x0800  /* the message did not parse to its end */
@@ -119,7 +125,7 @@ struct tls_event {
 
     /* CERTIFICATE */
     uint16_t n_certs;           /* entries in certs[] */
-    uint16_t certs_total;       /* certificates in the message (as far as kept) */
+    uint16_t certs_total;       /* certificates in the message (as kept) */
     struct tls_cert_info certs[LIM_TLS_CERTS];
 
     /* ALERT */
@@ -154,11 +160,13 @@ void tls_conn_free(struct tls_conn *c);
 /* Bytes of direction dir (0 client->server, 1 server->client), in stream
  * order, as tcp_out delivers them (p may be NULL when n is 0). */
 void tls_conn_data(struct tls_conn *c, int dir, const uint8_t *p, size_t n,
-                   uint64_t pkt, const struct ms_time *ts, const struct tls_out *o);
+                   uint64_t pkt, const struct ms_time *ts,
+                   const struct tls_out *o);
 /* Bytes lost in direction dir: decryption of that direction stops
  * (reported once); record framing is kept when the hole lies inside one
  * record, otherwise resynchronised on the next plausible header. */
-void tls_conn_gap(struct tls_conn *c, int dir, uint64_t len, const struct tls_out *o);
+void tls_conn_gap(struct tls_conn *c, int dir, uint64_t len,
+                  const struct tls_out *o);
 /* Flow end: report what is pending (an OPAQUE burst summary). */
 void tls_conn_close(struct tls_conn *c, const struct tls_out *o);
 

@@ -12,7 +12,10 @@
 /* How a suite protects records. */
 enum tls_prot { TLS_P_GCM = 1, TLS_P_CHACHA, TLS_P_CBC };
 /* Hash functions, for the PRF/HKDF and for HMAC. */
-enum tls_md { TLS_MD_NONE, TLS_MD_SHA1, TLS_MD_SHA256, TLS_MD_SHA384, TLS_MD_MD5_SHA1, TLS_MD_N };
+enum tls_md {
+    TLS_MD_NONE, TLS_MD_SHA1, TLS_MD_SHA256, TLS_MD_SHA384, TLS_MD_MD5_SHA1,
+    TLS_MD_N
+};
 
 struct tls_suite {
     uint16_t id;
@@ -50,9 +53,9 @@ struct tls_dec {
 
 /* TLS 1.0-1.2: keys of direction dir (0 client write, 1 server write) from
  * the master secret (RFC 5246 6.3). 0 or negative. */
-int tls_dec_set12(struct tls_dec *d, const struct tls_suite *s, uint16_t version,
-                  int etm, const uint8_t ms[48], const uint8_t cr[32],
-                  const uint8_t sr[32], int dir);
+int tls_dec_set12(struct tls_dec *d, const struct tls_suite *s,
+                  uint16_t version, int etm, const uint8_t ms[48],
+                  const uint8_t cr[32], const uint8_t sr[32], int dir);
 /* TLS 1.3: keys from a traffic secret (RFC 8446 7.3); sequence 0. */
 int tls_dec_set13(struct tls_dec *d, const struct tls_suite *s,
                   const uint8_t *secret, size_t n);
