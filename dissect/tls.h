@@ -108,7 +108,8 @@ struct tls_event {
      * ServerHello. */
     uint16_t legacy_version;
     uint16_t version;
-    /* Negotiated suite (SERVER_HELLO and later events), IANA name. */
+    /* Negotiated suite and its IANA name (SERVER_HELLO and later
+     * events; 0 and NULL before). */
     uint16_t suite;
     const char *suite_name;
 
@@ -128,19 +129,22 @@ struct tls_event {
     uint16_t certs_total;       /* certificates in the message (as kept) */
     struct tls_cert_info certs[LIM_TLS_CERTS];
 
-    /* ALERT */
+    /* ALERT (names NULL in other events) */
     uint8_t alert_level, alert_desc;
     const char *alert_level_name, *alert_name;
 
     /* KEY_UPDATE: generation now in use (1 after the first update) */
     uint32_t generation;
 
-    /* OPAQUE: this burst; GAP: bytes lost; DECRYPTING/NO_KEY/BAD_RECORD/
-     * LIMIT: why, in words ("CLIENT_RANDOM", "authentication failed") */
+    /* OPAQUE: this burst; GAP: bytes lost. DECRYPTING, NO_KEY,
+     * BAD_RECORD, LIMIT, GAP: why, in words ("CLIENT_RANDOM",
+     * "authentication failed"); NULL otherwise. */
     uint64_t records, bytes;
     const char *reason;
 };
 
+/* Callbacks run inside tls_conn_data/gap/close and must not free the
+ * connection. */
 struct tls_out {
     /* Decrypted application data, in order; pkt/ts = packet that
      * completed the record. */
