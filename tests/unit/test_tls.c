@@ -476,6 +476,7 @@ static const struct fixture fixtures[] = {
     { "tls12-resume-ticket", NULL, 0x0303, 0xc030, 2, 4, 0, 1 },
     { "tls12-sessid", NULL, 0x0303, 0xc02f, 2, 2, 0, 1 },
     { "tls12-sessid", "tls12-sessid.wskeys", 0x0303, 0xc02f, 2, 2, 0, 0 },
+    { "tls12-reneg", NULL, 0x0303, 0xc02f, 4, 4, 0, 1 },
     { "tls11-aes256sha", NULL, 0x0302, 0x0035, 2, 2, 0, 1 },
     { "tls10-aes128sha", NULL, 0x0301, 0x002f, 2, 2, 0, 1 },
 };

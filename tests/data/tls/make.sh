@@ -18,8 +18,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ALL="tls13-aes128gcm tls13-aes256gcm tls13-chacha20 tls13-keyupdate tls13-hrr
  tls13-early tls12-ecdhe-aes128gcm tls12-ecdhe-chacha20 tls12-ecdhe-aes256cbc-etm
  tls12-ecdhe-aes256cbc-mte tls12-rsa-aes128sha tls12-dhe-aes256sha256
- tls12-resume-id tls12-resume-ticket tls12-sessid tls11-aes256sha tls10-aes128sha
- bad"
+ tls12-resume-id tls12-resume-ticket tls12-sessid tls12-reneg tls11-aes256sha
+ tls10-aes128sha bad"
 PORT=4433
 
 log() { printf '[tls-fixtures] %s\n' "$*" >&2; }
@@ -106,7 +106,7 @@ feed() {
 expect() { # name lines...
     local n=$1; shift
     for l in "$@"; do
-        case $l in k|K) continue ;; esac
+        case $l in k|K|R) continue ;; esac
         printf '%s\n' "$l" >>"$n.c2s"
         printf '%s\n' "$l" | rev >>"$n.s2c"
     done
@@ -116,7 +116,7 @@ client() { # name "lines" opts...   (lines: one string, | separated)
     local n=$1 lines=$2 arr; shift 2
     IFS='|' read -r -a arr <<<"$lines"
     feed "${arr[@]}" | openssl s_client -connect 127.0.0.1:$PORT \
-        -servername mail.example.test -keylogfile "$n.keys" -nocommands "$@" >>"$n.client" 2>&1
+        -servername mail.example.test -keylogfile "$n.keys" $CMDS "$@" >>"$n.client" 2>&1
     expect "$n" "${arr[@]}"
 }
 
@@ -165,6 +165,7 @@ duplex() {
 
 # Lines starting with Q, R, k or K are s_client commands (quit,
 # renegotiate, key update): -nocommands where they must be sent.
+CMDS=-nocommands
 L1="EHLO client.example|MAIL FROM:<user1@example.test>|RCPT TO:<carol@example.test>|QUIT"
 L2="EHLO again.example|NOOP|QUIT"
 
@@ -254,6 +255,21 @@ mk() {
         sid=$(sed -n 's/^    Session-ID: \([0-9A-F]*\)$/\1/p' "$1.client" | head -1)
         mk=$(sed -n 's/^    Master-Key: \([0-9A-F]*\)$/\1/p' "$1.client" | head -1)
         printf 'RSA Session-ID:%s Master-Key:%s\n' "$sid" "$mk" >"$HERE/$1.wskeys"
+        ;;
+    tls12-reneg)
+        # Client-initiated renegotiation ("R" at s_client's stdin): a
+        # second handshake inside the first one's encryption, then new
+        # keys; s_client logs a CLIENT_RANDOM line for each handshake.
+        rm -f "$1".*
+        cap_start
+        srv_start 1 -client_renegotiation
+        CMDS=""
+        client "$1" "EHLO client.example|R|MAIL FROM:<user1@example.test>|rcpt to:<carol@example.test>|quit" \
+            -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+        CMDS=-nocommands
+        srv_wait
+        cap_stop
+        save "$1"
         ;;
     tls11-aes256sha) one "$1" "-cipher ALL@SECLEVEL=0" "-tls1_1 -cipher AES256-SHA@SECLEVEL=0 -no_etm" ;;
     tls10-aes128sha) one "$1" "-cipher ALL@SECLEVEL=0" "-tls1 -cipher AES128-SHA@SECLEVEL=0 -no_etm" ;;
