@@ -591,6 +591,149 @@ check_fixture(const struct fixture *f)
     tr_free(&t);
 }
 
+/* ---- handshake messages fragmented across records ---- */
+
+/* Every plaintext handshake record before its direction's first
+ * change_cipher_spec, re-framed into records of at most frag bytes (RFC
+ * 5246 6.2.1 allows any fragmentation of handshake messages). Chunks keep
+ * their packets: each covers the new bytes of its old ones. */
+static void
+refragment(const struct transcript *in, size_t frag, struct transcript *out)
+{
+    size_t pos[MAXCONN][2], i;
+    int c, d;
+
+    memset(out, 0, sizeof *out);
+    out->nconn = in->nconn;
+    for (c = 0; c < in->nconn; c++)
+        for (d = 0; d < 2; d++) {
+            struct buf old = { 0 }, nw = { 0 };
+            size_t *map, r = 0, k;
+            int ccs = 0;
+            for (i = 0; i < in->nch; i++)
+                if (in->ch[i].conn == c && in->ch[i].dir == d)
+                    buf_put(&old, in->bytes + in->ch[i].off, in->ch[i].len);
+            map = calloc(old.n + 1, sizeof *map);
+            if (!map)
+                abort();
+            while (r < old.n) {
+                const uint8_t *h = (const uint8_t *)old.p + r;
+                size_t len = r + 5 <= old.n ? (size_t)(h[3] << 8 | h[4]) : 0;
+                if (r + 5 > old.n || r + 5 + len > old.n || h[0] != CT_HS || ccs) {
+                    /* As it is (to the end if incomplete). */
+                    size_t e = r + 5 <= old.n && r + 5 + len <= old.n ? r + 5 + len : old.n;
+                    if (r + 5 <= old.n && h[0] == CT_CCS)
+                        ccs = 1;
+                    for (k = r; k < e; k++)
+                        map[k] = nw.n + (k - r);
+                    buf_put(&nw, h, e - r);
+                    r = e;
+                    continue;
+                }
+                for (k = 0; k < 5; k++)
+                    map[r + k] = nw.n;
+                for (k = 0; k < len; k += frag) {
+                    size_t m = len - k < frag ? len - k : frag, j;
+                    uint8_t hdr[5] = { CT_HS, h[1], h[2], (uint8_t)(m >> 8), (uint8_t)m };
+                    buf_put(&nw, hdr, 5);
+                    for (j = 0; j < m; j++)
+                        map[r + 5 + k + j] = nw.n + j;
+                    buf_put(&nw, h + 5 + k, m);
+                }
+                r += 5 + len;
+            }
+            map[old.n] = nw.n;
+            pos[c][d] = 0;
+            for (i = 0; i < in->nch; i++) {
+                const struct chunk *ch = &in->ch[i];
+                size_t a2, b2;
+                if (ch->conn != c || ch->dir != d)
+                    continue;
+                a2 = map[pos[c][d]];
+                b2 = map[pos[c][d] + ch->len];
+                pos[c][d] += ch->len;
+                tr_add(out, c, d, (const uint8_t *)nw.p + a2, b2 - a2, ch->gap, ch->pkt, &ch->ts);
+                /* conn holds the original index until the reordering below. */
+                out->ch[out->nch - 1].conn = (int)i;
+            }
+            free(map);
+            free(old.p);
+            free(nw.p);
+        }
+    /* Back in the original chunk order. */
+    {
+        struct chunk *sorted = malloc(in->nch * sizeof *sorted);
+        if (!sorted)
+            abort();
+        for (i = 0; i < out->nch; i++) {
+            size_t orig = (size_t)out->ch[i].conn;
+            sorted[orig] = out->ch[i];
+            sorted[orig].conn = in->ch[orig].conn;
+        }
+        memcpy(out->ch, sorted, in->nch * sizeof *sorted);
+        free(sorted);
+    }
+}
+
+/* Events without their record numbers (re-framing changes them). */
+static void
+strip_rec(const struct buf *in, struct buf *out)
+{
+    const char *p = in->p ? in->p : "", *q;
+
+    memset(out, 0, sizeof *out);
+    while ((q = strstr(p, " rec="))) {
+        buf_put(out, p, (size_t)(q - p));
+        p = q + 5;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    buf_put(out, p, strlen(p));
+}
+
+static void
+check_fragments(const struct fixture *f)
+{
+    static const size_t frags[] = { 1, 2, 5, 16, 300 };
+    char path[512], kf[256];
+    struct transcript t, t2;
+    struct tls_keys *k;
+    struct run base, r;
+    struct how how = { 0, 0, -1, 0 };
+    struct buf e1, e2;
+    size_t i;
+    int bad = 0;
+
+    snprintf(path, sizeof path, DATA "%s.pcap", f->name);
+    snprintf(kf, sizeof kf, "%s.keys", f->name);
+    if (tr_load(path, &t) < 0)
+        return;
+    k = keys_from(f->keys ? f->keys : kf);
+    run_transcript(&t, k, &how, &base);
+    strip_rec(&base.ev, &e1);
+    for (i = 0; i < sizeof frags / sizeof frags[0]; i++) {
+        refragment(&t, frags[i], &t2);
+        T_CHECK(t2.n > t.n || frags[i] == 300);
+        how.step = frags[i] == 1 ? 1 : 0;
+        run_transcript(&t2, k, &how, &r);
+        strip_rec(&r.ev, &e2);
+        if (!same(&r.plain[0], &base.plain[0]) || !same(&r.plain[1], &base.plain[1])
+            || !same(&e1, &e2)) {
+            if (!bad++)
+                fprintf(stderr, "%s: handshake in %zu-byte records differs:\n%s---\n%s",
+                        f->name, frags[i], e2.p, e1.p);
+        }
+        free(e2.p);
+        run_free(&r);
+        tr_free(&t2);
+    }
+    T_INT(bad, 0);
+    free(e1.p);
+    run_free(&base);
+    tls_keys_free(k);
+    tr_free(&t);
+}
+
 /* A flipped byte anywhere: never a crash, never plaintext that was not
  * sent (each direction's plaintext is a prefix of the good one). */
 static void
@@ -1467,6 +1610,8 @@ main(void)
     check_api();
     for (i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++)
         check_fixture(&fixtures[i]);
+    for (i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++)
+        check_fragments(&fixtures[i]);
     check_negative();
     check_learning();
     check_partial_keys();
