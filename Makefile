@@ -24,17 +24,22 @@ CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 PCRE2_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS    = $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+# TLS decryption: OpenSSL 3 libcrypto (libssl-dev).
+CRYPTO_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS   = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 CFLAGS  ?=
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) $(PCRE2_CFLAGS) \
-             -DMAILSIFT_VERSION='"$(VERSION)"'
-LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS) $(PCRE2_LIBS)
+             $(CRYPTO_CFLAGS) -DMAILSIFT_VERSION='"$(VERSION)"'
+LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS) $(PCRE2_LIBS) $(CRYPTO_LIBS)
 
 DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/ip.c dissect/flow.c dissect/tcp.c dissect/line.c \
            dissect/telnet.c dissect/b64.c dissect/sess.c dissect/acc.c \
            dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/proto.c \
            dissect/dec.c dissect/stream.c dissect/dissect.c dissect/field.c \
-           dissect/filter.c dissect/mime.c
+           dissect/filter.c dissect/mime.c \
+           dissect/keylog.c dissect/tls.c dissect/tls_crypto.c dissect/tls_cert.c \
+           dissect/tls_names.c
 CAPTURE := capture/cap.c capture/link.c capture/pump.c
 UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/export.c \
            ui/tui.c ui/tui_bar.c ui/tui_keys.c ui/tui_table.c ui/tui_pane.c \
