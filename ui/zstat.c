@@ -252,8 +252,6 @@ sess_add(struct zstat *z, const struct rec *r)
         s->replies++;
         if (P && P->is_error(r))
             s->errors++;
-        if (!s->tls)
-            s->cleartext = 1;
         break;
     case REC_BODY:
         s->msgs++;
@@ -782,7 +780,7 @@ zstat_print_sessions(FILE *fp, struct zstat *z, int json)
     if (!json) {
         fputs(rule, fp);
         fprintf(fp, "Sessions (-z sessions): %zu\n", z->ns);
-        fprintf(fp, "%6s %-21s %-21s %-5s %-20s %-20s %-24s %5s %5s %8s %9s %s\n",
+        fprintf(fp, "%6s %-21s %-21s %-5s %-23s %-20s %-24s %5s %5s %8s %9s %s\n",
                 "Stream", "Client", "Server", "Proto", "TLS", "User", "Login",
                 "Cmds", "Msgs", "Bytes", "Duration", "Anomalies");
     } else {
@@ -798,7 +796,7 @@ zstat_print_sessions(FILE *fp, struct zstat *z, int json)
         duration(S, d, sizeof d);
         if (!json) {
             esc_bytes(u, sizeof u, S->user, S->user_n, ESC_ELLIPSIS);
-            fprintf(fp, "%6u %-21s %-21s %-5s %-20s %-20s %-24s %5u %5u %8llu %9s %s\n",
+            fprintf(fp, "%6u %-21s %-21s %-5s %-23s %-20s %-24s %5u %5u %8llu %9s %s\n",
                     (unsigned)S->flow, c, s, proto_label(S->proto), zs_tls_name(S),
                     S->user_n ? u : "-", v, (unsigned)S->cmds, (unsigned)S->msgs,
                     (unsigned long long)S->bytes, d, an);

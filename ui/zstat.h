@@ -32,7 +32,10 @@ struct zsess {
     uint8_t proto;
     uint8_t tls;            /* enum zs_tls */
     uint8_t decrypted;      /* TLS bytes were decrypted (zs_decrypted) */
-    uint8_t cleartext;      /* a command or reply seen before any TLS */
+    uint8_t cleartext;      /* a client command seen before any TLS:
+                             * TLS after it is STARTTLS; a client whose
+                             * first bytes are TLS uses implicit TLS,
+                             * whatever the server said first */
     struct rec_ep cli, srv;
     struct ms_time t0, t1;  /* first and last record */
     uint64_t first_pkt, last_pkt;
