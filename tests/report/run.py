@@ -9,11 +9,14 @@ and the -z statistics as a reader meets them:
   controls, U+FFFE in the server's and client's lines) injects nothing:
   no element or attribute the report did not write, no raw control
   byte, in HTML and Markdown; the markup shows as text;
+- every capture in samples/ and samples/hostile/ gives a report that
+  parses, with no raw control byte, and every -z exits 0;
 - -T json -z ... prints one JSON object per report, each parseable;
 - where Debian's chromium is installed, headless chromium opens the HTML
   and its DOM has the sections and SVG ladders (skipped with a reason
   otherwise).
 Last line: "N passed, N failed, N skipped"."""
+import glob
 import json
 import os
 import shutil
@@ -187,6 +190,27 @@ def main():
         rc, md, _ = run("-r", "samples/lab-pop3-telnet.pcap", "-q", "--mask", "-z", "report")
         ok(b"secret1" not in md and b"wrongpass" not in md and b"****" in md,
            "--mask: no secret in the report")
+
+        # Every capture in samples/ and samples/hostile/ (TLS, IMAP, gaps,
+        # smuggling, broken IP): the HTML parses, neither format has a
+        # raw control byte, each -z output exits 0.
+        allp = sorted(glob.glob(os.path.join(TOP, "samples", "*.pcap*")) +
+                      glob.glob(os.path.join(TOP, "samples", "hostile", "*.pcap*")))
+        bad = []
+        for f in allp:
+            rc1, h, _ = run("-r", f, "-q", "-z", "report,html")
+            rc2, m, _ = run("-r", f, "-q", "-z", "report", "-z", "sessions",
+                            "-z", "smtp,stat", "-z", "pop,stat", "-z", "ladder,0")
+            try:
+                ET.fromstring(h)
+            except ET.ParseError as e:
+                bad.append("%s: %s" % (os.path.basename(f), e))
+                continue
+            if rc1 or rc2 or no_controls(h) or no_controls(m):
+                bad.append("%s: exit %d/%d or a control byte" % (os.path.basename(f), rc1, rc2))
+        ok(not bad and len(allp) > 50,
+           "%d captures: every report parses, no control byte, exit 0" % len(allp),
+           "; ".join(bad[:3]))
 
         # Hostile bytes.
         evil = os.path.join(tmp, "evil.pcap")
