@@ -86,6 +86,12 @@ dis_new(const struct dis_cfg *c, const struct rec_sink *sink)
     return d;
 }
 
+void
+dis_tls_counts(const struct dis *d, struct dis_tls_counts *c)
+{
+    *c = d->tls;
+}
+
 uint32_t
 dis_flows(const struct dis *d)
 {
