@@ -666,6 +666,49 @@ sys.exit(0 if len(rows) >= 8 and len(cols) == 1 and wide and
     wait_exit >/dev/null
 fi
 
+# ---- TLS: decrypted with the key log; the handshake without one ----
+TLSCAP=samples/tls12-smtp-starttls-587.pcap
+if [ -f "$TLSCAP" ]; then
+    echo "# $TLSCAP"
+    start "$TLSCAP" "--tls-keylog samples/tls12-smtp-starttls-587.keys"
+    if wait_for 'C: Client Hello TLS 1\.2' && wait_for 'S: Certificate: CN=mail\.example\.test' &&
+       wait_for 'C: auth login' && wait_for 'TLS 1 decrypted, 0 not'; then
+        ok "tls: handshake rows, decrypted commands, status line counts"
+    else
+        nok "tls: handshake rows, decrypted commands, status line counts"
+    fi
+    keys /
+    text 'smtp.req.command == "mail" && decrypted'
+    keys Enter
+    if wait_for 'Transport Layer Security, decrypted with the key log' &&
+       wait_for 'Cipher suite: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'; then
+        ok "tls: details show the TLS layer of a decrypted row"
+    else
+        nok "tls: details show the TLS layer of a decrypted row"
+    fi
+    keys F
+    if wait_for '^ Follow Stream [0-9]+ \(SMTP\)' && wait_for '== C: Client Hello' && wait_for '^C: auth login' &&
+       wait_for '^S: 235 '; then
+        ok "tls: follow stream shows the decrypted conversation"
+    else
+        nok "tls: follow stream shows the decrypted conversation"
+    fi
+    keys q
+    keys Q
+    wait_exit >/dev/null
+    start "$TLSCAP"
+    if wait_for 'S: Server Hello: TLS 1\.2, TLS_ECDHE_RSA' && wait_for 'C: \[TLS, encrypted, [0-9]+ bytes\]' &&
+       wait_for 'TLS 0 decrypted, 1 not' && ! screen | grep -q 'auth login'; then
+        ok "tls: without keys the handshake and encrypted runs, no commands"
+    else
+        nok "tls: without keys the handshake and encrypted runs, no commands"
+    fi
+    keys Q
+    wait_exit >/dev/null
+else
+    skipped "TLS sample missing"
+fi
+
 # ---- escape sequences in packets never reach the terminal ----
 if command -v python3 >/dev/null 2>&1; then
     python3 tests/tui/mkpcap.py "$TMP/evil.pcap"
