@@ -41,6 +41,7 @@ fi
 suite tshark-filters python3 tests/tshark/filters.py $BIN
 suite tshark sh -c "python3 tests/tshark/compare.py $BIN samples/*.pcap* $( [ -d "$shared" ] && echo "$shared/*.pcap*")"
 suite creds python3 tests/creds/hashcat.py $BIN
+suite tls-cli tests/tls/cli.sh $BIN
 suite escape tests/escape.sh $BIN
 suite json-roundtrip python3 tests/json_roundtrip.py $BIN
 suite reorder python3 tests/reorder.py $BIN
