@@ -182,9 +182,9 @@ print_stats(FILE *fp, const struct cap *c)
         fprintf(fp, "# anomaly %-24s %llu\n", anom_name(a),
                 (unsigned long long)anom_count[a]);
     if (M.tls.sessions || M.keys)
-        fprintf(fp, "# tls sessions %llu, decrypted %llu, not decrypted %llu\n",
+        fprintf(fp, "# tls sessions %llu, decrypted %llu, not decrypted %llu, failed %llu\n",
                 (unsigned long long)M.tls.sessions, (unsigned long long)M.tls.decrypted,
-                (unsigned long long)M.tls.undecrypted);
+                (unsigned long long)M.tls.undecrypted, (unsigned long long)M.tls.failed);
     if (M.keys) {
         struct tls_keys_stats ks;
         tls_keys_stats(M.keys, &ks);

@@ -97,6 +97,7 @@ pump_status(const struct pump *p, struct src_status *st)
         st->tls_sessions = tc.sessions;
         st->tls_decrypted = tc.decrypted;
         st->tls_undecrypted = tc.undecrypted;
+        st->tls_failed = tc.failed;
     }
     if (p->cap->live && cap_stats(p->cap, &recv, &drop, &ifdrop) == 0) {
         st->have_drops = 1;

@@ -18,8 +18,7 @@ struct dtls {
     struct flow *f;
     const struct tcp_out *out;  /* during a call: where plaintext goes */
     uint8_t decrypting;         /* bit per direction: keys were found */
-    uint8_t counted;            /* the session was counted decrypted /
-                                 * not decrypted (struct dis) */
+    uint8_t counted;            /* the session's verdict so far (dt_count) */
     uint8_t alpn_n;             /* ENCRYPTED_EXTENSIONS: chosen ALPN */
     uint8_t alpn[64];
 };
@@ -29,6 +28,7 @@ static struct mem_pool dtls_pool = MEM_POOL(MEM_STREAM, sizeof(struct dtls), 256
 static void dt_plain(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
                      const struct ms_time *ts);
 static void dt_event(void *ctx, const struct tls_event *ev);
+static void dt_count(struct dtls *t, int decrypted);
 
 static struct tls_out
 dt_out(struct dtls *t)
@@ -123,26 +123,35 @@ dt_plain(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
     if (!t->out || !n)
         return;
     s->tls_plain |= (uint8_t)(1u << dir);
+    dt_count(t, 1);
     t->out->data(t->out->ctx, dir, p, n, pkt, ts, 0);
 }
 
-/* The session's verdict for the counts: decrypted once keys are found
- * for a direction; not decrypted when protected records stay closed
- * and no direction was decrypted before. */
+/* The session's verdict for the counts (struct dis_tls_counts): 1
+ * decrypted once application data comes out of it (a key log with only
+ * the handshake's secrets opens no login); 2 not decrypted when
+ * protected records stay closed for want of a key; 3 failed when a
+ * record did not authenticate first. */
 static void
-dt_count(struct dtls *t, int decrypted)
+dt_count(struct dtls *t, int verdict)
 {
-    struct dis *d = t->f->sess->d;
+    struct dis_tls_counts *c = &t->f->sess->d->tls;
 
-    if (decrypted && !(t->counted & 1)) {
-        if (t->counted & 2)
-            d->tls.undecrypted--;
-        t->counted = 1;
-        d->tls.decrypted++;
-    } else if (!decrypted && !t->counted) {
-        t->counted = 2;
-        d->tls.undecrypted++;
-    }
+    /* decrypted stays decrypted; a failure says more than a later run
+     * of records left unread */
+    if (t->counted == 1 || t->counted == verdict || (verdict == 2 && t->counted == 3))
+        return;
+    if (t->counted == 2)
+        c->undecrypted--;
+    else if (t->counted == 3)
+        c->failed--;
+    t->counted = (uint8_t)verdict;
+    if (verdict == 1)
+        c->decrypted++;
+    else if (verdict == 2)
+        c->undecrypted++;
+    else
+        c->failed++;
 }
 
 static void
@@ -192,22 +201,22 @@ dt_event(void *ctx, const struct tls_event *ev)
          * decrypted: counted, not news */
         if (!(t->decrypting >> dir & 1))
             fl = anom_hit(ANOM_TLS);
-        dt_count(t, 0);
+        dt_count(t, 2);
         break;
     case TLS_EV_BAD_RECORD:
         verb = "TLS";
         fl = anom_hit(ANOM_TLS_BAD_RECORD);
+        dt_count(t, 3);
         break;
     case TLS_EV_NO_KEY:
         /* Said on the run of records that follows, when a key log was
          * given; without one, not decrypting is what is expected. */
         if (d->cfg.keys)
             f->pend[dir] |= anom_hit(ANOM_TLS_NO_KEY);
-        dt_count(t, 0);
+        dt_count(t, 2);
         return;
     case TLS_EV_DECRYPTING:
         t->decrypting |= (uint8_t)(1u << dir);
-        dt_count(t, 1);
         return;
     case TLS_EV_ENCRYPTED_EXTENSIONS:
         /* TLS 1.3: the chosen ALPN travels encrypted; nothing to show

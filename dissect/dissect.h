@@ -50,10 +50,11 @@ struct dis_cfg {
     struct tls_keys *keys;
 };
 
-/* TLS sessions so far: seen, decrypted (keys found for a direction),
- * not decrypted (protected records and no key). */
+/* TLS sessions so far: seen; decrypted (application data came out);
+ * not decrypted (protected records and no key); failed (a record did
+ * not authenticate: wrong secrets or damage). */
 struct dis_tls_counts {
-    uint64_t sessions, decrypted, undecrypted;
+    uint64_t sessions, decrypted, undecrypted, failed;
 };
 
 

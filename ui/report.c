@@ -146,6 +146,10 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat,
                 (unsigned long long)tls->undecrypted, tls->undecrypted == 1 ? "" : "s",
                 keylog ? "their secrets are not in the key log"
                        : "no key; give --tls-keylog FILE");
+    if (tls && tls->failed)
+        fprintf(fp, "%llu TLS session%s failed to decrypt: a record did not authenticate "
+                "(wrong secrets or damaged; tls_bad_record)\n",
+                (unsigned long long)tls->failed, tls->failed == 1 ? "" : "s");
     fprintf(fp, "=================================================================\n");
 }
 
