@@ -63,6 +63,10 @@
  * bound; 8 covers every real chain). */
 #define LIM_IPV6_EXT     8
 
+/* 802.1Q / 802.1ad tags walked in an Ethernet header before giving up
+ * (the frame is then not IP): QinQ is two; four is generous. */
+#define LIM_VLAN_TAGS    4
+
 /* Snap length for live capture when -s is not given. */
 #define LIM_SNAPLEN      262144
 
