@@ -104,6 +104,7 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
     struct stream_io io = { d, NULL };
     struct tcp_out o = { stream_data, stream_gap, &io };
     uint8_t ps, pd;
+    size_t hdr;
     int dir;
 
     if (!d->flows)
@@ -120,7 +121,13 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
     p.ts = *ts;
     p.caplen = caplen;
     p.wirelen = wirelen;
-    if (ip_parse(&p, fam, l3, n) < 0 || p.l4proto != 6)
+    p.flags = 0;
+    /* What the IP packet had on the wire: the frame's wire length less the
+     * link header (the captured bytes before l3). A length field beyond it
+     * is a lie, not a snaplen cut (ip.c). */
+    hdr = n <= caplen ? caplen - n : 0;
+    if (ip_parse(&p, fam, l3, n, wirelen > caplen ? wirelen - hdr : n) < 0
+        || p.l4proto != 6)
         return;
     if (tcp_parse(p.l4, p.l4len, p.l4wire, &s) < 0) {
         if (p.l4len >= 4) {

@@ -22,9 +22,13 @@ struct pkt {
     uint64_t flags;         /* ANOM_ bits for the packet */
 };
 
-/* Parse the IP header of family fam (4 or 6). 0 when p->l4 is set to a
- * first fragment or a whole datagram; negative when the packet is not
- * usable (the reason is counted as an anomaly). */
-int ip_parse(struct pkt *p, int fam, const uint8_t *l3, size_t n);
+/* Parse the IP header of family fam (4 or 6): n bytes captured at l3, of
+ * wire bytes sent. 0 when p->l4 is set to a whole datagram; negative when
+ * the packet is not usable (a fragment, malformed, truncated in its
+ * headers; the reason is counted as an anomaly and or-ed into p->flags,
+ * which the caller clears once per captured packet). Addresses, family
+ * and L4 are overwritten, so a tunnel's inner packet can be parsed into
+ * the same struct. */
+int ip_parse(struct pkt *p, int fam, const uint8_t *l3, size_t n, size_t wire);
 
 #endif

@@ -16,7 +16,12 @@ on each and checks:
   - packets that must not be decoded (IPv4 fragments, bad IHL, bad TCP
     data offset, over-long IPv6 extension chains) produce no record, and
     terminal escapes, bidi controls and NUL bytes are shown escaped and
-    not cut at the NUL.
+    not cut at the NUL;
+  - malformed IP (malformed-ip.pcap: lengths beyond what was on the wire,
+    extension chains past the packet, Hop-by-Hop not first, bytes after
+    No Next Header), each carrying a bait AUTH PLAIN at the sequence
+    number of the real one that follows, gives no record of the bait, the
+    real credential, and exactly one `malformed` per bogus packet.
 Prints one line per check and `N passed, N failed` last.
 """
 import base64
@@ -238,14 +243,15 @@ def bad_packets():
     frames.append(eth(ip4(C4, S4, seg, ihl=3)))
     frames.append(eth(ip4(C4, S4, seg[:20], ihl=15)[:40]))
     frames.append(eth(ip4(C4, S4, seg, total=10)))
-    # Snaplen-like cut: the IP length says more than the frame holds. This
-    # one is decoded and flagged truncated.
+    # Snaplen cut: the IP length says more than the capture holds, and
+    # the record's original length says the wire had it. This one is
+    # decoded and flagged truncated.
     t = Flow(40009, 25)
     seg = t.seg(0, PSH | ACK, PLAIN_TRUNC)
-    frames.append(eth(ip4(C4, S4, seg, total=1400)))
+    frames.append((eth(ip4(C4, S4, seg, total=1400)), 14 + 1400))
     t.seq[0] += 1400 - 40
     seg = t.seg(0, PSH | ACK, b"QUIT\r\n")
-    frames.append(eth(ip4(C4, S4, seg, total=0xffff)))
+    frames.append((eth(ip4(C4, S4, seg, total=0xffff)), 14 + 0xffff))
 
     # D: a non-first IPv4 fragment whose payload looks like TCP to port 25
     # carrying AUTH PLAIN, after a real handshake; E: a first fragment (MF).
@@ -314,10 +320,112 @@ def bad_packets():
     frames.append(eth(ip6(C6, S6, 6, seg)[:30], 0x86dd))
     frames.append(eth(b"\x40" + ip6(C6, S6, 6, seg)[1:], 0x86dd))
 
+    return write_frames(frames)
+
+
+def write_frames(frames):
+    """A pcap of frames; a (frame, wirelen) pair is a snaplen-cut one."""
     out = pcap_hdr()
     for i, fr in enumerate(frames):
-        out += pcap_rec(fr, usec=i * 1000)
+        fr, wire = fr if isinstance(fr, tuple) else (fr, None)
+        out += pcap_rec(fr, usec=i * 1000, wirelen=wire)
     return out
+
+
+def hbh(nh, length8=0):
+    """Hop-by-Hop Options; same layout as ext()."""
+    return ext(nh, length8)
+
+
+# Malformed IP: (name, bait marker, v6, build(src, dst, seg) -> (frame,
+# wirelen or None), malformed count). Each bogus packet carries a client
+# segment at the sequence number of the real AUTH PLAIN that follows it.
+def _lie4(src, dst, seg):
+    return eth(ip4(src, dst, seg, total=20 + len(seg) + 300)), None
+
+
+def _lie4cut(src, dst, seg):
+    # Cut by the snaplen too, but the IP length is beyond even the wire.
+    fr = eth(ip4(src, dst, seg, total=20 + len(seg) + 300))
+    return fr[:54], len(fr) + 100
+
+
+def _lie6(src, dst, seg):
+    return eth(ip6(src, dst, 6, seg, plen=len(seg) + 200), 0x86dd), None
+
+
+def _extpast(src, dst, seg):
+    # Destination Options claiming 2008 bytes; the payload length is what
+    # is really there.
+    return eth(ip6(src, dst, 0, hbh(60) + bytes([6, 250]) + b"\0" * 6 + seg), 0x86dd), None
+
+
+def _extpastcut(src, dst, seg):
+    # The same, cut by the snaplen: still past the payload length.
+    fr = eth(ip6(src, dst, 0, hbh(60) + bytes([6, 250]) + b"\0" * 6 + seg), 0x86dd)
+    return fr[:14 + 40 + 12], len(fr)
+
+
+def _hbh2(src, dst, seg):
+    return eth(ip6(src, dst, 0, hbh(0) + hbh(6) + seg), 0x86dd), None
+
+
+def _hbhlate(src, dst, seg):
+    return eth(ip6(src, dst, 60, ext(0) + hbh(6) + seg), 0x86dd), None
+
+
+def _nonext(src, dst, seg):
+    return eth(ip6(src, dst, 59, seg), 0x86dd), None
+
+
+def _hbhnonext(src, dst, seg):
+    return eth(ip6(src, dst, 0, hbh(59) + seg), 0x86dd), None
+
+
+MALFORMED_IP = [
+    ("IPv4 total length beyond the wire", "lie4", False, _lie4),
+    ("IPv4 total length beyond the wire, snaplen-cut frame", "lie4cut", False, _lie4cut),
+    ("IPv6 payload length beyond the wire", "lie6", True, _lie6),
+    ("IPv6 extension chain past the payload length", "extpast", True, _extpast),
+    ("IPv6 extension chain past the payload length, snaplen-cut", "extcut", True, _extpastcut),
+    ("IPv6 Hop-by-Hop repeated", "hbhtwice", True, _hbh2),
+    ("IPv6 Hop-by-Hop after Destination Options", "hbhlate", True, _hbhlate),
+    ("IPv6 bytes after No Next Header", "nonext", True, _nonext),
+    ("IPv6 Hop-by-Hop, No Next Header, bytes", "hbhnonext", True, _hbhnonext),
+]
+
+
+def malformed_ip():
+    """One SMTP session per case: handshake, banner, EHLO; the bogus packet
+    with AUTH PLAIN bait<marker>; then the real AUTH PLAIN at the same
+    sequence number, 235, QUIT. Returns (pcap bytes, bogus count)."""
+    frames = []
+    for i, (_, marker, v6, build) in enumerate(MALFORMED_IP):
+        f = Flow(41000 + i, 25, v6=v6)
+        f.handshake()
+        f.send(1, b"220 mx\r\n")
+        f.send(0, b"EHLO c\r\n")
+        f.send(1, b"250 AUTH PLAIN\r\n")
+        frames += f.out
+        f.out = []
+        a, b_ = (C6, S6) if v6 else (C4, S4)
+        bait = b"AUTH PLAIN " + base64.b64encode(b"\0" + marker.encode() + b"\0bait" + marker.encode()) + b"\r\n"
+        frames.append(build(a, b_, f.seg(0, PSH | ACK, bait)))
+        f.send(0, b"AUTH PLAIN " + base64.b64encode(b"\0real" + marker.encode() + b"\0secret1") + b"\r\n")
+        f.send(1, b"235 ok\r\n")
+        f.send(0, b"QUIT\r\n")
+        f.send(1, b"221 bye\r\n")
+        f.close()
+        frames += f.out
+    # Controls, not malformed: No Next Header with nothing after it, and
+    # an extension chain cut by the snaplen inside the payload length
+    # (truncated).
+    f = Flow(41900, 25, v6=True)
+    frames.append(eth(ip6(C6, S6, 59, b""), 0x86dd))
+    seg = f.seg(0, PSH | ACK, b"AUTH PLAIN x\r\n")
+    fr = eth(ip6(C6, S6, 0, hbh(6, 3) + seg), 0x86dd)
+    frames.append((fr[:14 + 40 + 16], len(fr)))
+    return write_frames(frames), len(MALFORMED_IP)
 
 
 def find_sample():
@@ -376,6 +484,7 @@ def make_files(tmp, sample):
         6, struct.pack("<IIIII", 0, 0, 0, 0xffff0000, 60) + small)
     files["ng-dlt-147.pcapng"] = ng_shb() + ng_idb(147) + ng_epb(small)
     files["bad-packets.pcap"] = bad_packets()
+    files["malformed-ip.pcap"], _ = malformed_ip()
     if sample:
         with open(sample, "rb") as f:
             data = f.read()
@@ -528,6 +637,44 @@ def packet_case(binp, tmp):
           "bad-packets: padded short segments reassembled to QUIT without padding")
 
 
+def stats(binp, path):
+    p = subprocess.run([binp, "-r", path, "-q", "--stats"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    out = {}
+    for line in p.stdout.decode("ascii", "replace").splitlines():
+        m = re.match(r"# anomaly (\S+)\s+(\d+)$", line)
+        if m:
+            out[m.group(1)] = int(m.group(2))
+    return p.returncode, out
+
+
+def malformed_case(binp, tmp, name, cases, want):
+    """No record from any bogus packet, the real credential of every
+    session, and exactly the anomaly counts in want."""
+    path = os.path.join(tmp, name)
+    rc, jout, jerr = run(binp, path, "json")
+    check(rc == 0 and not jerr, "%s: exit 0, stderr empty" % name, "exit %d %r" % (rc, jerr[:200]))
+    recs, why = json_lines(jout)
+    check(recs is not None, "%s: every line parses" % name, why or "")
+    recs = recs or []
+    creds = [r for r in recs if r.get("kind") == "credential"]
+    text = json.dumps(recs)
+    for why_, marker in cases:
+        bait = b64(b"\0" + marker.encode() + b"\0bait" + marker.encode())
+        check(("bait" + marker) not in text and bait not in text,
+              "%s: no record from %s (%s)" % (name, why_, marker))
+        check(any(r.get("user") == "real" + marker and r.get("secret") == "secret1"
+                  and r.get("result") == "accepted" for r in creds),
+              "%s: real credential after the %s packet" % (name, marker),
+              repr([(r.get("user"), r.get("secret")) for r in creds]))
+    conflicts = [r for r in recs if "overlap_conflict" in r.get("flags", [])]
+    check(not conflicts, "%s: no overlap conflict (the bogus bytes never reached TCP)" % name,
+          repr(conflicts[:2]))
+    rc, st = stats(binp, path)
+    for k, v in want.items():
+        check(st.get(k) == v, "%s: --stats %s %d" % (name, k, v), "got %r" % st.get(k))
+
+
 def json_strings(v):
     if isinstance(v, str):
         yield v
@@ -551,6 +698,10 @@ def main():
         file_cases(binp, tmp, files, exp)
         truncated_case(binp, tmp, files)
         packet_case(binp, tmp)
+        malformed_case(binp, tmp, "malformed-ip.pcap",
+                       [(w, m) for w, m, _, _ in MALFORMED_IP],
+                       {"malformed": len(MALFORMED_IP), "truncated": 1,
+                        "tunnel_unsupported": 0})
     finally:
         if os.environ.get("BAD_KEEP"):
             print("kept %s" % tmp)
