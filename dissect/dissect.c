@@ -14,6 +14,7 @@
 #include "proto.h"
 #include "stream.h"
 #include "tcp.h"
+#include "tunnel.h"
 
 void
 dis_default_ports(struct dis_cfg *c)
@@ -126,8 +127,15 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
      * link header (the captured bytes before l3). A length field beyond it
      * is a lie, not a snaplen cut (ip.c). */
     hdr = n <= caplen ? caplen - n : 0;
-    if (ip_parse(&p, fam, l3, n, wirelen > caplen ? wirelen - hdr : n) < 0
-        || p.l4proto != 6)
+    if (ip_parse(&p, fam, l3, n, wirelen > caplen ? wirelen - hdr : n) < 0)
+        return;
+    /* Tunnels: from here on the innermost packet is the packet, and its
+     * 5-tuple alone names the flow. Two tunnels carrying the same inner
+     * tuple (overlapping private address space in two overlays, on one
+     * capture link) would share a flow; that is rare, and keying flows
+     * on the outer headers too would split a session whose path moves
+     * between tunnel endpoints. */
+    if (p.l4proto != 6 && (tun_decap(&p) < 0 || p.l4proto != 6))
         return;
     if (tcp_parse(p.l4, p.l4len, p.l4wire, &s) < 0) {
         if (p.l4len >= 4) {

@@ -21,7 +21,12 @@ on each and checks:
     extension chains past the packet, Hop-by-Hop not first, bytes after
     No Next Header), each carrying a bait AUTH PLAIN at the sequence
     number of the real one that follows, gives no record of the bait, the
-    real credential, and exactly one `malformed` per bogus packet.
+    real credential, and exactly one `malformed` per bogus packet; the
+    same for malformed tunnels (malformed-tunnel.pcap: inner lengths
+    beyond the outer packet, cut GRE, ERSPAN, L2TP and UDP headers, a
+    VXLAN header without its I flag) and for tunnels not decoded
+    (tunnel-unsupported.pcap: exactly one `tunnel_unsupported` each; an
+    L2TP control message and a PPP LCP frame count nothing).
 Prints one line per check and `N passed, N failed` last.
 """
 import base64
@@ -37,6 +42,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "samples", "record"))
+import tunnels as T  # noqa: E402  (the tunnel header builders)
 
 passed = 0
 failed = 0
@@ -395,12 +402,144 @@ MALFORMED_IP = [
 ]
 
 
-def malformed_ip():
+# Tunnels around a bogus packet; the outer endpoints are T.A4/T.B4,
+# T.A6/T.B6. Each returns (frame, None).
+def _v4(payload, proto):
+    return T.eth(T.ipv4(T.A4, T.B4, proto, payload), 0x0800), None
+
+
+def _v6(payload, nh):
+    return T.eth(T.ipv6(T.A6, T.B6, nh, payload), 0x86dd), None
+
+
+def _udp4(sport, dport, payload, ulen=None):
+    return _v4(T.udp(T.A4, T.B4, sport, dport, payload, ulen), 17)
+
+
+def _inner4_long(src, dst, seg):
+    return _v4(ip4(src, dst, seg, total=20 + len(seg) + 100), 4)
+
+
+def _inner6_long(src, dst, seg):
+    return _v4(ip6(src, dst, 6, seg, plen=len(seg) + 100), 41)
+
+
+def _gre_cut(src, dst, seg):
+    # K and S say 12 bytes of GRE header; the packet holds 6.
+    return _v4(struct.pack("!HHH", 0x3000, 0x0800, 0), 47)
+
+
+def _gre_inner_hbh(src, dst, seg):
+    return _v4(T.gre(0x86dd, ip6(src, dst, 0, hbh(0) + hbh(6) + seg)), 47)
+
+
+def _erspan_cut(src, dst, seg):
+    return _v4(T.gre(0x88be, b"\x10\x00\x00\x64", seq=1), 47)
+
+
+def _vxlan_ulen(src, dst, seg):
+    return _udp4(50000, 4789, T.vxlan(eth(ip4(src, dst, seg))), ulen=2000)
+
+
+def _vxlan_noi(src, dst, seg):
+    return _udp4(50000, 4789, T.vxlan(eth(ip4(src, dst, seg)), flags=0))
+
+
+def _l2tp_len(src, dst, seg):
+    m = T.l2tp(T.ppp(ip4(src, dst, seg)), 1, 1, length=True)
+    m = m[:2] + struct.pack("!H", len(m) + 50) + m[4:]
+    return _udp4(1701, 1701, m)
+
+
+def _l2tp_off(src, dst, seg):
+    m = T.l2tp(T.ppp(ip4(src, dst, seg)), 1, 1, offset=0)
+    m = m[:6] + struct.pack("!H", 4000) + m[8:]
+    return _udp4(1701, 1701, m)
+
+
+def _ppp_ctl(src, dst, seg):
+    return _udp4(1701, 1701, T.l2tp(b"\xff\x05\x00\x21" + ip4(src, dst, seg), 1, 1))
+
+
+MALFORMED_TUNNEL = [
+    ("IPv4 in IPv4, inner total length beyond the outer packet", "in4long", False, _inner4_long),
+    ("6in4, inner payload length beyond the outer packet", "in6long", True, _inner6_long),
+    ("GRE header past the packet", "grecut", False, _gre_cut),
+    ("Hop-by-Hop repeated inside GRE", "grehbh", True, _gre_inner_hbh),
+    ("ERSPAN II header past the packet", "erspancut", False, _erspan_cut),
+    ("VXLAN, UDP length beyond the IP payload", "vxulen", False, _vxlan_ulen),
+    ("VXLAN without its I flag", "vxnoi", False, _vxlan_noi),
+    ("L2TP length beyond the UDP payload", "l2len", False, _l2tp_len),
+    ("L2TP offset past the packet", "l2off", False, _l2tp_off),
+    ("PPP control byte not 0x03", "pppctl", False, _ppp_ctl),
+]
+
+
+def _l2tpv3(src, dst, seg):
+    return _v4(struct.pack("!II", 0x1234, 0) + eth(ip4(src, dst, seg)), 115)
+
+
+def _gpe(src, dst, seg):
+    return _udp4(50001, 4790, struct.pack("!BxxBI", 0x0c, 1, 4242 << 8) + ip4(src, dst, seg))
+
+
+def _geneve(src, dst, seg):
+    return _udp4(50002, 6081, struct.pack("!BBHI", 0, 0, 0x6558, 4242 << 8) + eth(ip4(src, dst, seg)))
+
+
+def _pptp(src, dst, seg):
+    p = T.ppp(ip4(src, dst, seg))
+    return _v4(struct.pack("!HHHHI", 0x3001, 0x880b, len(p), 7, 1) + p, 47)
+
+
+def _gre_other(src, dst, seg):
+    return _v4(T.gre(0x88b5, ip4(src, dst, seg)), 47)
+
+
+def _gre_routing(src, dst, seg):
+    return _v4(T.gre(0x0800, b"\0\0\0\0" + ip4(src, dst, seg), flags=0x4000), 47)
+
+
+def _erspan_v3_other(src, dst, seg):
+    return _v4(T.gre(0x22eb, T.erspan3(eth(ip4(src, dst, seg)), ft=5, sub=False), seq=1), 47)
+
+
+def _ppp_ipx(src, dst, seg):
+    return _udp4(1701, 1701, T.l2tp(T.ppp(ip4(src, dst, seg), proto=0x002b), 1, 1))
+
+
+def _l2tpv3_udp(src, dst, seg):
+    return _udp4(1701, 1701, struct.pack("!HHI", 0x0003, 0, 0x1234) + eth(ip4(src, dst, seg)))
+
+
+def _depth5(src, dst, seg):
+    p = ip4(src, dst, seg)
+    for _ in range(4):
+        p = T.ipv4(T.A4, T.B4, 4, p)
+    return _v4(p, 4)
+
+
+UNSUPPORTED_TUNNEL = [
+    ("L2TPv3 over IP", "l2tpv3", False, _l2tpv3),
+    ("VXLAN-GPE", "gpe", False, _gpe),
+    ("Geneve", "geneve", False, _geneve),
+    ("PPTP enhanced GRE", "pptp", False, _pptp),
+    ("GRE with an unknown protocol type", "greother", False, _gre_other),
+    ("GRE with RFC 1701 routing", "grerouting", False, _gre_routing),
+    ("ERSPAN III with a reserved frame type", "erspanft", False, _erspan_v3_other),
+    ("PPP carrying IPX in L2TPv2", "pppipx", False, _ppp_ipx),
+    ("L2TPv3 over UDP", "l2tpv3udp", False, _l2tpv3_udp),
+    ("IP in IP five deep", "depth5", False, _depth5),
+]
+
+
+def malformed_ip(cases=None, controls=True):
     """One SMTP session per case: handshake, banner, EHLO; the bogus packet
     with AUTH PLAIN bait<marker>; then the real AUTH PLAIN at the same
     sequence number, 235, QUIT. Returns (pcap bytes, bogus count)."""
+    cases = MALFORMED_IP if cases is None else cases
     frames = []
-    for i, (_, marker, v6, build) in enumerate(MALFORMED_IP):
+    for i, (_, marker, v6, build) in enumerate(cases):
         f = Flow(41000 + i, 25, v6=v6)
         f.handshake()
         f.send(1, b"220 mx\r\n")
@@ -417,6 +556,14 @@ def malformed_ip():
         f.send(1, b"221 bye\r\n")
         f.close()
         frames += f.out
+    if not controls:
+        # Tunnel control traffic, counted as nothing: an L2TPv2 Hello and
+        # an LCP Echo-Request in an L2TP data message.
+        frames.append(_udp4(1701, 1701, struct.pack("!HHHHHHHHHH", 0xc802, 20, 1, 0, 0, 0,
+                                                    0x8008, 0, 0, 6))[0])
+        frames.append(_udp4(1701, 1701, T.l2tp(T.ppp(struct.pack("!BBHI", 9, 1, 8, 0), proto=0xc021),
+                                               1, 1))[0])
+        return write_frames(frames), len(cases)
     # Controls, not malformed: No Next Header with nothing after it, and
     # an extension chain cut by the snaplen inside the payload length
     # (truncated).
@@ -485,6 +632,8 @@ def make_files(tmp, sample):
     files["ng-dlt-147.pcapng"] = ng_shb() + ng_idb(147) + ng_epb(small)
     files["bad-packets.pcap"] = bad_packets()
     files["malformed-ip.pcap"], _ = malformed_ip()
+    files["malformed-tunnel.pcap"], _ = malformed_ip(MALFORMED_TUNNEL, controls=False)
+    files["tunnel-unsupported.pcap"], _ = malformed_ip(UNSUPPORTED_TUNNEL, controls=False)
     if sample:
         with open(sample, "rb") as f:
             data = f.read()
@@ -702,6 +851,14 @@ def main():
                        [(w, m) for w, m, _, _ in MALFORMED_IP],
                        {"malformed": len(MALFORMED_IP), "truncated": 1,
                         "tunnel_unsupported": 0})
+        malformed_case(binp, tmp, "malformed-tunnel.pcap",
+                       [(w, m) for w, m, _, _ in MALFORMED_TUNNEL],
+                       {"malformed": len(MALFORMED_TUNNEL), "truncated": 0,
+                        "tunnel_unsupported": 0})
+        malformed_case(binp, tmp, "tunnel-unsupported.pcap",
+                       [(w, m) for w, m, _, _ in UNSUPPORTED_TUNNEL],
+                       {"malformed": 0, "truncated": 0,
+                        "tunnel_unsupported": len(UNSUPPORTED_TUNNEL)})
     finally:
         if os.environ.get("BAD_KEEP"):
             print("kept %s" % tmp)
