@@ -20,10 +20,10 @@ static int
 cut(struct pkt *p, size_t end, size_t lim)
 {
     if (end > lim) {
-        p->flags |= anom_hit(ANOM_MALFORMED);
+        pkt_anom(p, ANOM_MALFORMED);
         return ERR_BAD;
     }
-    p->flags |= anom_hit(ANOM_TRUNCATED);
+    pkt_anom(p, ANOM_TRUNCATED);
     return ERR_SHORT;
 }
 
@@ -45,7 +45,7 @@ ip4(struct pkt *p, struct rd *r, size_t wire)
      * (Wireshark reports the same); the frame's wire length says. */
     tot = total ? total : wire;
     if ((vihl >> 4) != 4 || hl < 20 || tot < hl || tot > wire) {
-        p->flags |= anom_hit(ANOM_MALFORMED);
+        pkt_anom(p, ANOM_MALFORMED);
         return ERR_BAD;
     }
     if (rd_take(r, &a, 4))
@@ -61,7 +61,7 @@ ip4(struct pkt *p, struct rd *r, size_t wire)
     /* Non-first fragments carry no L4 header; first fragments carry a
      * partial segment. Neither is parsed as TCP (we do not reassemble). */
     if ((frag & 0x1fff) || (frag & 0x2000)) {
-        p->flags |= anom_hit(ANOM_IP_FRAGMENT);
+        pkt_anom(p, ANOM_IP_FRAGMENT);
         return ERR_UNSUP;
     }
     p->l4wire = tot - hl;
@@ -69,7 +69,7 @@ ip4(struct pkt *p, struct rd *r, size_t wire)
     p->l4len = rd_left(r) < p->l4wire ? rd_left(r) : p->l4wire;
     p->l4 = rd_cur(r);
     if (p->l4len < p->l4wire)
-        p->flags |= anom_hit(ANOM_TRUNCATED);
+        pkt_anom(p, ANOM_TRUNCATED);
     return 0;
 }
 
@@ -86,7 +86,7 @@ ip6(struct pkt *p, struct rd *r, size_t wire)
         || rd_skip(r, 1))
         return cut(p, 40, wire);
     if ((v >> 4) != 6) {
-        p->flags |= anom_hit(ANOM_MALFORMED);
+        pkt_anom(p, ANOM_MALFORMED);
         return ERR_BAD;
     }
     /* Jumbograms (plen 0, RFC 2675) do not occur on mail ports, but TCP
@@ -96,7 +96,7 @@ ip6(struct pkt *p, struct rd *r, size_t wire)
      * to the 60-byte minimum frame. */
     end = plen ? 40 + (size_t)plen : wire > 40 + 6 ? wire : 40;
     if (end > wire || end < 40) {
-        p->flags |= anom_hit(ANOM_MALFORMED);
+        pkt_anom(p, ANOM_MALFORMED);
         return ERR_BAD;
     }
     if (rd_take(r, &a, 16))
@@ -116,7 +116,7 @@ ip6(struct pkt *p, struct rd *r, size_t wire)
             /* RFC 8200 4.1: Hop-by-Hop Options only right after the IPv6
              * header; a second one, or one later, is a forgery. */
             if (i) {
-                p->flags |= anom_hit(ANOM_MALFORMED);
+                pkt_anom(p, ANOM_MALFORMED);
                 return ERR_BAD;
             }
             /* fall through */
@@ -131,7 +131,7 @@ ip6(struct pkt *p, struct rd *r, size_t wire)
                 return cut(p, at + 4, end);
             /* An atomic fragment (offset 0, no more) is a whole datagram. */
             if (fo & 0xfff9) {
-                p->flags |= anom_hit(ANOM_IP_FRAGMENT);
+                pkt_anom(p, ANOM_IP_FRAGMENT);
                 return ERR_UNSUP;
             }
             hl = 8;
@@ -154,14 +154,14 @@ ip6(struct pkt *p, struct rd *r, size_t wire)
         nh = v;
     }
     if (i == LIM_IPV6_EXT) {
-        p->flags |= anom_hit(ANOM_LIMIT);
+        pkt_anom(p, ANOM_LIMIT);
         return ERR_LIMIT;
     }
     /* No Next Header (59): RFC 8200 4.7 has a receiver ignore bytes
      * after it, so anything there is hidden from the host: a segment
      * smuggled past an analyzer that decodes it anyway. */
     if (nh == 59 && r->off < end) {
-        p->flags |= anom_hit(ANOM_MALFORMED);
+        pkt_anom(p, ANOM_MALFORMED);
         return ERR_BAD;
     }
     p->l4proto = nh;
@@ -169,7 +169,7 @@ ip6(struct pkt *p, struct rd *r, size_t wire)
     p->l4len = rd_left(r);
     p->l4wire = end - r->off;
     if (p->l4len < p->l4wire)
-        p->flags |= anom_hit(ANOM_TRUNCATED);
+        pkt_anom(p, ANOM_TRUNCATED);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "anom.h"
 #include "record.h"
 
 /* One captured packet as the dissectors see it. Pointers are into the
@@ -21,6 +22,15 @@ struct pkt {
     size_t l4wire;          /* what the IP header says */
     uint64_t flags;         /* ANOM_ bits for the packet */
 };
+
+/* Count anomaly a for the packet, once: a tunnel's inner packet cut by the
+ * snaplen is the same cut as its outer one. */
+static inline void
+pkt_anom(struct pkt *p, enum anom a)
+{
+    if (!(p->flags & ANOM_F(a)))
+        p->flags |= anom_hit(a);
+}
 
 /* Parse the IP header of family fam (4 or 6): n bytes captured at l3, of
  * wire bytes sent. 0 when p->l4 is set to a whole datagram; negative when

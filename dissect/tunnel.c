@@ -48,14 +48,14 @@ struct inner {
 static int
 unsupported(struct pkt *p)
 {
-    p->flags |= anom_hit(ANOM_TUNNEL_UNSUPPORTED);
+    pkt_anom(p, ANOM_TUNNEL_UNSUPPORTED);
     return ERR_UNSUP;
 }
 
 static int
 malformed(struct pkt *p)
 {
-    p->flags |= anom_hit(ANOM_MALFORMED);
+    pkt_anom(p, ANOM_MALFORMED);
     return ERR_BAD;
 }
 
@@ -69,7 +69,7 @@ need(struct pkt *p, const struct rd *r, size_t wire, size_t hl)
         return 0;
     if (r->off + hl > wire)
         return malformed(p);
-    p->flags |= anom_hit(ANOM_TRUNCATED);
+    pkt_anom(p, ANOM_TRUNCATED);
     return ERR_SHORT;
 }
 
@@ -106,7 +106,7 @@ ether(struct pkt *p, struct rd *r, size_t wire, struct inner *in)
 
     if (fam == ERR_SHORT) {
         if (left > rd_left(r)) {
-            p->flags |= anom_hit(ANOM_TRUNCATED);
+            pkt_anom(p, ANOM_TRUNCATED);
             return ERR_SHORT;
         }
         return malformed(p);

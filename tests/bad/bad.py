@@ -633,6 +633,11 @@ def make_files(tmp, sample):
     files["bad-packets.pcap"] = bad_packets()
     files["malformed-ip.pcap"], _ = malformed_ip()
     files["malformed-tunnel.pcap"], _ = malformed_ip(MALFORMED_TUNNEL, controls=False)
+    # A snaplen cut inside a tunnel cuts the outer and the inner packet:
+    # one truncated packet, counted once (port 80: TCP does not count it
+    # again).
+    cut = _v4(T.gre(0x0800, ip4(C4, S4, tcp(41999, 80, 1, 1, PSH | ACK, b"x" * 200))), 47)[0]
+    files["malformed-tunnel.pcap"] += pcap_rec(cut[:100], usec=999999, wirelen=len(cut))
     files["tunnel-unsupported.pcap"], _ = malformed_ip(UNSUPPORTED_TUNNEL, controls=False)
     if sample:
         with open(sample, "rb") as f:
@@ -853,7 +858,7 @@ def main():
                         "tunnel_unsupported": 0})
         malformed_case(binp, tmp, "malformed-tunnel.pcap",
                        [(w, m) for w, m, _, _ in MALFORMED_TUNNEL],
-                       {"malformed": len(MALFORMED_TUNNEL), "truncated": 0,
+                       {"malformed": len(MALFORMED_TUNNEL), "truncated": 1,
                         "tunnel_unsupported": 0})
         malformed_case(binp, tmp, "tunnel-unsupported.pcap",
                        [(w, m) for w, m, _, _ in UNSUPPORTED_TUNNEL],
