@@ -28,7 +28,7 @@ ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) \
 LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS)
 
 DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
-           dissect/ip.c dissect/eth.c dissect/tunnel.c dissect/flow.c \
+           dissect/ip.c dissect/tunnel.c dissect/flow.c \
            dissect/tcp.c dissect/line.c \
            dissect/telnet.c dissect/b64.c dissect/sess.c dissect/acc.c \
            dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/proto.c \

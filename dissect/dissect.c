@@ -105,7 +105,6 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
     struct stream_io io = { d, NULL };
     struct tcp_out o = { stream_data, stream_gap, &io };
     uint8_t ps, pd;
-    size_t hdr;
     int dir;
 
     if (!d->flows)
@@ -120,14 +119,12 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
     }
     p.num = num;
     p.ts = *ts;
-    p.caplen = caplen;
-    p.wirelen = wirelen;
     p.flags = 0;
     /* What the IP packet had on the wire: the frame's wire length less the
-     * link header (the captured bytes before l3). A length field beyond it
-     * is a lie, not a snaplen cut (ip.c). */
-    hdr = n <= caplen ? caplen - n : 0;
-    if (ip_parse(&p, fam, l3, n, wirelen > caplen ? wirelen - hdr : n) < 0)
+     * link header, i.e. what the capture cut (wirelen - caplen) on top of
+     * the captured bytes from l3 on. A length field beyond it is a lie,
+     * not a snaplen cut (ip.c). */
+    if (ip_parse(&p, fam, l3, n, wirelen > caplen ? n + (wirelen - caplen) : n) < 0)
         return;
     /* Tunnels: from here on the innermost packet is the packet, and its
      * 5-tuple alone names the flow. Two tunnels carrying the same inner

@@ -13,7 +13,6 @@
 struct pkt {
     uint64_t num;
     struct ms_time ts;
-    uint32_t caplen, wirelen;
     uint8_t family;
     uint8_t src[16], dst[16];
     uint8_t l4proto;
