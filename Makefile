@@ -22,10 +22,12 @@ PCAP_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS    = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
+PCRE2_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
+PCRE2_LIBS    = $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 CFLAGS  ?=
-ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) \
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) $(PCRE2_CFLAGS) \
              -DMAILSIFT_VERSION='"$(VERSION)"'
-LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS)
+LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS) $(PCRE2_LIBS)
 
 DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/ip.c dissect/tunnel.c dissect/flow.c \
@@ -33,10 +35,11 @@ DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/telnet.c dissect/b64.c dissect/sess.c dissect/acc.c \
            dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/proto.c \
            dissect/dec.c dissect/stream.c dissect/dissect.c dissect/field.c \
-           dissect/filter.c
+           dissect/filter.c dissect/mime.c
 CAPTURE := capture/cap.c capture/link.c capture/pump.c
-UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/export.c ui/tui.c \
-           ui/tui_pane.c ui/tui_view.c
+UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/export.c \
+           ui/tui.c ui/tui_bar.c ui/tui_keys.c ui/tui_table.c ui/tui_pane.c \
+           ui/tui_view.c ui/rows.c ui/ucol.c
 SRC     := $(DISSECT) $(CAPTURE) $(UI) main.c
 HDR     := $(wildcard dissect/*.h capture/*.h ui/*.h)
 
@@ -45,7 +48,7 @@ OBJ     := $(SRC:%.c=$(B)/%.o)
 
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run test unit golden filter-tests live-tests asan fuzz bench lint \
+.PHONY: all run test unit golden filter-tests live-tests asan fuzz bench lint man-check \
         install clean deps deps-test golden-update check-fast
 
 all: mailsift
@@ -90,7 +93,7 @@ live-tests: mailsift
 	@tests/run-live.sh ./mailsift
 
 # The quick suite: what every commit must pass.
-check-fast: unit golden filter-tests
+check-fast: unit golden filter-tests man-check
 
 # The whole suite: warnings fatal, then again under the sanitizers.
 test: deps-test
@@ -116,6 +119,10 @@ bench: mailsift
 	@scripts/deps.sh bench
 	@bench/run.sh
 	@bench/robust.sh
+
+# the man page's field table is --list-fields
+man-check: mailsift
+	@scripts/man-sync.sh --check ./mailsift
 
 lint:
 	@scripts/lint.sh

@@ -5,6 +5,7 @@
  * error (bad option, bad display or capture filter). */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,7 +90,11 @@ usage(FILE *fp)
 "  -w FILE           also write the raw packets to FILE (pcap)\n"
 "  -Z USER           drop privileges to USER after opening the interface\n"
 "                    (default when root: nobody)\n"
-"  --port PROTO=N    treat TCP port N as smtp, pop3, smtps or pop3s\n"
+"  --port PROTO=N    treat TCP port N as smtp, pop3, smtps or pop3s, without\n"
+"                    checking the bytes (the mail ports are checked: a\n"
+"                    connection that does not speak the protocol is shown\n"
+"                    once as not mail)\n"
+"  --detect          recognise SMTP and POP3 by their bytes on every TCP port\n"
 "\n"
 "Output:\n"
 "  -T text|json      text table (default) or one JSON object per line\n"
@@ -209,7 +214,7 @@ main(int argc, char **argv)
 {
     static struct dis_cfg cfg;
     enum { O_MASK = 256, O_COLOR, O_UI, O_NOUI, O_STATS, O_FIELDS, O_PORT,
-           O_MAXFLOWS, O_MEMCAP, O_EXPORT, O_EXPORT_MAX };
+           O_MAXFLOWS, O_MEMCAP, O_EXPORT, O_EXPORT_MAX, O_DETECT };
     static const struct option lopts[] = {
         { "mask", no_argument, NULL, O_MASK },
         { "color", required_argument, NULL, O_COLOR },
@@ -219,6 +224,7 @@ main(int argc, char **argv)
         { "stats", no_argument, NULL, O_STATS },
         { "list-fields", no_argument, NULL, O_FIELDS },
         { "port", required_argument, NULL, O_PORT },
+        { "detect", no_argument, NULL, O_DETECT },
         { "max-flows", required_argument, NULL, O_MAXFLOWS },
         { "memcap", required_argument, NULL, O_MEMCAP },
         { "export-objects", required_argument, NULL, O_EXPORT },
@@ -237,6 +243,10 @@ main(int argc, char **argv)
     struct rec_sink sink = { on_record, NULL };
     struct sigaction sa;
 
+    /* Column widths of UTF-8 text (wcwidth) in the printers' tables; the
+     * output itself is UTF-8 whatever the locale. The view sets its own. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "");
     dis_default_ports(&cfg);
     cfg.clock = &M.clock;
     M.oo.time_fmt = TF_REL;
@@ -308,6 +318,7 @@ main(int argc, char **argv)
             if (dis_port_option(&cfg, optarg) < 0)
                 goto bad_arg;
             break;
+        case O_DETECT: cfg.detect = 1; break;
         case O_MAXFLOWS:
             if (parse_u64(optarg, &v) < 0 || !v || v > (1u << 30))
                 goto bad_arg;
@@ -372,7 +383,11 @@ main(int argc, char **argv)
             return 1;
         }
         if (!bpf) {
-            default_bpf(&cfg, defbpf, sizeof defbpf);
+            /* --detect looks at every TCP port */
+            if (cfg.detect)
+                snprintf(defbpf, sizeof defbpf, "tcp");
+            else
+                default_bpf(&cfg, defbpf, sizeof defbpf);
             bpf = defbpf;
         }
     }

@@ -7,6 +7,7 @@
 #include "anom.h"
 #include "ctx.h"
 #include "mem.h"
+#include "mime.h"
 #include "sess.h"
 
 /* Enough for the connections that are open at once in a busy capture. */
@@ -76,7 +77,15 @@ acc_open(struct flow *f, int dir, int body, const struct line *ln)
     a->nseg = 0;
     a->wire = a->size = 0;
     a->lines = 0;
-    a->tn = a->rn = a->hn = 0;
+    a->tn = a->rn = 0;
+    a->strict = 0;
+    a->prev_crlf = 1;   /* the command line before the body ended it */
+    a->hstate = 0;
+    a->hcur = -1;
+    a->hnlen = 0;
+    a->hseen = 0;
+    a->hvn = 0;
+    a->hcut = 0;
     a->nmarks = 0;
     a->code = 0;
     a->verb[0] = 0;
@@ -100,6 +109,7 @@ acc_note(struct acc *a, const struct line *ln)
             break;
         a->marks[a->nmarks].pkt = ln->marks[i].pkt;
         a->marks[a->nmarks].off = a->rn + ln->marks[i].off;
+        a->marks[a->nmarks].ts = ln->marks[i].ts;
         a->nmarks++;
     }
     if (a->rn < LIM_RAW) {
@@ -130,6 +140,181 @@ acc_add(struct acc *a, const struct line *ln, const uint8_t *text, size_t n)
     append(a->text, &a->tn, LIM_TEXT, text, n);
 }
 
+/* A CR followed by a dot: where an end-of-data look-alike may be. Dots
+ * are rarer than CRs (a base64 body has none), so look for the dot. */
+static int
+cr_dot(const uint8_t *p, size_t n)
+{
+    const uint8_t *q = p + 1, *end = p + n;
+
+    while (q < end && (q = memchr(q, '.', (size_t)(end - q)))) {
+        if (q[-1] == '\r')
+            return 1;
+        q++;
+    }
+    return 0;
+}
+
+/* A dot with a line break on each side, counting a bare CR as one, as
+ * some servers do: "x CR . CR LF", ". CR x", "x CR . CR y". The line
+ * comes without its end, which counts as a break. A dot alone on a line
+ * is the caller's. */
+static int
+dot_alone(const uint8_t *p, size_t n)
+{
+    const uint8_t *q = p + 1, *end = p + n;
+
+    if (n >= 2 && p[0] == '.' && p[1] == '\r')
+        return 1;
+    while (q < end && (q = memchr(q, '.', (size_t)(end - q)))) {
+        if (q[-1] == '\r' && (q + 1 == end || q[1] == '\r'))
+            return 1;
+        q++;
+    }
+    return 0;
+}
+
+/* ---- the header block (RFC 5322 2.2), parsed as it streams ---- */
+
+enum { HS_BOL, HS_NAME, HS_VWS, HS_VALUE, HS_SKIP };
+
+/* The headers a record keeps, in enum imf_hdr order. */
+static const char *const imf_names[IMF_N] = {
+    "from", "to", "cc", "subject", "date", "message-id", "reply-to"
+};
+
+static int
+hdr_lookup(const char *name, size_t n)
+{
+    size_t i, k;
+
+    for (i = 0; i < IMF_N; i++) {
+        if (strlen(imf_names[i]) != n)
+            continue;
+        for (k = 0; k < n && (name[k] | 0x20) == imf_names[i][k]; k++)
+            ;
+        if (k == n)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* A byte of the value being read: kept while there is room. */
+static void
+hdr_put(struct acc *a, uint8_t c)
+{
+    if (a->hcur < 0)
+        return;
+    if (a->hlen[a->hcur] >= LIM_IMF_VALUE || a->hvn >= LIM_HDR_VALUES) {
+        a->hcut++;
+        return;
+    }
+    a->hv[a->hvn++] = c;
+    a->hlen[a->hcur]++;
+}
+
+/* Feed header bytes as they come, cut anywhere (lines of a DATA body,
+ * raw BDAT chunks). Values are unfolded: a line that starts with a space
+ * or tab continues the previous header, its CR LF dropped. The first of
+ * several headers of a name is kept. The empty line ends the block. */
+static void
+hdr_feed(struct acc *a, const uint8_t *p, size_t n)
+{
+    /* first letters of the names we keep: other headers are skipped to
+     * their line end at once */
+    static const uint8_t wanted[256] = {
+        ['f'] = 1, ['F'] = 1, ['t'] = 1, ['T'] = 1, ['c'] = 1, ['C'] = 1,
+        ['s'] = 1, ['S'] = 1, ['d'] = 1, ['D'] = 1, ['m'] = 1, ['M'] = 1,
+        ['r'] = 1, ['R'] = 1,
+    };
+    const uint8_t *lf;
+    size_t i, k;
+
+    for (i = 0; i < n && a->in_hdr; i++) {
+        uint8_t c = p[i];
+        switch (a->hstate) {
+        case HS_BOL:
+            if (c == '\r')
+                break;
+            if (c == '\n') {
+                a->in_hdr = 0;          /* the empty line */
+                break;
+            }
+            if (c == ' ' || c == '\t') {
+                hdr_put(a, c);          /* folded: the value goes on */
+                a->hstate = HS_VALUE;
+                break;
+            }
+            a->hcur = -1;
+            a->hnlen = 0;
+            if (!wanted[c]) {
+                a->hstate = HS_SKIP;
+                goto skip;
+            }
+            a->hstate = HS_NAME;
+            /* fall through */
+        case HS_NAME:
+            if (c == ':') {
+                int h = hdr_lookup(a->hname, a->hnlen);
+                if (h >= 0 && !(a->hseen >> h & 1)) {
+                    a->hseen |= (uint8_t)(1u << h);
+                    a->hcur = (int8_t)h;
+                    a->hoff[h] = a->hvn;
+                    a->hlen[h] = 0;
+                }
+                a->hstate = HS_VWS;
+            } else if (c == '\n') {
+                a->hstate = HS_BOL;     /* no colon: not a header */
+            } else if (a->hnlen < sizeof a->hname) {
+                a->hname[a->hnlen++] = (char)c;
+            } else {
+                a->hstate = HS_SKIP;    /* longer than any name we keep */
+            }
+            break;
+        case HS_VWS:
+            if (c == ' ' || c == '\t')
+                break;
+            a->hstate = HS_VALUE;
+            /* fall through */
+        case HS_VALUE:
+            if (a->hcur < 0) {
+                a->hstate = HS_SKIP;    /* a header we do not keep goes on */
+                goto skip;
+            }
+            /* the rest of the line at once */
+            lf = memchr(p + i, '\n', n - i);
+            k = lf ? (size_t)(lf - (p + i)) : n - i;
+            if (a->hlen[a->hcur] + k > LIM_IMF_VALUE || a->hvn + k > LIM_HDR_VALUES) {
+                size_t j;
+                for (j = 0; j < k; j++)
+                    hdr_put(a, p[i + j]);
+            } else {
+                memcpy(a->hv + a->hvn, p + i, k);
+                a->hvn += (uint32_t)k;
+                a->hlen[a->hcur] += (uint32_t)k;
+            }
+            i += k;
+            if (!lf)
+                return;
+            /* the CR of CR LF is not part of the value */
+            if (a->hlen[a->hcur] && a->hv[a->hvn - 1] == '\r') {
+                a->hvn--;
+                a->hlen[a->hcur]--;
+            }
+            a->hstate = HS_BOL;
+            break;
+        case HS_SKIP:
+        skip:
+            lf = memchr(p + i, '\n', n - i);
+            if (!lf)
+                return;
+            i = (size_t)(lf - p);
+            a->hstate = HS_BOL;
+            break;
+        }
+    }
+}
+
 int
 acc_body_line(struct acc *a, const struct line *ln)
 {
@@ -138,8 +323,16 @@ acc_body_line(struct acc *a, const struct line *ln)
     uint64_t clen = ln->clen;
 
     acc_note(a, ln);
-    if (n == 1 && p[0] == '.' && ln->eol != EOL_NONE)
-        return 1;
+    if (n == 1 && p[0] == '.' && ln->eol != EOL_NONE) {
+        if (!a->strict || (ln->eol == EOL_CRLF && a->prev_crlf))
+            return 1;
+        /* LF.LF, LF.CRLF, CRLF.LF: what some servers took for the end
+         * (CVE-2023-51764); it is text, and what follows is too. */
+        a->flags |= anom_hit(ANOM_SMTP_SMUGGLING);
+    } else if (a->strict && dot_alone(p, n)) {
+        a->flags |= anom_hit(ANOM_SMTP_SMUGGLING);    /* CR . CR LF */
+    }
+    a->prev_crlf = ln->eol == EOL_CRLF;
     a->lines++;
     /* Dot-stuffing: a leading "." was doubled by the sender (RFC 5321
      * 4.5.2, RFC 1939 3). */
@@ -160,10 +353,8 @@ acc_body_line(struct acc *a, const struct line *ln)
             exp_put(a, (const uint8_t *)"\n", 1);
     }
     if (a->in_hdr) {
-        if (!n)
-            a->in_hdr = 0;
-        append(a->hdr, &a->hn, LIM_HDR_SCAN, p, n);
-        append(a->hdr, &a->hn, LIM_HDR_SCAN, (const uint8_t *)"\n", 1);
+        hdr_feed(a, p, n);
+        hdr_feed(a, (const uint8_t *)"\n", 1);
     }
     if (a->tn)
         append(a->text, &a->tn, LIM_TEXT, (const uint8_t *)"\n", 1);
@@ -182,6 +373,7 @@ acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
         if (a->nmarks < LIM_MARKS && a->rn < LIM_RAW) {
             a->marks[a->nmarks].pkt = pkt;
             a->marks[a->nmarks].off = a->rn;
+            a->marks[a->nmarks].ts = *ts;
             a->nmarks++;
         }
     }
@@ -191,7 +383,7 @@ acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
     a->size += n;
     exp_put(a, p, n);
     append(a->raw, &a->rn, LIM_RAW, p, n);
-    append(a->hdr, &a->hn, LIM_HDR_SCAN, p, n);
+    hdr_feed(a, p, n);
     for (i = 0; i < n; i++) {
         if (p[i] == '\n')
             a->lines++;
@@ -211,18 +403,27 @@ acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
 {
     const uint8_t *q = p, *end = p + n, *lf;
     size_t len;
+    int look;
 
-    if (!a->active || !a->body || a->in_hdr || a->tn < LIM_TEXT || a->rn < LIM_RAW)
+    if (!acc_bulk_ready(a))
         return 0;
+    /* A bare CR before a dot anywhere here: take the line path, which
+     * flags end-of-data look-alikes. One pass, and rare. */
+    look = a->strict && cr_dot(p, n);
 
     while (q < end && (lf = memchr(q, '\n', (size_t)(end - q)))) {
         len = (size_t)(lf + 1 - q);
         if (q[0] == '.') {
             if (len == 2 || (len == 3 && q[1] == '\r'))
                 break;              /* "." alone: the normal path ends it */
+            if (q[1] == '\r' && a->strict)
+                break;              /* ". CR x": the line path judges it */
             a->size--;              /* dot-stuffing */
         }
-        if (len < 2 || lf[-1] != '\r')
+        if (look && cr_dot(q, len))
+            break;
+        a->prev_crlf = len >= 2 && lf[-1] == '\r';
+        if (!a->prev_crlf)
             a->flags |= anom_hit(ANOM_BARE_LF);
         if (len > LIM_LINE + 2)
             a->flags |= anom_hit(ANOM_LINE_TOO_LONG);
@@ -245,68 +446,61 @@ acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
 }
 
 
+/* "=?": where an RFC 2047 encoded word may begin. */
 static int
-hdr_is(const uint8_t *p, size_t n, const char *name)
+word_start(const uint8_t *p, size_t n)
 {
-    size_t k = strlen(name), i;
+    const uint8_t *q = p, *end = p + n;
 
-    if (n < k + 1 || p[k] != ':')
-        return 0;
-    for (i = 0; i < k; i++)
-        if ((p[i] | 0x20) != name[i])
-            return 0;
-    return 1;
+    while (q < end && (q = memchr(q, '=', (size_t)(end - q))) && q + 1 < end) {
+        if (q[1] == '?')
+            return 1;
+        q++;
+    }
+    return 0;
 }
 
 void
 acc_headers(struct flow *f, struct acc *a, struct rec *r)
 {
-    uint8_t (*imf_buf)[LIM_ARG] = f->sess->d->imf_buf;
-    static const char *const names[IMF_N] = {
-        "from", "to", "cc", "subject", "date", "message-id"
-    };
-    const uint8_t *p = a->hdr, *end = a->hdr + a->hn, *nl;
-    int cur = -1, h;
-    uint32_t len[IMF_N] = { 0 };
+    uint8_t *dec = f->sess->d->imf_dec;
+    size_t used = 0, outn, cap = sizeof f->sess->d->imf_dec;
+    unsigned mf;
+    int h;
 
-    while (p < end) {
-        size_t n;
-        nl = memchr(p, '\n', (size_t)(end - p));
-        n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (n && p[n - 1] == '\r')
-            n--;
-        if (!n)
-            break;                          /* end of the header block */
-        if (p[0] == ' ' || p[0] == '\t') {  /* folded (RFC 5322 2.2.3) */
-            if (cur >= 0)
-                append(imf_buf[cur], &len[cur], LIM_ARG, p, n);
-        } else {
-            cur = -1;
-            for (h = 0; h < IMF_N; h++) {
-                size_t k = strlen(names[h]);
-                if (hdr_is(p, n, names[h]) && !len[h]) {
-                    const uint8_t *v = p + k + 1;
-                    size_t vn = n - k - 1;
-                    while (vn && (*v == ' ' || *v == '\t')) {
-                        v++;
-                        vn--;
-                    }
-                    cur = h;
-                    append(imf_buf[h], &len[h], LIM_ARG, v, vn ? vn : 0);
-                    if (!vn)
-                        len[h] = 0;
-                    break;
-                }
-            }
-        }
-        p += n + (nl ? (size_t)(nl - p) - n + 1 : 0);
-        if (!nl)
-            break;
-    }
     for (h = 0; h < IMF_N; h++) {
-        r->imf[h].p = imf_buf[h];
-        r->imf[h].n = len[h];
+        int seen = a->hseen >> h & 1;
+        const uint8_t *v = seen ? a->hv + a->hoff[h] : a->hv;
+        uint32_t n = seen ? a->hlen[h] : 0;
+        /* the value, without the white space a fold put before it or
+         * left after it */
+        while (n && (*v == ' ' || *v == '\t')) {
+            v++;
+            n--;
+        }
+        while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        r->imf[h].p = v;
+        r->imf[h].n = n;
+        r->imf_raw[h].p = v;
+        r->imf_raw[h].n = 0;
+        /* encoded words (RFC 2047) are shown decoded, the raw value kept */
+        if (!n || !word_start(v, n))
+            continue;
+        mf = 0;
+        mime_decode_header(v, n, dec + used, cap - used, &outn, &mf);
+        if (mf & (MIME_BAD_WORD | MIME_BAD_CHARSET))
+            r->flags |= anom_hit(ANOM_MIME_BAD_WORD);
+        if (!(mf & MIME_DECODED))
+            continue;
+        r->imf_raw[h].n = n;
+        r->imf[h].p = dec + used;
+        r->imf[h].n = (uint32_t)outn;
+        used += outn;
     }
+    r->imf_cut = a->hcut;
+    if (a->hcut)
+        r->flags |= anom_hit(ANOM_HEADER_TRUNCATED);
 }
 
 void

@@ -251,12 +251,12 @@ response(struct auth_st *a, const uint8_t *p, size_t n, const struct line *ln,
         }
         break;
     case AUTH_LOGIN:
-        /* Prompts say which comes next; without them, user then password. */
-        if (a->next_is == 2 || (a->next_is == 0 && a->have_user))
+        /* User name, then password, in the order the client sent them:
+         * the server's prompts may be lost or seen out of order. */
+        if (a->have_user)
             set_secret(a, dec, (size_t)dn, ln->pkt_last, r);
         else
             set_user(a, dec, (size_t)dn, ln->pkt_last, r);
-        a->next_is = 0;
         break;
     case AUTH_CRAM_MD5:
         if (auth_cram_split(dec, (size_t)dn, &u, &s) < 0) {
@@ -297,9 +297,13 @@ auth_begin(struct flow *f, const uint8_t *mech, size_t mn, const uint8_t *ir,
         auth_abandon(f, 0);
     start(a, mech_of(mech, mn), ln);
     put(a->mech_name, &a->mlen, mech, mn > sizeof a->mech_name ? sizeof a->mech_name : mn);
-    /* Client lines are SASL data only after the server's continuation
-     * (334 / "+"): pipelined commands after an initial response are not. */
-    a->sasl = 0;
+    /* The client's next line is SASL data when the mechanism wants one
+     * more from it: without an initial response, or LOGIN's password
+     * after an initial user name. The client answers the server's
+     * continuation (334 / "+"), so its line proves one was sent even if
+     * the capture lost it. After a complete initial response, pipelined
+     * lines are commands. */
+    a->sasl = !irn || a->mech == AUTH_LOGIN || a->mech == AUTH_OTHER;
     r->cred.mech = a->mech;
     if (irn)
         response(a, ir, irn, ln, r);
@@ -311,7 +315,7 @@ auth_challenge(struct flow *f, const uint8_t *b64, size_t n)
     struct auth_st *a = get(f);
     uint8_t dec[3 * LIM_CRED];
     long dn;
-    size_t i;
+
 
     if (!a || !a->active)
         return;
@@ -319,21 +323,8 @@ auth_challenge(struct flow *f, const uint8_t *b64, size_t n)
     dn = b64_decode(b64, n, dec, sizeof dec);
     if (dn < 0)
         return;     /* Servers send plain text prompts too; not an error. */
-    if (a->mech == AUTH_CRAM_MD5) {
+    if (a->mech == AUTH_CRAM_MD5)
         put(a->chal, &a->clen, dec, (size_t)dn);
-    } else if (a->mech == AUTH_LOGIN) {
-        /* "Username:" / "Password:" (case and wording vary). */
-        for (i = 0; i + 4 <= (size_t)dn; i++) {
-            if (!strncmp((const char *)dec + i, "ass", 3) || !strncmp((const char *)dec + i, "ASS", 3)) {
-                a->next_is = 2;
-                break;
-            }
-            if (!strncmp((const char *)dec + i, "ser", 3) || !strncmp((const char *)dec + i, "SER", 3)) {
-                a->next_is = 1;
-                break;
-            }
-        }
-    }
 }
 
 int
@@ -352,6 +343,9 @@ auth_response(struct flow *f, const uint8_t *p, size_t n,
     response(a, p, n, ln, r);
     if (r->flags & REC_F_CRED)
         r->secret_off = 0;
+    /* The client said its part; more only after another continuation
+     * (or LOGIN's password after its user name). */
+    a->sasl = a->mech == AUTH_LOGIN && !a->have_secret;
     return 0;
 }
 
@@ -476,6 +470,37 @@ auth_verdict(struct flow *f, int result, const uint8_t *reply, size_t rn,
     if (a->have_user || a->have_secret)
         emit(f, a, result, reply, rn, ln, 0);
     a->active = 0;
+}
+
+void
+auth_gap(struct flow *f, int dir)
+{
+    struct auth_st *a = f->sess ? f->sess->auth : NULL;
+
+    if (dir == DIR_C2S) {
+        /* the client's lines are lost: so is what it sent */
+        auth_abandon(f, ANOM_F(ANOM_GAP));
+    } else if (a && a->active) {
+        /* a server line is lost (a prompt, most likely: the client went
+         * on answering); the verdict is the next reply */
+        a->flags |= ANOM_F(ANOM_GAP);
+    }
+}
+
+int
+auth_mech_open(const struct flow *f)
+{
+    const struct auth_st *a = f->sess ? f->sess->auth : NULL;
+
+    return a && a->active ? a->mech : AUTH_NONE;
+}
+
+int
+auth_has_secret(const struct flow *f)
+{
+    const struct auth_st *a = f->sess ? f->sess->auth : NULL;
+
+    return a && a->active && a->have_secret;
 }
 
 void

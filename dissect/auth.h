@@ -14,7 +14,6 @@ struct auth_st {
     uint8_t mech;           /* enum auth_mech */
     uint8_t active;         /* an attempt is open */
     uint8_t sasl;           /* inside a SASL exchange (client lines are data) */
-    uint8_t next_is;        /* LOGIN: 1 user, 2 password next */
     uint8_t nresp;          /* client responses so far */
     uint8_t have_user, have_secret;
     uint64_t flags;
@@ -56,6 +55,13 @@ void auth_banner(struct flow *f, const uint8_t *p, size_t n);
 /* The server's verdict: emit the credential record. reply is the line. */
 void auth_verdict(struct flow *f, int result, const uint8_t *reply, size_t rn,
                   const struct line *ln);
+/* Bytes of dir were lost: the client's lost abandon the attempt; a lost
+ * server line keeps it, flagged, for the next reply's verdict. */
+void auth_gap(struct flow *f, int dir);
+/* The mechanism of the attempt waiting for its verdict, or AUTH_NONE;
+ * whether it has its secret yet. */
+int auth_mech_open(const struct flow *f);
+int auth_has_secret(const struct flow *f);
 /* Gap or flow end while an attempt waits: emit it as unknown. */
 void auth_abandon(struct flow *f, uint64_t why_flags);
 int auth_in_sasl(const struct flow *f);

@@ -23,7 +23,9 @@ struct dis {
     /* Scratch for one record at a time: the edited client line, the
      * header values of a body. Valid while that record is emitted. */
     uint8_t edit_buf[LIM_LINE];
-    uint8_t imf_buf[IMF_N][LIM_ARG];
+    /* header values decoded (RFC 2047): the UTF-8 of a single-byte
+     * charset takes up to twice the bytes */
+    uint8_t imf_dec[2 * LIM_HDR_VALUES];
 };
 
 #endif

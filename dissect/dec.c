@@ -29,11 +29,12 @@ id_data(void *st, struct flow *f, int dir, const uint8_t *p, size_t n,
 }
 
 static void
-id_gap(void *st, struct flow *f, int dir, uint64_t len, const struct tcp_out *out)
+id_gap(void *st, struct flow *f, int dir, const struct tcp_gap *g,
+       const struct tcp_out *out)
 {
     (void)st;
     (void)f;
-    out->gap(out->ctx, dir, len);
+    out->gap(out->ctx, dir, g);
 }
 
 static void
@@ -44,7 +45,7 @@ id_close(void *st, struct flow *f, const struct tcp_out *out)
     (void)out;
 }
 
-const struct dec_ops dec_identity = { "identity", id_open, id_data, id_gap, id_close };
+const struct dec_ops dec_identity = { "identity", id_open, id_data, id_gap, NULL, id_close };
 
 /* ---- opaque: encrypted bytes without a key ---- */
 
@@ -115,13 +116,23 @@ op_data(void *st, struct flow *f, int dir, const uint8_t *p, size_t n,
 }
 
 static void
-op_gap(void *st, struct flow *f, int dir, uint64_t len, const struct tcp_out *out)
+op_gap(void *st, struct flow *f, int dir, const struct tcp_gap *g,
+       const struct tcp_out *out)
 {
     (void)st;
     (void)f;
     (void)dir;
-    (void)len;
+    (void)g;
     (void)out;
+}
+
+static void
+op_peer(void *st, struct flow *f, int dir)
+{
+    struct burst *bb = st;
+
+    if (bb[!dir].bytes)
+        burst_emit(f, bb, !dir);
 }
 
 static void
@@ -138,4 +149,4 @@ op_close(void *st, struct flow *f, const struct tcp_out *out)
     mem_give(&burst_pool, bb);
 }
 
-const struct dec_ops dec_opaque = { "opaque", op_open, op_data, op_gap, op_close };
+const struct dec_ops dec_opaque = { "opaque", op_open, op_data, op_gap, op_peer, op_close };

@@ -24,9 +24,12 @@ struct dec_ops {
     void (*data)(void *st, struct flow *f, int dir, const uint8_t *p, size_t n,
                  uint64_t pkt, const struct ms_time *ts, uint64_t flags,
                  const struct tcp_out *out);
-    /* len bytes of dir were lost (the stream already reported the gap). */
-    void (*gap)(void *st, struct flow *f, int dir, uint64_t len,
+    /* Bytes of dir were lost (the stream already reported the gap). */
+    void (*gap)(void *st, struct flow *f, int dir, const struct tcp_gap *g,
                 const struct tcp_out *out);
+    /* Clear-text bytes of dir went past (the decoder does not cover
+     * dir): the other direction's run ends. May be NULL. */
+    void (*peer)(void *st, struct flow *f, int dir);
     /* Flow end: hand on or report what is held, then free st. */
     void (*close)(void *st, struct flow *f, const struct tcp_out *out);
 };

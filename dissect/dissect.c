@@ -56,7 +56,7 @@ dis_port_option(struct dis_cfg *c, const char *s)
     }
     if (!id)
         return -1;
-    c->port_map[port] = (uint8_t)(id | (tls ? DIS_PORT_TLS : 0));
+    c->port_map[port] = (uint8_t)(id | DIS_PORT_FORCE | (tls ? DIS_PORT_TLS : 0));
     return 0;
 }
 
@@ -145,15 +145,21 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
     }
     ps = d->cfg.port_map[s.sport];
     pd = d->cfg.port_map[s.dport];
-    if (!ps && !pd)
-        return;
-    /* The server is the side on the mail port; when both are, the SYN
-     * tells, else the lower port. */
-    if (pd && (!ps || ((s.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
-               || (!(s.flags & TCP_SYN) && s.dport < s.sport)))
+    if (!ps && !pd) {
+        if (!d->cfg.detect)
+            return;
+        /* --detect: any port; the SYN tells the client, else the
+         * higher port is taken for it. */
+        dir = (s.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN
+            || (!(s.flags & TCP_SYN) && s.dport < s.sport) ? DIR_C2S : DIR_S2C;
+    } else if (pd && (!ps || ((s.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+                      || (!(s.flags & TCP_SYN) && s.dport < s.sport))) {
+        /* The server is the side on the mail port; when both are, the
+         * SYN tells, else the lower port. */
         dir = DIR_C2S;
-    else
+    } else {
         dir = DIR_S2C;
+    }
     k.family = p.family;
     k.caddr = dir == DIR_C2S ? p.src : p.dst;
     k.saddr = dir == DIR_C2S ? p.dst : p.src;
@@ -177,6 +183,7 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
             return;
         f->proto = (uint8_t)((dir == DIR_C2S ? pd : ps) & 0x0f);
         f->tls = ((dir == DIR_C2S ? pd : ps) & DIS_PORT_TLS) != 0;
+        f->forced = ((dir == DIR_C2S ? pd : ps) & DIS_PORT_FORCE) != 0;
         if (!(s.flags & TCP_SYN)) {
             f->pend[0] = f->pend[1] = anom_hit(ANOM_MIDSTREAM);
             f->resync = 3;
@@ -187,9 +194,8 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
     io.f = f;
     if (p.flags & (ANOM_F(ANOM_TRUNCATED)))
         s.wirelen = s.wirelen > s.len ? s.wirelen : s.len;
-    if (s.flags & TCP_ACK)
-        tcp_acked(&f->tcp[!dir], !dir, s.ack, &o);
-    tcp_segment(&f->tcp[dir], dir, &s, num, ts, p.flags, &o);
+    if (!f->other)
+        tcp_input(f->tcp, dir, &s, num, ts, p.flags, &o);
     if (s.flags & TCP_FIN)
         f->fin |= (uint8_t)(1u << dir);
     if ((s.flags & TCP_RST) || f->fin == 3)

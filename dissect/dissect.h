@@ -9,6 +9,7 @@
 #include "record.h"
 
 #define DIS_PORT_TLS 0x10   /* port_map flag: implicit TLS (465, 995) */
+#define DIS_PORT_FORCE 0x20 /* port_map flag: --port, taken without a check */
 
 /* Message bodies as they stream by, for export (ui/export.c). begin
  * returns a handle, or NULL to skip the body; data gets its octets as the
@@ -34,6 +35,9 @@ struct dec_ops;
 struct dis_cfg {
     uint8_t port_map[65536];    /* protocol id (proto.h) | DIS_PORT_TLS */
     uint32_t max_flows;
+    /* --detect: recognise the protocols by their bytes on every TCP port
+     * (the mail ports are always checked). */
+    int detect;
     const struct body_sink *body;   /* NULL: bodies are not exported */
     /* Where the capture's clock is kept (records point to it, so it must
      * outlive every record kept); NULL: inside the dissector. */

@@ -94,6 +94,16 @@ IMF_GETTER(g_imf_cc, IMF_CC)
 IMF_GETTER(g_imf_subject, IMF_SUBJECT)
 IMF_GETTER(g_imf_date, IMF_DATE)
 IMF_GETTER(g_imf_msgid, IMF_MSGID)
+IMF_GETTER(g_imf_reply_to, IMF_REPLY_TO)
+#define IMF_RAW_GETTER(fn, h) \
+    static int fn(const struct rec *r, struct fld_val *v, int m) \
+    { return r->kind == REC_BODY && r->imf_raw[h].n ? v_rs(v, m, &r->imf_raw[h]) : 0; }
+IMF_RAW_GETTER(g_imf_from_raw, IMF_FROM)
+IMF_RAW_GETTER(g_imf_to_raw, IMF_TO)
+IMF_RAW_GETTER(g_imf_cc_raw, IMF_CC)
+IMF_RAW_GETTER(g_imf_subject_raw, IMF_SUBJECT)
+IMF_RAW_GETTER(g_imf_reply_to_raw, IMF_REPLY_TO)
+static int g_imf_cut(const struct rec *r, struct fld_val *v, int m) { return r->kind == REC_BODY && r->imf_cut ? v_uint(v, m, r->imf_cut) : 0; }
 
 /* tls, telnet */
 static int g_tls(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return r->kind == REC_TLS; }
@@ -124,6 +134,32 @@ static int g_cred_mech(const struct rec *r, struct fld_val *v, int m) { return r
 static int g_cred_result(const struct rec *r, struct fld_val *v, int m) { return r->kind == REC_CRED ? v_cstr(v, m, cred_result_name(r->cred.result)) : 0; }
 static int g_cred_chal(const struct rec *r, struct fld_val *v, int m) { return r->cred.challenge.n ? v_rs(v, m, &r->cred.challenge) : 0; }
 static int g_cred_authzid(const struct rec *r, struct fld_val *v, int m) { return r->cred.authzid.n ? v_rs(v, m, &r->cred.authzid) : 0; }
+
+/* data (not mail), detection */
+static int g_data(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return r->kind == REC_DATA; }
+static int g_data_len(const struct rec *r, struct fld_val *v, int m) { return r->kind == REC_DATA ? v_uint(v, m, r->size) : 0; }
+static int g_req_in(const struct rec *r, struct fld_val *v, int m) { return r->req_pkt ? v_uint(v, m, r->req_pkt) : 0; }
+static int g_req_verb(const struct rec *r, struct fld_val *v, int m) { return r->req_pkt && r->req_verb[0] ? v_cstr(v, m, r->req_verb) : 0; }
+static int
+g_req_time(const struct rec *r, struct fld_val *v, int m)
+{
+    int64_t s = r->ts.sec - r->req_ts.sec;
+    int64_t ns = (int64_t)r->ts.nsec - r->req_ts.nsec;
+
+    if (!r->req_pkt || m < 1)
+        return 0;
+    if (ns < 0) {
+        ns += 1000000000;
+        s--;
+    }
+    if (s < 0)
+        s = ns = 0;     /* a capture that goes back in time */
+    v->type = FT_TIME;
+    v->t.sec = s;
+    v->t.nsec = (uint32_t)ns;
+    return 1;
+}
+static int g_detect(const struct rec *r, struct fld_val *v, int m) { return r->detect ? v_cstr(v, m, det_how_name(r->detect)) : 0; }
 
 /* this project's record fields */
 static int g_kind(const struct rec *r, struct fld_val *v, int m) { return v_cstr(v, m, rec_kind_name(r->kind)); }
@@ -173,6 +209,13 @@ static const struct fld_def tail[] = {
     { "imf.subject", FT_STR, J, "Subject header", g_imf_subject, K(BODY), 0 },
     { "imf.date", FT_STR, J, "Date header", g_imf_date, K(BODY), 0 },
     { "imf.message_id", FT_STR, J, "Message-ID header", g_imf_msgid, K(BODY), 0 },
+    { "imf.reply_to", FT_STR, J, "Reply-To header", g_imf_reply_to, K(BODY), 0 },
+    { "imf.from.raw", FT_STR, J, "From header as sent, when encoded words were decoded", g_imf_from_raw, K(BODY), 0 },
+    { "imf.to.raw", FT_STR, J, "To header as sent, when encoded words were decoded", g_imf_to_raw, K(BODY), 0 },
+    { "imf.cc.raw", FT_STR, J, "Cc header as sent, when encoded words were decoded", g_imf_cc_raw, K(BODY), 0 },
+    { "imf.subject.raw", FT_STR, J, "Subject header as sent, when encoded words were decoded", g_imf_subject_raw, K(BODY), 0 },
+    { "imf.reply_to.raw", FT_STR, J, "Reply-To header as sent, when encoded words were decoded", g_imf_reply_to_raw, K(BODY), 0 },
+    { "imf.truncated", FT_UINT, J, "header value bytes cut (header_truncated)", g_imf_cut, K(BODY), 0 },
     { "tls", FT_PROTO, 0, "encrypted bytes (STARTTLS, STLS, ports 465/995)", g_tls, 0, 0 },
     { "tls.len", FT_UINT, J, "encrypted bytes in the burst", g_tls_len, K(TLS), 0 },
     { "telnet", FT_PROTO, 0, "a client line typed in several segments or with telnet commands", g_telnet, 0, 0 },
@@ -186,7 +229,13 @@ static const struct fld_def tail[] = {
     { "cred.result", FT_STR, 0, "accepted, rejected or unknown", g_cred_result, 0, 0 },
     { "cred.challenge", FT_STR, 0, "CRAM-MD5 challenge or APOP timestamp", g_cred_chal, 0, 0 },
     { "cred.authzid", FT_STR, 0, "PLAIN authorization identity", g_cred_authzid, 0, 0 },
-    { "msg.kind", FT_STR, 0, "command, reply, body, auth, credential, tls, note", g_kind, 0, 0 },
+    { "data", FT_PROTO, 0, "the first bytes of a connection on a mail port that is not mail", g_data, 0, 0 },
+    { "data.len", FT_UINT, 0, "bytes of it seen before the verdict", g_data_len, 0, 0 },
+    { "msg.request_in", FT_UINT, 0, "a reply: the frame of the command it answers", g_req_in, 0, 0 },
+    { "msg.request", FT_STR, 0, "a reply: the verb of the command it answers", g_req_verb, 0, 0 },
+    { "msg.time", FT_TIME, 0, "a reply: seconds since the command it answers", g_req_time, 0, 0 },
+    { "detected_by", FT_STR, 0, "what chose the protocol: greeting, command, tls, port (mid-stream or undecided), forced (--port)", g_detect, 0, 0 },
+    { "msg.kind", FT_STR, 0, "command, reply, body, auth, credential, tls, note, data", g_kind, 0, 0 },
     { "msg.dir", FT_STR, 0, "C (client to server) or S", g_dir, 0, 0 },
     { "msg.text", FT_STR, 0, "the message text as shown", g_text, 0, 0 },
     { "msg.len", FT_UINT, 0, "bytes on the wire", g_len, 0, 0 },

@@ -1,9 +1,11 @@
 /* filter.c - display filter: lex, parse, check against the field registry,
  * evaluate. The language is a subset of Wireshark's display filters
  * (wireshark-filter(4), Wireshark 4.x semantics); see filter.h. */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <limits.h>
-#include <regex.h>
+#include <pcre2.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,9 +24,23 @@
  * bounds their stack use. */
 #define FLT_MAX_DEPTH   64
 
-/* Bytes of a value handed to regexec when the C library has no
- * REG_STARTEND (the value must then be copied and NUL-terminated). */
-#define FLT_RE_COPY     4096
+/* Steps PCRE2 may take on one value (pcre2_set_match_limit): the
+ * pattern comes from the user, the subject from the network, and a
+ * backtracking pattern must not stall the filter bar. */
+#define FLT_RE_STEPS    200000
+
+/* Ranges in one slice ("[0:2,5,9:]"). */
+#define FLT_MAX_RANGES  8
+
+/* Bytes for the values functions and slices make during one test
+ * (lower(), string(), "[0:2,5]"), per side: more than the strings of
+ * one record hold, so nothing is cut in practice; values past it are
+ * dropped. */
+#define FLT_SCRATCH     32768
+
+/* The type of a slice: bytes, compared byte-wise like strings, and with
+ * strings or byte literals (4d:41). */
+#define FT_BYTES        100
 
 #if defined(__GNUC__)
 #define FLT_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -40,6 +56,7 @@ enum flt_tk {
     TK_EQ, TK_NE, TK_LT, TK_GT, TK_LE, TK_GE,
     TK_CONTAINS, TK_MATCHES, TK_IN,
     TK_NOT, TK_AND, TK_OR,
+    TK_SLICE, TK_ANY, TK_ALL, TK_ALLEQ, TK_ANYNE,
 };
 
 struct flt_tok {
@@ -56,6 +73,15 @@ static const struct {
     { "eq", TK_EQ }, { "ne", TK_NE }, { "lt", TK_LT }, { "gt", TK_GT },
     { "le", TK_LE }, { "ge", TK_GE }, { "contains", TK_CONTAINS },
     { "matches", TK_MATCHES }, { "in", TK_IN },
+    { "any_eq", TK_EQ }, { "all_ne", TK_NE }, { "all_eq", TK_ALLEQ },
+    { "any_ne", TK_ANYNE }, { "any", TK_ANY }, { "all", TK_ALL },
+};
+
+/* Functions (names are lower case, as in Wireshark). */
+enum flt_fn { FN_NONE, FN_LOWER, FN_UPPER, FN_LEN, FN_COUNT, FN_STRING };
+
+static const char *const flt_fn_name[] = {
+    "", "lower", "upper", "len", "count", "string",
 };
 
 /* ---- compiled filter ---- */
@@ -64,14 +90,41 @@ enum flt_op { N_ALL, N_OR, N_AND, N_NOT, N_TEST, N_ITEM };
 
 enum flt_cmp {
     C_NONE, C_EQ, C_NE, C_LT, C_GT, C_LE, C_GE, C_CONTAINS, C_MATCHES, C_IN,
+    C_ALLEQ, C_ANYNE,
 };
 
 static const char *const flt_cmp_name[] = {
     "", "==", "!=", "<", ">", "<=", ">=", "contains", "matches", "in",
+    "===", "!==",
 };
+
+/* Quantifier: as the operator says (== any, != all), or "any"/"all". */
+enum flt_quant { Q_DEFAULT, Q_ANY, Q_ALL };
 
 struct flt_span {
     int pos, len;   /* into flt.text */
+};
+
+/* One range of a slice, offsets as written (negative: from the end). */
+enum flt_rk { R_LEN, R_END, R_ONE, R_TOEND };   /* i:j, i-j, i, i: */
+
+struct flt_range {
+    int kind;
+    int64_t a, b;
+};
+
+/* A side of a comparison: field, function of a field, either sliced. */
+struct flt_opnd {
+    int fn;                         /* enum flt_fn */
+    struct flt_span all;            /* the whole operand as typed */
+    struct flt_span fname;          /* function name */
+    struct flt_span name;           /* field */
+    struct flt_span slice;          /* "[...]" after the field or call */
+    struct flt_span inner;          /* "[...]" inside the call (refused) */
+    int nrange;
+    struct flt_range range[FLT_MAX_RANGES];
+    const struct fld_def *fld;
+    int type;                       /* of the values: FT_*, FT_BYTES */
 };
 
 /* A literal converted for one field type. */
@@ -89,17 +142,21 @@ struct flt_val {
 struct flt_node {
     int op;                 /* enum flt_op */
     int cmp;                /* enum flt_cmp (N_TEST) */
+    int quant;              /* enum flt_quant (N_TEST) */
     int kid, next;          /* first child, next sibling; -1 if none */
     int range;              /* N_ITEM: lo..hi */
-    int icase;              /* C_MATCHES: "(?i)" prefix */
-    int has_re;             /* re is compiled, regfree on flt_free */
+    int has_rhs;            /* N_TEST: the right side is rhs, not val */
     struct flt_span name;   /* N_TEST: field; N_ITEM: unused */
     struct flt_span opt;    /* operator as typed */
+    struct flt_span qt;     /* "any"/"all" as typed */
     struct flt_span val;    /* value; N_ITEM: low end */
     struct flt_span hi;     /* N_ITEM: high end of a range */
     const struct fld_def *fld;
+    struct flt_opnd lhs, rhs;
     struct flt_val v, vhi;
-    regex_t re;
+    pcre2_code *re;         /* C_MATCHES, with its match data and limits */
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
 };
 
 struct flt {
@@ -109,6 +166,7 @@ struct flt {
     size_t len;
     uint8_t *buf;           /* decoded string literals */
     size_t bufused, bufcap;
+    uint8_t *scratch;       /* 2 * FLT_SCRATCH: values made while matching */
     struct flt_node node[]; /* maxnode of them; text and buf follow */
 };
 
@@ -309,7 +367,11 @@ flt_lex(const char *text, int len, struct flt_tok *tok, struct flt_err *err)
         case '{': kind = TK_LBRACE; break;
         case '}': kind = TK_RBRACE; break;
         case ',': kind = TK_COMMA; break;
-        case '~': kind = TK_MATCHES; break;
+        case '~':
+            /* "~=" is "any_ne" (Wireshark 4), "~" is "matches" */
+            w = c1 == '=' ? 2 : 1;
+            kind = w == 2 ? TK_ANYNE : TK_MATCHES;
+            break;
         case '<':
         case '>':
         case '!':
@@ -318,6 +380,8 @@ flt_lex(const char *text, int len, struct flt_tok *tok, struct flt_err *err)
                 kind = w == 2 ? TK_LE : TK_LT;
             else if (c == '>')
                 kind = w == 2 ? TK_GE : TK_GT;
+            else if (w == 2 && i + 2 < len && text[i + 2] == '=')
+                kind = TK_ANYNE, w = 3;         /* "!==" */
             else
                 kind = w == 2 ? TK_NE : TK_NOT;
             break;
@@ -328,7 +392,22 @@ flt_lex(const char *text, int len, struct flt_tok *tok, struct flt_err *err)
             }
             kind = TK_EQ;
             w = 2;
+            if (i + 2 < len && text[i + 2] == '=')
+                kind = TK_ALLEQ, w = 3;         /* "===" */
             break;
+        case '[': {
+            /* A slice, parsed later from its text. */
+            int e = i + 1;
+            while (e < len && text[e] != ']' && text[e] != '[')
+                e++;
+            if (e >= len || text[e] != ']') {
+                flt_fail(err, i, "unmatched \"[\"");
+                return -1;
+            }
+            kind = TK_SLICE;
+            w = e + 1 - i;
+            break;
+        }
         case '&':
             if (c1 != '&') {
                 flt_fail(err, i, "unexpected \"&\" (use \"&&\" or \"and\")");
@@ -552,22 +631,227 @@ flt_parse_set(struct flt_ps *ps, int test)
     }
 }
 
-/* FIELD [op value | in set] */
+/* An offset in a slice: [-]digits. 0, or -1 if there is none here,
+ * -2 if out of range. */
+static int
+flt_slice_num(const char *t, int *i, int end, int64_t *v)
+{
+    int neg = 0, j = *i, digits = 0;
+    int64_t x = 0;
+
+    if (j < end && t[j] == '-') {
+        neg = 1;
+        j++;
+    }
+    while (j < end && flt_isdigit((unsigned char)t[j])) {
+        if (x > INT32_MAX / 10)
+            return -2;
+        x = x * 10 + (t[j] - '0');
+        j++;
+        digits++;
+    }
+    if (!digits)
+        return -1;
+    *v = neg ? -x : x;
+    *i = j;
+    return 0;
+}
+
+static void
+flt_skip_ws(const char *t, int *i, int end)
+{
+    while (*i < end && (t[*i] == ' ' || t[*i] == '\t'))
+        (*i)++;
+}
+
+/* "[" range { "," range } "]" at token t into op (Wireshark's forms:
+ * i:j offset and length, i-j offsets inclusive, i, :j, i:). */
+static int
+flt_parse_slice(struct flt_ps *ps, const struct flt_tok *t, struct flt_opnd *op)
+{
+    const char *x = ps->text;
+    int i = t->pos + 1, end = t->pos + t->len - 1, start, rc;
+    char q[48];
+
+    op->slice.pos = t->pos;
+    op->slice.len = t->len;
+    op->nrange = 0;
+    for (;;) {
+        struct flt_range *r;
+        int64_t a = 0, b = 0;
+        flt_skip_ws(x, &i, end);
+        start = i;
+        if (op->nrange == FLT_MAX_RANGES) {
+            flt_fail(ps->err, start, "too many ranges in a slice (at most %d)",
+                FLT_MAX_RANGES);
+            return -1;
+        }
+        r = &op->range[op->nrange++];
+        rc = flt_slice_num(x, &i, end, &a);
+        if (rc == -2)
+            goto bad;
+        if (rc < 0 && (i >= end || x[i] != ':'))
+            goto bad;
+        flt_skip_ws(x, &i, end);
+        if (i < end && x[i] == ':') {
+            i++;
+            flt_skip_ws(x, &i, end);
+            rc = flt_slice_num(x, &i, end, &b);
+            if (rc == -2)
+                goto bad;
+            if (rc < 0) {
+                if (start == i - 1 || x[start] == ':')
+                    goto bad;       /* ":" alone */
+                r->kind = R_TOEND;
+            } else {
+                r->kind = R_LEN;
+                if (b <= 0) {
+                    flt_fail(ps->err, start, "range %s isn't valid because "
+                        "length %" PRId64 " isn't positive",
+                        flt_quote(q, sizeof q, x + start, (size_t)(i - start)), b);
+                    return -1;
+                }
+            }
+        } else if (i < end && x[i] == '-') {
+            i++;
+            if (flt_slice_num(x, &i, end, &b) != 0)
+                goto bad;
+            r->kind = R_END;
+            if (a >= b) {
+                flt_fail(ps->err, start, "range %s isn't valid because %" PRId64
+                    " is not less than %" PRId64,
+                    flt_quote(q, sizeof q, x + start, (size_t)(i - start)), a, b);
+                return -1;
+            }
+        } else {
+            r->kind = R_ONE;
+        }
+        r->a = a;
+        r->b = b;
+        flt_skip_ws(x, &i, end);
+        if (i >= end)
+            return 0;
+        if (x[i] != ',')
+            goto bad;
+        i++;
+    }
+bad:
+    flt_fail(ps->err, start, "\"%s\" is not a valid range",
+        flt_quote(q, sizeof q, x + start, (size_t)(end > start ? end - start : 0)));
+    return -1;
+}
+
+static int
+flt_fn_find(const char *s, size_t n)
+{
+    int k;
+
+    for (k = FN_LOWER; k <= FN_STRING; k++)
+        if (strlen(flt_fn_name[k]) == n && !memcmp(flt_fn_name[k], s, n))
+            return k;
+    return FN_NONE;
+}
+
+/* FIELD [slice] | FUNCTION "(" FIELD ")" [slice] */
+static int
+flt_parse_opnd(struct flt_ps *ps, struct flt_opnd *op)
+{
+    const struct flt_tok *t = flt_peek(ps);
+    char q[48];
+
+    memset(op, 0, sizeof *op);
+    op->all.pos = t->pos;
+    if (t->kind != TK_WORD) {
+        flt_expected(ps, "a field");
+        return -1;
+    }
+    if (ps->tok[ps->i + 1].kind == TK_LPAREN) {
+        flt_set_span(&op->fname, t);
+        op->fn = flt_fn_find(ps->text + t->pos, (size_t)t->len);
+        if (op->fn == FN_NONE) {
+            flt_fail(ps->err, t->pos, "function \"%s\" does not exist",
+                flt_quote(q, sizeof q, ps->text + t->pos, (size_t)t->len));
+            return -1;
+        }
+        ps->i += 2;
+        t = flt_peek(ps);
+        if (t->kind != TK_WORD) {
+            flt_expected(ps, "a field");
+            return -1;
+        }
+        flt_set_span(&op->name, t);
+        ps->i++;
+        if (flt_peek(ps)->kind == TK_SLICE) {
+            flt_set_span(&op->inner, flt_peek(ps));
+            ps->i++;
+        }
+        t = flt_peek(ps);
+        if (t->kind == TK_COMMA) {
+            flt_fail(ps->err, op->fname.pos, "function %s takes one argument",
+                flt_fn_name[op->fn]);
+            return -1;
+        }
+        if (t->kind != TK_RPAREN) {
+            if (t->kind == TK_END)
+                flt_fail(ps->err, op->fname.pos + op->fname.len,
+                    "unmatched \"(\"");
+            else
+                flt_unexpected(ps);
+            return -1;
+        }
+        ps->i++;
+    } else {
+        flt_set_span(&op->name, t);
+        ps->i++;
+    }
+    t = flt_peek(ps);
+    if (t->kind == TK_SLICE) {
+        if (flt_parse_slice(ps, t, op) < 0)
+            return -1;
+        ps->i++;
+    }
+    t = &ps->tok[ps->i - 1];
+    op->all.len = t->pos + t->len - op->all.pos;
+    return 0;
+}
+
+/* Is the word token t a field name (then a right side is a field)? */
+static int
+flt_is_field_word(const struct flt_ps *ps, const struct flt_tok *t)
+{
+    return t->kind == TK_WORD &&
+        (ps->tok[ps->i + 1].kind == TK_LPAREN ||
+         fld_find(ps->text + t->pos, (size_t)t->len) != NULL);
+}
+
+/* [any | all] OPERAND [op (value | OPERAND) | in set] */
 static int
 flt_parse_test(struct flt_ps *ps)
 {
     const struct flt_tok *t = flt_peek(ps);
-    int n, cmp;
+    int n, cmp, quant = Q_DEFAULT;
+    struct flt_span qt = { 0, 0 };
 
+    if (t->kind == TK_ANY || t->kind == TK_ALL) {
+        quant = t->kind == TK_ANY ? Q_ANY : Q_ALL;
+        flt_set_span(&qt, t);
+        ps->i++;
+        t = flt_peek(ps);
+    }
     n = flt_new(ps, N_TEST, t->pos);
     if (n < 0)
         return -1;
-    flt_set_span(&ps->node[n].name, t);
-    ps->i++;
+    ps->node[n].quant = quant;
+    ps->node[n].qt = qt;
+    if (flt_parse_opnd(ps, &ps->node[n].lhs) < 0)
+        return -1;
+    ps->node[n].name = ps->node[n].lhs.name;
     t = flt_peek(ps);
     switch (t->kind) {
     case TK_EQ: cmp = C_EQ; break;
     case TK_NE: cmp = C_NE; break;
+    case TK_ALLEQ: cmp = C_ALLEQ; break;
+    case TK_ANYNE: cmp = C_ANYNE; break;
     case TK_LT: cmp = C_LT; break;
     case TK_GT: cmp = C_GT; break;
     case TK_LE: cmp = C_LE; break;
@@ -576,6 +860,10 @@ flt_parse_test(struct flt_ps *ps)
     case TK_MATCHES: cmp = C_MATCHES; break;
     case TK_IN: cmp = C_IN; break;
     default:
+        if (quant != Q_DEFAULT) {
+            flt_expected(ps, "a comparison");
+            return -1;
+        }
         return n;   /* presence */
     }
     ps->node[n].cmp = cmp;
@@ -584,6 +872,13 @@ flt_parse_test(struct flt_ps *ps)
     if (cmp == C_IN)
         return flt_parse_set(ps, n) < 0 ? -1 : n;
     t = flt_peek(ps);
+    if (flt_is_field_word(ps, t)) {
+        ps->node[n].has_rhs = 1;
+        if (flt_parse_opnd(ps, &ps->node[n].rhs) < 0)
+            return -1;
+        ps->node[n].val = ps->node[n].rhs.all;
+        return n;
+    }
     if (!flt_is_value(t->kind)) {
         char q[48];
         const struct flt_tok *o = &ps->tok[ps->i - 1];
@@ -625,7 +920,15 @@ flt_parse_primary(struct flt_ps *ps)
         ps->depth--;
         return n;
     case TK_WORD:
+    case TK_ANY:
+    case TK_ALL:
         return flt_parse_test(ps);
+    case TK_STR:
+    case TK_RAWSTR:
+        /* Wireshark 4.0: a literal cannot start a comparison */
+        flt_fail(ps->err, t->pos, "the left side of a comparison must be a "
+            "field or function");
+        return -1;
     case TK_END:
         flt_expected(ps, "a field");
         return -1;
@@ -880,9 +1183,47 @@ flt_is_string_tok(const struct flt *f, struct flt_span sp)
         (sp.len > 1 && f->text[sp.pos + 1] == '"');
 }
 
-/* Convert the literal at sp for field fld; 0 or -1 with err filled. */
+/* A byte string written in hex: "4d:41", "4d.41", "4d-41", "4d41",
+ * "41", or a number up to 0xff ("0x4d"), as Wireshark reads them. 0 with
+ * v->s in f->buf, or -1. */
 static int
-flt_value(struct flt *f, const struct fld_def *fld, struct flt_span sp,
+flt_parse_bytes(struct flt *f, const char *s, size_t n, struct flt_val *v)
+{
+    uint8_t *o = f->buf + f->bufused;
+    size_t i = 0, k = 0;
+    uint64_t u;
+
+    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        if (flt_parse_u64(s, n, &u) != 0 || u > 0xff)
+            return -1;
+        o[k++] = (uint8_t)u;
+    } else {
+        while (i < n) {
+            if (i + 1 >= n || !flt_isxdigit((unsigned char)s[i]) ||
+                !flt_isxdigit((unsigned char)s[i + 1]))
+                return -1;
+            o[k++] = (uint8_t)(flt_xval((unsigned char)s[i]) * 16 +
+                flt_xval((unsigned char)s[i + 1]));
+            i += 2;
+            if (i < n && (s[i] == ':' || s[i] == '.' || s[i] == '-')) {
+                if (++i >= n)
+                    return -1;
+            }
+        }
+        if (!k)
+            return -1;
+    }
+    o[k] = 0;
+    v->s = o;
+    v->n = k;
+    f->bufused += k + 1;
+    return 0;
+}
+
+/* Convert the literal at sp for a side of type type (name: for messages);
+ * 0 or -1 with err filled. */
+static int
+flt_value(struct flt *f, int type, const char *name, struct flt_span sp,
     struct flt_val *v, struct flt_err *err)
 {
     const char *s = f->text + sp.pos;
@@ -893,18 +1234,24 @@ flt_value(struct flt *f, const struct fld_def *fld, struct flt_span sp,
     memset(v, 0, sizeof *v);
     if (isstr)
         flt_unescape(f, s, n, f->text[sp.pos] != '"', v);
-    switch (fld->type) {
+    switch (type) {
+    case FT_BYTES:
+        if (isstr || flt_parse_bytes(f, s, n, v) == 0)
+            return 0;
+        flt_fail(err, sp.pos, "\"%s\" is not a byte string (4d:41) or a "
+            "quoted string", flt_quote(q, sizeof q, s, n));
+        return -1;
     case FT_STR:
         if (!isstr) {
             flt_fail(err, sp.pos, "\"%s\" is a string field; quote the value",
-                fld->name);
+                name);
             return -1;
         }
         return 0;
     case FT_UINT:
         if (isstr) {
             flt_fail(err, sp.pos, "\"%s\" needs a number, not a string",
-                fld->name);
+                name);
             return -1;
         }
         rc = flt_parse_u64(s, n, &v->u);
@@ -938,7 +1285,7 @@ flt_value(struct flt *f, const struct fld_def *fld, struct flt_span sp,
     case FT_TIME:
         if (isstr) {
             flt_fail(err, sp.pos,
-                "\"%s\" needs a time in seconds, not a string", fld->name);
+                "\"%s\" needs a time in seconds, not a string", name);
             return -1;
         }
         rc = flt_parse_time(s, n, &v->t);
@@ -972,7 +1319,7 @@ flt_value(struct flt *f, const struct fld_def *fld, struct flt_span sp,
         }
         return 0;
     default:
-        flt_fail(err, sp.pos, "\"%s\" has no value to compare", fld->name);
+        flt_fail(err, sp.pos, "\"%s\" has no value to compare", name);
         return -1;
     }
 }
@@ -1031,6 +1378,156 @@ flt_re_too_big(const char *pat)
     return 0;
 }
 
+static const char *
+flt_type_name(int t)
+{
+    return t == FT_BYTES ? "byte string" : fld_type_name(t);
+}
+
+/* Resolve an operand's field, check its function and slice, and set
+ * the type of its values. */
+static int
+flt_check_opnd(struct flt *f, struct flt_opnd *op, struct flt_err *err)
+{
+    const struct fld_def *fld;
+    char q[48];
+    int t;
+
+    fld = fld_find(f->text + op->name.pos, (size_t)op->name.len);
+    if (fld == NULL || fld->get == NULL) {
+        flt_fail(err, op->name.pos, "unknown field \"%s\"",
+            flt_quote(q, sizeof q, f->text + op->name.pos,
+            (size_t)op->name.len));
+        return -1;
+    }
+    op->fld = fld;
+    t = fld->type;
+    if (op->fn != FN_NONE && op->inner.len) {
+        flt_fail(err, op->inner.pos, "only a field can be the argument of %s()",
+            flt_fn_name[op->fn]);
+        return -1;
+    }
+    switch (op->fn) {
+    case FN_LOWER:
+    case FN_UPPER:
+        if (t != FT_STR) {
+            flt_fail(err, op->name.pos, "only string fields can be the "
+                "argument of %s()", flt_fn_name[op->fn]);
+            return -1;
+        }
+        break;
+    case FN_LEN:
+        /* Wireshark also gives a number's length on the wire, which a
+         * record does not keep. */
+        if (t != FT_STR && t != FT_ADDR) {
+            flt_fail(err, op->name.pos, "len() needs a string or address "
+                "field, not %s \"%s\"", fld_type_name(t), fld->name);
+            return -1;
+        }
+        t = FT_UINT;
+        break;
+    case FN_COUNT:
+        t = FT_UINT;
+        break;
+    case FN_STRING:
+        if (t == FT_STR || t == FT_PROTO) {
+            flt_fail(err, op->name.pos, "string() cannot convert %s \"%s\"",
+                fld_type_name(t), fld->name);
+            return -1;
+        }
+        t = FT_STR;
+        break;
+    default:
+        break;
+    }
+    if (op->nrange) {
+        if (t != FT_STR && t != FT_ADDR) {
+            flt_fail(err, op->all.pos, "\"%s\" is %s and cannot be sliced",
+                flt_quote(q, sizeof q, f->text + op->all.pos,
+                (size_t)(op->slice.pos - op->all.pos)), fld_type_name(t));
+            return -1;
+        }
+        t = FT_BYTES;
+    }
+    op->type = t;
+    return 0;
+}
+
+static int
+flt_stringish(int t)
+{
+    return t == FT_STR || t == FT_BYTES;
+}
+
+/* Where in the source text byte k of the decoded string at sp comes
+ * from (a regular expression error offset, for the caret). */
+static int
+flt_src_col(const struct flt *f, struct flt_span sp, size_t k)
+{
+    const char *s = f->text + sp.pos;
+    int i = 1, raw = s[0] != '"';
+    size_t d = 0;
+
+    if (raw)
+        i = 2;
+    while (i < sp.len - 1 && d < k) {
+        if (s[i] == '\\' && !raw) {
+            char c = s[i + 1];
+            i += 2;
+            if (c == 'x')
+                i += 2;
+            else if (c >= '0' && c <= '7')
+                while (i < sp.len - 1 && s[i] >= '0' && s[i] <= '7' &&
+                    i < sp.len - 1)
+                    i++;
+        } else {
+            i++;
+        }
+        d++;
+    }
+    return sp.pos + (i < sp.len ? i : sp.len - 1);
+}
+
+/* Compile the pattern of a "matches" test with PCRE2: case-insensitive
+ * unless it says "(?-i)" (Wireshark 4), bytes not UTF-8, limited steps. */
+static int
+flt_check_regex(struct flt *f, struct flt_node *nd, struct flt_err *err)
+{
+    const char *pat = (const char *)nd->v.s;
+    PCRE2_SIZE off;
+    int code;
+
+    if (memchr(pat, 0, nd->v.n)) {
+        flt_fail(err, nd->val.pos, "regular expression contains a NUL byte");
+        return -1;
+    }
+    if (flt_re_too_big(pat)) {
+        flt_fail(err, nd->val.pos,
+            "regular expression too large (repetition counts)");
+        return -1;
+    }
+    nd->re = pcre2_compile((PCRE2_SPTR)pat, nd->v.n,
+        PCRE2_CASELESS | PCRE2_NEVER_UTF | PCRE2_NEVER_BACKSLASH_C,
+        &code, &off, NULL);
+    if (nd->re == NULL) {
+        PCRE2_UCHAR eb[120];
+        if (pcre2_get_error_message(code, eb, sizeof eb) < 0)
+            memcpy(eb, "error", 6);
+        flt_fail(err, flt_src_col(f, nd->val, off),
+            "invalid regular expression: %s", (const char *)eb);
+        return -1;
+    }
+    nd->md = pcre2_match_data_create(1, NULL);
+    nd->mc = pcre2_match_context_create(NULL);
+    if (nd->md == NULL || nd->mc == NULL) {
+        flt_fail(err, nd->val.pos, "out of memory");
+        return -1;
+    }
+    pcre2_set_match_limit(nd->mc, FLT_RE_STEPS);
+    pcre2_set_depth_limit(nd->mc, FLT_RE_STEPS / 10);
+    return 0;
+}
+
 /* Check one test node against the registry and convert its values. */
 static int
 flt_check_test(struct flt *f, struct flt_node *nd, struct flt_err *err)
@@ -1039,18 +1536,19 @@ flt_check_test(struct flt *f, struct flt_node *nd, struct flt_err *err)
     char q[48];
     int t, c;
 
-    fld = fld_find(f->text + nd->name.pos, (size_t)nd->name.len);
-    if (fld == NULL || fld->get == NULL) {
-        flt_fail(err, nd->name.pos, "unknown field \"%s\"",
-            flt_quote(q, sizeof q, f->text + nd->name.pos,
-            (size_t)nd->name.len));
+    if (flt_check_opnd(f, &nd->lhs, err) < 0)
         return -1;
-    }
-    nd->fld = fld;
-    t = fld->type;
+    fld = nd->fld = nd->lhs.fld;
+    t = nd->lhs.type;
     c = nd->cmp;
-    if (c == C_NONE)
+    if (c == C_NONE) {
+        if (nd->lhs.fn != FN_NONE) {
+            flt_fail(err, nd->lhs.fname.pos,
+                "a function has no presence to test; compare its value");
+            return -1;
+        }
         return 0;
+    }
     flt_quote(q, sizeof q, f->text + nd->opt.pos, (size_t)nd->opt.len);
     if (t == FT_PROTO) {
         flt_fail(err, nd->opt.pos,
@@ -1058,7 +1556,7 @@ flt_check_test(struct flt *f, struct flt_node *nd, struct flt_err *err)
             fld->name);
         return -1;
     }
-    if ((c == C_CONTAINS || c == C_MATCHES) && t != FT_STR) {
+    if ((c == C_CONTAINS || c == C_MATCHES) && !flt_stringish(t)) {
         flt_fail(err, nd->opt.pos, "\"%s\" needs a string field", q);
         return -1;
     }
@@ -1068,9 +1566,14 @@ flt_check_test(struct flt *f, struct flt_node *nd, struct flt_err *err)
     }
     if (c == C_IN) {
         int it;
+        if (nd->lhs.fn != FN_NONE || nd->lhs.nrange) {
+            flt_fail(err, nd->lhs.all.pos,
+                "only a field may be tested for membership in a set");
+            return -1;
+        }
         for (it = nd->kid; it >= 0; it = f->node[it].next) {
             struct flt_node *im = &f->node[it];
-            if (flt_value(f, fld, im->val, &im->v, err) < 0)
+            if (flt_value(f, t, fld->name, im->val, &im->v, err) < 0)
                 return -1;
             if (!im->range)
                 continue;
@@ -1079,46 +1582,47 @@ flt_check_test(struct flt *f, struct flt_node *nd, struct flt_err *err)
                     "ranges need a number, time or string field");
                 return -1;
             }
-            if (flt_value(f, fld, im->hi, &im->vhi, err) < 0)
+            if (flt_value(f, t, fld->name, im->hi, &im->vhi, err) < 0)
                 return -1;
         }
         return 0;
     }
-    if (flt_value(f, fld, nd->val, &nd->v, err) < 0)
+    if (nd->has_rhs) {
+        int rt;
+        if (c == C_MATCHES) {
+            flt_fail(err, nd->rhs.all.pos,
+                "\"%s\" needs a quoted string on the right", q);
+            return -1;
+        }
+        if (flt_check_opnd(f, &nd->rhs, err) < 0)
+            return -1;
+        rt = nd->rhs.type;
+        if (rt != t && !(flt_stringish(rt) && flt_stringish(t))) {
+            flt_fail(err, nd->opt.pos, "%s and %s cannot be compared",
+                flt_type_name(t), flt_type_name(rt));
+            return -1;
+        }
+        if (rt == FT_PROTO || (c == C_CONTAINS && !flt_stringish(rt))) {
+            flt_fail(err, nd->rhs.all.pos, "\"%s\" has no value to compare",
+                nd->rhs.fld->name);
+            return -1;
+        }
+        return 0;
+    }
+    if (c == C_MATCHES && !flt_is_string_tok(f, nd->val)) {
+        flt_fail(err, nd->val.pos, "\"%s\" needs a quoted string on the right", q);
         return -1;
-    if (t == FT_ADDR && nd->v.cidr && c != C_EQ && c != C_NE) {
+    }
+    if (flt_value(f, c == C_MATCHES || c == C_CONTAINS ? (t == FT_BYTES ? FT_BYTES : FT_STR)
+        : t, fld->name, nd->val, &nd->v, err) < 0)
+        return -1;
+    if (t == FT_ADDR && nd->v.cidr && c != C_EQ && c != C_NE &&
+        c != C_ALLEQ && c != C_ANYNE) {
         flt_fail(err, nd->opt.pos, "\"%s\" cannot compare with a CIDR", q);
         return -1;
     }
-    if (c == C_MATCHES) {
-        const char *pat = (const char *)nd->v.s;
-        int flags = REG_EXTENDED | REG_NOSUB, rc;
-        if (strlen(pat) != nd->v.n) {
-            flt_fail(err, nd->val.pos,
-                "regular expression contains a NUL byte");
-            return -1;
-        }
-        /* Wireshark (PCRE2) takes "(?i)" for case-insensitive; POSIX
-         * has only the REG_ICASE flag. */
-        if (strncmp(pat, "(?i)", 4) == 0) {
-            flags |= REG_ICASE;
-            pat += 4;
-            nd->icase = 1;
-        }
-        if (flt_re_too_big(pat)) {
-            flt_fail(err, nd->val.pos,
-                "regular expression too large (repetition counts)");
-            return -1;
-        }
-        rc = regcomp(&nd->re, pat, flags);
-        if (rc != 0) {
-            char eb[128];
-            regerror(rc, &nd->re, eb, sizeof eb);
-            flt_fail(err, nd->val.pos, "invalid regular expression: %s", eb);
-            return -1;
-        }
-        nd->has_re = 1;
-    }
+    if (c == C_MATCHES)
+        return flt_check_regex(f, nd, err);
     return 0;
 }
 
@@ -1222,40 +1726,31 @@ flt_eq(int type, const struct fld_val *x, const struct flt_val *v)
 static int
 flt_regmatch(const struct flt_node *nd, const struct fld_val *x)
 {
-    char tmp[FLT_RE_COPY + 1];
-    size_t n = x->n < FLT_RE_COPY ? x->n : FLT_RE_COPY;
+    PCRE2_SPTR subj = x->s ? (PCRE2_SPTR)x->s : (PCRE2_SPTR)"";
 
-    /* Match a terminated copy: regexec implementations (and sanitizer
-     * interceptors) may strlen() the subject even with REG_STARTEND.
-     * Values are at most a record's text (LIM_TEXT < FLT_RE_COPY). */
-    if (n)
-        memcpy(tmp, x->s, n);
-    tmp[n] = 0;
-#ifdef REG_STARTEND
-    {
-        regmatch_t m;
-
-        /* The length comes from rm_eo, so NUL bytes inside still match. */
-        m.rm_so = 0;
-        m.rm_eo = (regoff_t)n;
-        return regexec(&nd->re, tmp, 1, &m, REG_STARTEND) == 0;
-    }
-#else
-    return regexec(&nd->re, tmp, 0, NULL, 0) == 0;
-#endif
+    /* A search, not anchored; a hit past the step limit counts as none. */
+    return pcre2_match(nd->re, subj, x->n, 0, 0, nd->md, nd->mc) >= 0;
 }
 
+/* x against one right-hand value v with the test's operator, the
+ * quantifier aside ("!=" and "!==" are "not equal" here). */
 static int
 flt_cmp_one(const struct flt *f, const struct flt_node *nd,
-    const struct fld_val *x)
+    const struct fld_val *x, const struct flt_val *v)
 {
-    int type = nd->fld->type, o;
+    int type = nd->lhs.type, o;
 
+    if (type == FT_BYTES)
+        type = FT_STR;
     switch (nd->cmp) {
     case C_EQ:
-        return flt_eq(type, x, &nd->v);
+    case C_ALLEQ:
+        return flt_eq(type, x, v);
+    case C_NE:
+    case C_ANYNE:
+        return !flt_eq(type, x, v);
     case C_CONTAINS:
-        return flt_contains(x->s, x->n, nd->v.s, nd->v.n);
+        return flt_contains(x->s, x->n, v->s, v->n);
     case C_MATCHES:
         return flt_regmatch(nd, x);
     case C_IN: {
@@ -1276,7 +1771,7 @@ flt_cmp_one(const struct flt *f, const struct flt_node *nd,
     default:
         break;
     }
-    o = flt_order(type, x, &nd->v);
+    o = flt_order(type, x, v);
     if (o == 2)
         return 0;
     switch (nd->cmp) {
@@ -1288,30 +1783,207 @@ flt_cmp_one(const struct flt *f, const struct flt_node *nd,
     }
 }
 
+/* Room for values made while matching. */
+struct flt_scr {
+    uint8_t *p;
+    size_t n, sz;
+};
+
+static uint8_t *
+flt_scr_take(struct flt_scr *sc, size_t k)
+{
+    uint8_t *p;
+
+    if (k > sc->sz - sc->n)
+        return NULL;
+    p = sc->p + sc->n;
+    sc->n += k;
+    return p;
+}
+
+/* Bytes a..b of a value of len bytes for range r; 0 or -1 if the range
+ * does not fit the value (Wireshark drops such a value). */
+static int
+flt_range_at(const struct flt_range *r, size_t len, size_t *a, size_t *b)
+{
+    int64_t n = (int64_t)len, s = r->a < 0 ? n + r->a : r->a, e;
+
+    if (s < 0 || s > n)
+        return -1;
+    switch (r->kind) {
+    case R_LEN: e = s + r->b; break;
+    case R_END: e = (r->b < 0 ? n + r->b : r->b) + 1; break;
+    case R_ONE: e = s + 1; break;
+    default: e = n; break;
+    }
+    if (e > n || e < s)
+        return -1;
+    *a = (size_t)s;
+    *b = (size_t)e;
+    return 0;
+}
+
+/* The values of an operand for record r into v (FLD_MAXV of them);
+ * returns how many (0: absent). */
+static int
+flt_opnd_vals(const struct flt_opnd *op, const struct rec *r,
+    struct fld_val *v, struct flt_scr *sc)
+{
+    int n, i, k = 0, j;
+
+    n = op->fld->get(r, v, FLD_MAXV);
+    if (n <= 0)
+        return 0;
+    if (op->fn == FN_COUNT) {
+        v[0].type = FT_UINT;
+        v[0].u = (uint64_t)n;
+        n = 1;
+    }
+    if (n > FLD_MAXV)
+        n = FLD_MAXV;
+    for (i = 0; i < n; i++) {
+        struct fld_val *x = &v[i];
+        uint8_t *p;
+        size_t m;
+        switch (op->fn) {
+        case FN_LOWER:
+        case FN_UPPER:
+            /* ASCII letters only: the other bytes may not be text */
+            p = flt_scr_take(sc, x->n);
+            if (p == NULL)
+                return k;
+            for (m = 0; m < x->n; m++) {
+                uint8_t c = x->s[m];
+                if (op->fn == FN_LOWER && c >= 'A' && c <= 'Z')
+                    c += 'a' - 'A';
+                else if (op->fn == FN_UPPER && c >= 'a' && c <= 'z')
+                    c -= 'a' - 'A';
+                p[m] = c;
+            }
+            x->s = p;
+            break;
+        case FN_LEN:
+            x->u = op->fld->type == FT_ADDR ?
+                (x->addr.family == 6 ? 16u : 4u) : (uint64_t)x->n;
+            break;
+        case FN_STRING: {
+            char t[64];
+            switch (op->fld->type) {
+            case FT_ADDR:
+                if (!inet_ntop(x->addr.family == 6 ? AF_INET6 : AF_INET,
+                    x->addr.a, t, sizeof t))
+                    t[0] = 0;
+                break;
+            case FT_TIME:
+                snprintf(t, sizeof t, "%" PRId64 ".%09u", (int64_t)x->t.sec,
+                    (unsigned)x->t.nsec);
+                break;
+            default:
+                snprintf(t, sizeof t, "%" PRIu64, x->u);
+                break;
+            }
+            m = strlen(t);
+            p = flt_scr_take(sc, m);
+            if (p == NULL)
+                return k;
+            memcpy(p, t, m);
+            x->s = p;
+            x->n = m;
+            break;
+        }
+        default:
+            break;
+        }
+        if (op->nrange) {
+            const uint8_t *src = op->fld->type == FT_ADDR && op->fn == FN_NONE ?
+                x->addr.a : x->s;
+            size_t len = op->fld->type == FT_ADDR && op->fn == FN_NONE ?
+                (x->addr.family == 6 ? 16u : 4u) : x->n, sa, sb, tot = 0;
+            int valid = 0;
+            for (j = 0; j < op->nrange; j++)
+                if (flt_range_at(&op->range[j], len, &sa, &sb) == 0) {
+                    valid = 1;
+                    tot += sb - sa;
+                }
+            if (!valid)
+                continue;       /* dropped */
+            p = flt_scr_take(sc, tot);
+            if (p == NULL)
+                return k;
+            for (m = 0, j = 0; j < op->nrange; j++)
+                if (flt_range_at(&op->range[j], len, &sa, &sb) == 0) {
+                    memcpy(p + m, src + sa, sb - sa);
+                    m += sb - sa;
+                }
+            x->s = p;
+            x->n = tot;
+        }
+        if (k != i)
+            v[k] = *x;
+        k++;
+    }
+    return k;
+}
+
+/* A value of the right-hand operand as a literal would be. */
+static void
+flt_as_lit(const struct fld_val *x, struct flt_val *v)
+{
+    memset(v, 0, sizeof *v);
+    v->u = x->u;
+    v->t = x->t;
+    v->s = x->s;
+    v->n = x->n;
+    v->family = x->addr.family;
+    v->prefix = x->addr.family == 6 ? 128 : 32;
+    memcpy(v->a, x->addr.a, 16);
+}
+
 static int
 flt_test(const struct flt *f, const struct flt_node *nd, const struct rec *r)
 {
-    struct fld_val v[FLD_MAXV];
-    int n, i;
+    struct fld_val v[FLD_MAXV], w[FLD_MAXV];
+    struct flt_val lit;
+    struct flt_scr sc;
+    int n, m = 1, i, j, all, hit;
 
-    n = nd->fld->get(r, v, nd->cmp == C_NONE ? 1 : FLD_MAXV);
+    sc.p = f->scratch;
+    sc.n = 0;
+    sc.sz = FLT_SCRATCH;
+    if (nd->cmp == C_NONE && nd->lhs.fn == FN_NONE && !nd->lhs.nrange)
+        return nd->fld->get(r, v, 1) > 0;
+    n = flt_opnd_vals(&nd->lhs, r, v, &sc);
     if (n <= 0)
         return 0;
-    if (n > FLD_MAXV)
-        n = FLD_MAXV;
-    if (nd->cmp == C_NONE)
-        return 1;
-    if (nd->cmp == C_NE) {
-        /* Wireshark 4: "a != b" is "not (a == b)": no value equals b. */
+    if (nd->cmp == C_NONE) {
+        /* A slice is there when it has a byte (Wireshark 4.0). */
         for (i = 0; i < n; i++)
-            if (flt_eq(nd->fld->type, &v[i], &nd->v))
-                return 0;
-        return 1;
+            if (v[i].n)
+                return 1;
+        return 0;
     }
+    if (nd->has_rhs) {
+        sc.p = f->scratch + FLT_SCRATCH;
+        sc.n = 0;
+        m = flt_opnd_vals(&nd->rhs, r, w, &sc);
+        if (m <= 0)
+            return 0;
+    }
+    /* "==" and the others: any pair; "!=" and "===": every pair; "any"
+     * and "all" written before the field override both. */
+    all = nd->quant == Q_ALL ||
+        (nd->quant == Q_DEFAULT && (nd->cmp == C_NE || nd->cmp == C_ALLEQ));
     for (i = 0; i < n; i++)
-        if (flt_cmp_one(f, nd, &v[i]))
-            return 1;
-    return 0;
+        for (j = 0; j < m; j++) {
+            if (nd->has_rhs)
+                flt_as_lit(&w[j], &lit);
+            hit = flt_cmp_one(f, nd, &v[i], nd->has_rhs ? &lit : &nd->v);
+            if (hit && !all)
+                return 1;
+            if (!hit && all)
+                return 0;
+        }
+    return all;
 }
 
 static int
@@ -1387,6 +2059,7 @@ flt_build(const char *text, struct flt_err *err, int check)
     }
     f->nnode = 0;
     f->maxnode = ntok;
+    f->scratch = NULL;
     f->text = (char *)&f->node[ntok];
     memcpy(f->text, text, len + 1);
     f->len = len;
@@ -1404,6 +2077,14 @@ flt_build(const char *text, struct flt_err *err, int check)
     f->root = flt_parse(&ps);
     f->nnode = ps.nnode;
     free(tok);
+    if (f->root >= 0 && check) {
+        f->scratch = malloc(2 * FLT_SCRATCH);
+        if (f->scratch == NULL) {
+            flt_fail(err, 0, "out of memory");
+            flt_free(f);
+            return NULL;
+        }
+    }
     if (f->root < 0 || (check && flt_check(f, err) < 0)) {
         flt_free(f);
         return NULL;
@@ -1433,8 +2114,12 @@ flt_free(struct flt *f)
     if (f == NULL)
         return;
     for (i = 0; i < f->nnode; i++)
-        if (f->node[i].has_re)
-            regfree(&f->node[i].re);
+        if (f->node[i].op == N_TEST) {
+            pcre2_code_free(f->node[i].re);
+            pcre2_match_data_free(f->node[i].md);
+            pcre2_match_context_free(f->node[i].mc);
+        }
+    free(f->scratch);
     free(f);
 }
 
@@ -1584,13 +2269,15 @@ flt_dump_node(struct flt_out *o, const struct flt *f, int n)
         return;
     case N_TEST:
         if (nd->cmp == C_NONE) {
-            flt_out_span(o, f, nd->name);
+            flt_out_span(o, f, nd->lhs.all);
             return;
         }
         flt_out_str(o, "(");
+        if (nd->quant != Q_DEFAULT)
+            flt_out_str(o, nd->quant == Q_ANY ? "any " : "all ");
         flt_out_str(o, flt_cmp_name[nd->cmp]);
         flt_out_str(o, " ");
-        flt_out_span(o, f, nd->name);
+        flt_out_span(o, f, nd->lhs.all);
         if (nd->cmp != C_IN) {
             flt_out_str(o, " ");
             flt_out_span(o, f, nd->val);

@@ -9,19 +9,34 @@
  *   and     := not { ("and" | "&&") not }
  *   not     := ("not" | "!") not | primary
  *   primary := "(" or ")" | test
- *   test    := FIELD
- *            | FIELD relop value
- *            | FIELD ("contains") value
- *            | FIELD ("matches" | "~") value
- *            | FIELD "in" "{" item { [","] item } "}"
- *   relop   := "==" | "!=" | "<" | ">" | "<=" | ">=" | eq ne lt gt le ge
+ *   test    := FIELD [slice]
+ *            | ["any" | "all"] side relop (value | side)
+ *            | ["any" | "all"] side ("contains") (value | side)
+ *            | ["any" | "all"] side ("matches" | "~") "string"
+ *            | ["any" | "all"] FIELD "in" "{" item { [","] item } "}"
+ *   side    := FIELD [slice] | FUNC "(" FIELD ")" [slice]
+ *   FUNC    := "lower" | "upper" | "len" | "count" | "string"
+ *   slice   := "[" range { "," range } "]"
+ *   range   := i ":" j | i "-" j | i | ":" j | i ":"
+ *   relop   := "==" | "!=" | "===" | "!==" | "~=" | "<" | ">" | "<=" | ">="
+ *            | eq ne lt gt le ge any_eq all_ne all_eq any_ne
  *   item    := value [ ".." value ]
  *   value   := "string" | r"raw string" | number | address[/prefix] | time
+ *            | bytes (4d:41, 4d.41, 4d-41, 4d41, 0x4d; for slices)
  *
- * A bare FIELD tests presence. Multi-valued fields match if ANY value
- * matches, except "!=", which means "no value equal" (Wireshark 4). A
- * comparison on an absent field is false, "!=" included. Keywords are
- * case-insensitive. An empty filter matches every record. */
+ * A bare FIELD tests presence (a slice: that it has a byte). A word on
+ * the right that names a field is that field. Multi-valued sides match
+ * if ANY pair of values does ("==", "<", "contains", ...), or ALL pairs
+ * for "!=" (no value equal), "===" and "all"; "!==" and "~=" are "any
+ * not equal"; "any"/"all" before the side override the operator's own.
+ * A comparison with an absent side is false, "!=" included; count() of
+ * an absent field has no value. "matches" is a PCRE2 search, case-
+ * insensitive unless the pattern says "(?-i)", on bytes (not UTF-8).
+ * Slices are byte ranges of strings and addresses (Wireshark's forms,
+ * negative offsets from the end); a value a range does not fit is
+ * dropped, and in a list of ranges such a range is skipped, as in
+ * Wireshark 4.0. Keywords are case-insensitive, function names are not.
+ * An empty filter matches every record. */
 #ifndef MS_FILTER_H
 #define MS_FILTER_H
 

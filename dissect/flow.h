@@ -19,6 +19,9 @@ struct flow {
     uint8_t family;
     uint8_t proto;                  /* PROTO_SMTP, PROTO_POP */
     uint8_t tls;                    /* port is implicit TLS (465, 995) */
+    uint8_t forced;                 /* --port: the protocol is not checked */
+    uint8_t other;                  /* not a protocol we dissect: its
+                                     * bytes are no longer reassembled */
     uint8_t fin;                    /* bit per direction that sent FIN */
     uint8_t resync;                 /* bit per direction: picked up mid-stream,
                                      * skip to a line start */

@@ -42,8 +42,14 @@
 #define LIM_RAW          4096
 #define LIM_MARKS        64
 
-/* Header bytes of a message body scanned for From/To/Subject/... */
-#define LIM_HDR_SCAN     16384
+/* Message headers a body record keeps (From, To, Cc, Subject, Date,
+ * Message-ID, Reply-To), unfolded. The header block is parsed as it
+ * streams, however long it is; only these values take room. RFC 5322
+ * allows folded headers of any length: a To of 300 recipients is ~9 KB.
+ * Past a cap the value is cut and the record flagged header_truncated
+ * with the bytes cut. */
+#define LIM_IMF_VALUE    8192
+#define LIM_HDR_VALUES   16384
 
 /* --export-objects: bodies written at once (each holds a descriptor and
  * a stdio buffer; a capture's concurrent DATA transfers are far fewer),

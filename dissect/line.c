@@ -67,6 +67,7 @@ note_src(struct line_asm *la, const struct line_src *src)
         if (b && b->nmarks < LIM_MARKS) {
             b->marks[b->nmarks].pkt = src->pkt;
             b->marks[b->nmarks].off = b->len;
+            b->marks[b->nmarks].ts = src->ts;
             b->nmarks++;
         }
     }
@@ -169,6 +170,7 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
         out->nseg = 1;
         one_mark.pkt = src->pkt;
         one_mark.off = 0;
+        one_mark.ts = src->ts;
         out->marks = &one_mark;
         out->nmarks = 1;
         fill(out, p, used, used, eol);
@@ -337,4 +339,14 @@ line_free(struct line_asm *la)
         mem_free(MEM_STREAM, la->buf, sizeof *la->buf + la->buf->cap);
     la->buf = NULL;
     la->held = 0;
+}
+
+int
+line_cut(struct line_asm *la, uint64_t missing, struct line *out)
+{
+    if (!line_flush(la, out))
+        return 0;
+    out->flags |= ANOM_F(ANOM_TRUNCATED);
+    out->wire += missing;
+    return 1;
 }

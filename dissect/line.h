@@ -64,6 +64,10 @@ size_t line_next(struct line_asm *la, const uint8_t *p, size_t n,
                  const struct line_src *src, struct line *out, int *got);
 /* Bytes were lost: the partial line is dropped, the next line is flagged. */
 void line_gap(struct line_asm *la);
+/* The rest of the segment was cut by the snap length: hand out the
+ * partial line as it is, flagged truncated, its wire length counting the
+ * missing bytes. */
+int line_cut(struct line_asm *la, uint64_t missing, struct line *out);
 /* Flow end: hand out the unterminated partial line, if any. */
 int line_flush(struct line_asm *la, struct line *out);
 /* Has a partial line? */

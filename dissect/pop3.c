@@ -81,6 +81,27 @@ is_multi(const struct pend *pd)
     return 0;
 }
 
+/* Words servers greet with: an APOP timestamp, "ready", "POP3". */
+static int
+greeting_like(const uint8_t *p, size_t n)
+{
+    static const char *const words[] = { "ready", "pop3", "pop 3" };
+    size_t i, k, w;
+
+    if (memchr(p, '<', n))
+        return 1;
+    for (w = 0; w < sizeof words / sizeof words[0]; w++) {
+        size_t wl = strlen(words[w]);
+        for (i = 0; i + wl <= n; i++) {
+            for (k = 0; k < wl && (p[i + k] | 0x20) == words[w][k]; k++)
+                ;
+            if (k == wl)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 static void
 client_line(struct flow *f, const struct line *ln)
 {
@@ -120,7 +141,7 @@ client_line(struct flow *f, const struct line *ln)
         break;
     }
     sess_emit(f, DIR_C2S, &r);
-    sess_push(f, (uint8_t)cmd, an != 0);
+    sess_push(f, (uint8_t)cmd, an != 0, &r);
 }
 
 static void
@@ -143,6 +164,7 @@ multi_end(struct flow *f, struct acc *a)
         r.arg.p = a->text + (first > 4 ? 4 : first);
         r.arg.n = (uint32_t)(first > 4 ? first - 4 : 0);
     }
+    sess_answers(&r, &s->multi_req);
     acc_body_emit(f, DIR_S2C, a, &r);
     s->sstate = POP_S_LINE;
 }
@@ -187,6 +209,7 @@ server_line(struct flow *f, const struct line *ln)
         r.arg.p = p + (n > 2 ? 2 : n);
         r.arg.n = (uint32_t)(n > 2 ? n - 2 : 0);
         auth_challenge(f, r.arg.p, r.arg.n);
+        sess_answers(&r, &pd);
         sess_emit(f, DIR_S2C, &r);
         return;
     }
@@ -199,11 +222,29 @@ server_line(struct flow *f, const struct line *ln)
     memcpy(r.verb, ok ? "+OK" : "-ERR", ok ? 4 : 5);
     r.arg.p = p + (n > (size_t)(ok ? 4 : 5) ? (ok ? 4 : 5) : n);
     r.arg.n = (uint32_t)(n > (size_t)(ok ? 4 : 5) ? n - (ok ? 4 : 5) : 0);
-    if (first && ok)
-        auth_banner(f, p, n);
+    if (!s->greeted) {
+        /* The greeting comes first and answers no command, even when the
+         * client spoke before it (RFC 1939 4). A capture that starts
+         * without one (a crafted test) has its first line answer a
+         * command: taken so when the command wants a multi-line answer
+         * and the line does not read like a greeting. */
+        s->greeted = 1;
+        if (!sess_peek(f, &pd) || !is_multi(&pd) || greeting_like(p, n)) {
+            if (ok)
+                auth_banner(f, p, n);
+            sess_emit(f, DIR_S2C, &r);
+            return;
+        }
+    }
     have = sess_pop(f, &pd);
-    if (!have && !first)
+    /* (picked up mid-stream, the first reply may answer a command sent
+     * before the capture began) */
+    if (!have && !(first && s->midstream))
         r.flags |= anom_hit(ANOM_UNMATCHED_REPLY);
+    if (have) {
+        sess_answers(&r, &pd);
+        s->multi_req = pd;      /* a multi-line answer answers it too */
+    }
     if (have && ok && is_multi(&pd)) {
         int body = pd.cmd == POP_CMD_RETR || pd.cmd == POP_CMD_TOP;
         if (body) {
@@ -255,18 +296,27 @@ pop3_on_line(struct flow *f, int dir, const struct line *ln)
 }
 
 static void
-pop3_on_gap(struct flow *f, int dir)
+pop3_on_gap(struct flow *f, int dir, int cut)
 {
     struct sess *s = f->sess;
     struct acc *a = s->acc[dir];
-    struct pend pd;
+    struct pend pd, keep;
+    int kept = 0;
 
     if (dir == DIR_S2C && a && a->active) {
-        a->flags |= ANOM_F(ANOM_GAP);
+        a->flags |= ANOM_F(cut ? ANOM_TRUNCATED : ANOM_GAP);
         multi_end(f, a);
     }
+    if (cut)
+        return;     /* the cut line was handed on: nothing else is lost */
+    /* A lost server line while a login waits: its verdict is the next
+     * reply (auth_gap); the rest of the queue is gone. */
     while (sess_pop(f, &pd))
-        ;
+        if (dir == DIR_S2C && auth_mech_open(f) != AUTH_NONE
+            && (pd.cmd == POP_CMD_PASS || pd.cmd == POP_CMD_APOP || pd.cmd == POP_CMD_AUTH))
+            keep = pd, kept = 1;
+    if (kept && (keep.cmd != POP_CMD_PASS || auth_has_secret(f)))
+        sess_repush(f, &keep);
 }
 
 static void
@@ -290,6 +340,30 @@ pop3_line_start(int dir, const uint8_t *p, size_t n)
     if (dir == DIR_S2C)
         return p[0] == '+' || p[0] == '-';      /* +OK, -ERR, "+ " */
     return (p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z';    /* a verb */
+}
+
+/* A status line (+OK, -ERR; RFC 1939 3) from the server; a command verb
+ * from the client. */
+static int
+pop3_detect(int dir, const uint8_t *p, size_t n, int midstream)
+{
+    size_t i;
+    char verb[16];
+
+    if (dir == DIR_S2C) {
+        if ((n >= 3 && !memcmp(p, "+OK", 3) && (n == 3 || p[3] == ' '))
+            || (n >= 4 && !memcmp(p, "-ERR", 4) && (n == 4 || p[4] == ' ')))
+            return DET_YES;
+        return midstream ? DET_MAYBE : DET_NO;
+    }
+    for (i = 0; i < n && p[i] != ' '; i++)
+        ;
+    if (i && i < sizeof verb) {
+        sess_verb(verb, sizeof verb, p, i);
+        if (cmd_of(verb) != POP_CMD_UNKNOWN)
+            return DET_YES;
+    }
+    return midstream ? DET_MAYBE : DET_NO;
 }
 
 static int
@@ -317,7 +391,19 @@ pop3_is_error(const struct rec *r)
 
 static int g_pop(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return POP(r) && r->kind != REC_CRED; }
 static int g_req(const struct rec *r, struct fld_val *v, int m) { return POP(r) && r->dir == DIR_C2S && r->kind != REC_CRED ? v_rs(v, m, &r->text) : 0; }
-static int g_cmd(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) ? v_cstr(v, m, r->verb) : 0; }
+/* The verb as sent (Wireshark shows "mail" when the client typed it);
+ * rec.verb is upper-cased for the logic and the Info column. */
+static int
+g_cmd(const struct rec *r, struct fld_val *v, int m)
+{
+    const uint8_t *sp;
+
+    if (!IS(r, REC_CMD))
+        return 0;
+    sp = r->text.n ? memchr(r->text.p, ' ', r->text.n) : NULL;
+    return v_str(v, m, r->text.p ? r->text.p : (const uint8_t *)"",
+                 sp ? (size_t)(sp - r->text.p) : r->text.n);
+}
 static int g_param(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) && r->arg.n ? v_rs(v, m, &r->arg) : 0; }
 static int g_rsp(const struct rec *r, struct fld_val *v, int m) { return POP(r) && r->dir == DIR_S2C && r->kind != REC_TLS ? v_lines(v, m, &r->text, 0) : 0; }
 static int g_ind(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) && r->verb[0] ? v_cstr(v, m, r->verb) : 0; }
@@ -347,7 +433,7 @@ static int g_pass(const struct rec *r, struct fld_val *v, int m) { return POP(r)
 static const struct fld_def pop3_fields[] = {
     { "pop", FT_PROTO, 0, "POP3", g_pop, 0, 0 },
     { "pop.request", FT_STR, 0, "POP3 client line", g_req, 0, 0 },
-    { "pop.request.command", FT_STR, J, "POP3 command verb, upper-cased", g_cmd, K(CMD), 0 },
+    { "pop.request.command", FT_STR, J, "POP3 command verb as sent", g_cmd, K(CMD), 0 },
     { "pop.request.parameter", FT_STR, J, "POP3 command parameter", g_param, K(CMD), 0 },
     { "pop.response", FT_STR, 0, "POP3 server line (one per line)", g_rsp, 0, 0 },
     { "pop.response.indicator", FT_STR, J, "+OK, -ERR or + (SASL continuation)", g_ind, K(REPLY), 0 },
@@ -371,6 +457,7 @@ const struct proto_ops pop3_proto = {
     .on_gap = pop3_on_gap,
     .on_close = pop3_on_close,
     .line_start = pop3_line_start,
+    .detect = pop3_detect,
     .cmd_desc = pop3_cmd_desc,
     .reply_explain = pop3_reply_explain,
     .is_error = pop3_is_error,

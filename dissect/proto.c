@@ -34,16 +34,27 @@ proto_find(const char *name, size_t n)
     return PROTO_NONE;
 }
 
+/* A connection whose protocol is none of the table's is shown as TCP
+ * (its bytes as data), as Wireshark does. */
 const char *
 proto_name(int id)
 {
     const struct proto_ops *p = proto_get(id);
-    return p ? p->name : "?";
+    return p ? p->name : "tcp";
 }
 
 const char *
 proto_label(int id)
 {
     const struct proto_ops *p = proto_get(id);
-    return p ? p->label : "?";
+    return p ? p->label : "TCP";
+}
+
+const char *
+det_how_name(int how)
+{
+#define DET_HOW_NAME(e, n) n,
+    static const char *const names[] = { DET_HOW_LIST(DET_HOW_NAME) };
+#undef DET_HOW_NAME
+    return how >= 0 && how < DET_HOW_N ? names[how] : "?";
 }

@@ -17,6 +17,23 @@
  * has a row for each; PROTO_NONE (0) is "not decided / not mail". */
 enum proto { PROTO_NONE, PROTO_SMTP, PROTO_POP, PROTO_N };
 
+/* What a protocol says of a connection's first line in one direction. */
+enum { DET_NO, DET_YES, DET_MAYBE };
+
+/* Which rule chose a connection's protocol (rec.detect, JSON
+ * "detected_by"). X(ENUM, "name") */
+#define DET_HOW_LIST(X) \
+    X(NONE, "") \
+    X(FORCED, "forced") \
+    X(GREETING, "greeting") \
+    X(COMMAND, "command") \
+    X(TLS, "tls") \
+    X(PORT, "port")
+#define DET_HOW_ENUM(e, n) DET_##e,
+enum det_how { DET_HOW_LIST(DET_HOW_ENUM) DET_HOW_N };
+#undef DET_HOW_ENUM
+const char *det_how_name(int how);
+
 /* Most well-known ports a row lists (plain and implicit TLS each). */
 #define PROTO_MAX_PORTS 4
 
@@ -35,14 +52,22 @@ struct proto_ops {
      * if the protocol never asks. */
     size_t (*on_raw)(struct flow *f, int dir, const uint8_t *p, size_t n,
                      uint64_t pkt, const struct ms_time *ts);
-    /* Bytes of direction dir were lost (after the gap record). */
-    void (*on_gap)(struct flow *f, int dir);
+    /* Bytes of direction dir were lost (after the gap record), or, cut,
+     * the tail of a segment was not captured (snap length; the partial
+     * line was handed on, flagged truncated). */
+    void (*on_gap)(struct flow *f, int dir, int cut);
     /* Flow end, after the last partial lines were handed over. */
     void (*on_close)(struct flow *f);
     /* A connection picked up mid-stream: could a line of direction dir
      * begin with these bytes (n >= 1)? Otherwise the stream skips to the
      * next line end. */
     int (*line_start)(int dir, const uint8_t *p, size_t n);
+
+    /* Does a line (its content, telnet edits applied) of direction dir
+     * look like this protocol: DET_YES (a server greeting or reply, a
+     * client command), DET_NO, or DET_MAYBE (an empty line; any line
+     * of a connection picked up mid-stream that is not a YES)? */
+    int (*detect)(int dir, const uint8_t *p, size_t n, int midstream);
 
     /* For the views: what a command verb does (RFC section), or NULL. */
     const char *(*cmd_desc)(const char *verb);
@@ -61,7 +86,7 @@ struct proto_ops {
 const struct proto_ops *proto_get(int id);
 /* Id of a protocol by name or alias (n bytes); PROTO_NONE if none. */
 int proto_find(const char *name, size_t n);
-/* "smtp" / "SMTP"; "?" for an id with no row. */
+/* "smtp" / "SMTP"; "tcp" / "TCP" for PROTO_NONE (not mail). */
 const char *proto_name(int id);
 const char *proto_label(int id);
 

@@ -52,7 +52,7 @@ const char *
 imf_name(int h)
 {
     static const char *const n[IMF_N] = {
-        "from", "to", "cc", "subject", "date", "message_id"
+        "from", "to", "cc", "subject", "date", "message_id", "reply_to"
     };
     return h >= 0 && h < IMF_N ? n[h] : "?";
 }
@@ -115,8 +115,13 @@ struct packed {
     uint32_t nsec, nsec_first, flow, nseg, len, lines, have;
     uint32_t first_d;               /* pkt - pkt_first */
     uint32_t user_d, secret_d;      /* pkt - user_pkt + 1; 0: none */
+    uint32_t imf_cut;
+    uint32_t req_d;                 /* pkt - req_pkt + 1; 0: none */
+    int64_t req_sec;
+    uint32_t req_nsec;
     uint16_t code, secret_off, nmarks;
-    uint8_t proto, kind, dir, mech, result, secret_kind, verb_len;
+    uint8_t proto, kind, dir, detect, mech, result, secret_kind, verb_len;
+    uint8_t req_verb_len;
 };
 
 /* The strings of a record, in the order they are packed. */
@@ -124,8 +129,11 @@ struct packed {
     &(r)->cred.user, &(r)->cred.secret, &(r)->cred.secret_typed, \
     &(r)->cred.authzid, &(r)->cred.challenge, &(r)->cred.reply, \
     &(r)->cred.mech_name, &(r)->imf[0], &(r)->imf[1], &(r)->imf[2], \
-    &(r)->imf[3], &(r)->imf[4], &(r)->imf[5] }
-#define REC_NSTR (11 + IMF_N)
+    &(r)->imf[3], &(r)->imf[4], &(r)->imf[5], &(r)->imf[6], \
+    &(r)->imf_raw[0], &(r)->imf_raw[1], &(r)->imf_raw[2], &(r)->imf_raw[3], \
+    &(r)->imf_raw[4], &(r)->imf_raw[5], &(r)->imf_raw[6] }
+#define REC_NSTR (11 + 2 * IMF_N)
+_Static_assert(IMF_N == 7, "REC_STRS names every imf header");
 
 struct rec_store *
 rec_store_new(void)
@@ -209,12 +217,13 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     const struct rec_str *str[REC_NSTR] = REC_STRS(r);
     struct packed h;
     size_t need, vl = strnlen(r->verb, sizeof r->verb - 1);
+    size_t rvl = strnlen(r->req_verb, sizeof r->req_verb - 1);
     uint8_t *base, *p;
     uint32_t n32;
     int i;
 
     memset(&h, 0, sizeof h);
-    need = sizeof h + vl + (size_t)r->nmarks * sizeof(struct rec_mark) + 7;
+    need = sizeof h + vl + rvl + (size_t)r->nmarks * sizeof(struct rec_mark) + 7;
     for (i = 0; i < REC_NSTR; i++)
         if (str[i]->n) {
             h.have |= 1u << i;
@@ -249,15 +258,21 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     h.len = r->len;
     h.lines = r->lines;
     h.code = r->code;
+    h.imf_cut = r->imf_cut;
     h.secret_off = r->secret_off;
     h.nmarks = r->nmarks;
     h.proto = r->proto;
     h.kind = r->kind;
     h.dir = r->dir;
+    h.detect = r->detect;
     h.mech = r->cred.mech;
     h.result = r->cred.result;
     h.secret_kind = r->cred.secret_kind;
     h.verb_len = (uint8_t)vl;
+    h.req_verb_len = (uint8_t)rvl;
+    h.req_d = r->req_pkt ? delta(r->pkt, r->req_pkt) + 1 : 0;
+    h.req_sec = r->req_ts.sec;
+    h.req_nsec = r->req_ts.nsec;
     p = base;
     /* head, marks (8-aligned: records start aligned and the head is a
      * multiple of 8), verb, strings */
@@ -269,6 +284,8 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     }
     memcpy(p, r->verb, vl);
     p += vl;
+    memcpy(p, r->req_verb, rvl);
+    p += rvl;
     for (i = 0; i < REC_NSTR; i++) {
         if (!str[i]->n)
             continue;
@@ -320,11 +337,13 @@ rec_store_get(const struct rec_store *s, size_t i, struct rec *r)
     r->len = h.len;
     r->lines = h.lines;
     r->code = h.code;
+    r->imf_cut = h.imf_cut;
     r->secret_off = h.secret_off;
     r->nmarks = h.nmarks;
     r->proto = h.proto;
     r->kind = h.kind;
     r->dir = h.dir;
+    r->detect = h.detect;
     r->cred.mech = h.mech;
     r->cred.result = h.result;
     r->cred.secret_kind = h.secret_kind;
@@ -334,6 +353,11 @@ rec_store_get(const struct rec_store *s, size_t i, struct rec *r)
     }
     memcpy(r->verb, p, h.verb_len);
     p += h.verb_len;
+    memcpy(r->req_verb, p, h.req_verb_len);
+    p += h.req_verb_len;
+    r->req_pkt = h.req_d ? h.pkt - (h.req_d - 1) : 0;
+    r->req_ts.sec = h.req_sec;
+    r->req_ts.nsec = h.req_nsec;
     for (k = 0; k < REC_NSTR; k++) {
         if (!(h.have & (1u << k)))
             continue;

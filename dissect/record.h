@@ -16,7 +16,8 @@
     X(AUTH, "auth") \
     X(CRED, "credential") \
     X(TLS, "tls") \
-    X(NOTE, "note")
+    X(NOTE, "note") \
+    X(DATA, "data")
 
 #define REC_KIND_ENUM(e, n) REC_##e,
 enum rec_kind { REC_KIND_LIST(REC_KIND_ENUM) REC_KIND_N };
@@ -61,6 +62,7 @@ struct rec_str {
 struct rec_mark {
     uint64_t pkt;
     uint32_t off;
+    struct ms_time ts;      /* capture time of packet pkt */
 };
 
 /* X(ENUM, "name", secret kind) */
@@ -97,7 +99,8 @@ struct rec_cred {
     uint64_t user_pkt, secret_pkt;
 };
 
-enum imf_hdr { IMF_FROM, IMF_TO, IMF_CC, IMF_SUBJECT, IMF_DATE, IMF_MSGID, IMF_N };
+enum imf_hdr { IMF_FROM, IMF_TO, IMF_CC, IMF_SUBJECT, IMF_DATE, IMF_MSGID,
+               IMF_REPLY_TO, IMF_N };
 
 struct rec {
     uint64_t pkt;            /* packet number that completed it */
@@ -107,6 +110,7 @@ struct rec {
     uint32_t flow;           /* stable id for this run (tcp.stream) */
     struct rec_ep src, dst;
     uint8_t proto, kind, dir;   /* proto: enum proto (proto.h) */
+    uint8_t detect;          /* enum det_how (proto.h): what chose proto */
     uint64_t flags;          /* 1u << ANOM_x, REC_F_* */
     uint16_t code;           /* SMTP reply code, 0 if none */
     uint32_t nseg;           /* segments that carried it */
@@ -114,6 +118,10 @@ struct rec {
     uint64_t size;           /* body octets after unstuffing; TLS bytes */
     uint32_t lines;          /* body or multi-line reply lines */
     char verb[16];           /* "MAIL", "+OK", "250"; upper-cased, NUL-terminated */
+    /* A reply (or a body a reply carries): the command it answers. */
+    uint64_t req_pkt;        /* 0: none */
+    struct ms_time req_ts;
+    char req_verb[16];
     struct rec_str text;     /* as sent (typed lines: edited); lines joined by \n */
     struct rec_str arg;      /* command parameter or reply text */
     struct rec_str typed;    /* raw keystrokes, when editing or IAC changed them */
@@ -121,7 +129,9 @@ struct rec {
     uint16_t nmarks;
     const struct rec_mark *marks;  /* packet boundaries in raw */
     uint16_t secret_off;     /* text[secret_off..] is secret (REC_F_CRED) */
-    struct rec_str imf[IMF_N];
+    struct rec_str imf[IMF_N];      /* RFC 2047 words decoded to UTF-8 */
+    struct rec_str imf_raw[IMF_N];  /* as sent, when decoding changed it */
+    uint32_t imf_cut;        /* header value bytes not kept */
     struct rec_cred cred;
     const struct rec_clock *clock;  /* NULL: t0 = 0, 6 digits */
 };

@@ -26,6 +26,7 @@ rec_head(const struct flow *f, int dir, struct rec *r, int kind)
     r->src.port = dir == DIR_C2S ? f->cport : f->sport;
     r->dst.port = dir == DIR_C2S ? f->sport : f->cport;
     r->clock = f->sess->d->clock;
+    r->detect = f->sess->how;
 }
 
 uint64_t
@@ -86,11 +87,14 @@ sess_edit(struct flow *f, const struct line *ln, size_t *n, uint64_t *flags,
     uint64_t fl = 0;
 
     *typed = 0;
-    if (!tn_needs_edit(ln->p, ln->n)) {
+    if (!f->sess->telnet && tn_is_negotiation(ln->p, ln->n))
+        f->sess->telnet = 1;
+    if (!tn_needs_edit(ln->p, ln->n, f->sess->telnet)) {
         *n = ln->n;
         return ln->p;
     }
-    *n = tn_edit(ln->p, ln->n, buf, sizeof f->sess->d->edit_buf, &fl);
+    *n = tn_edit(ln->p, ln->n, buf, sizeof f->sess->d->edit_buf,
+                 f->sess->telnet, &fl);
     *flags |= fl;
     *typed = 1;
     return buf;
@@ -137,7 +141,34 @@ sess_split(const uint8_t *p, size_t n, const uint8_t **verb, size_t *vn,
 }
 
 void
-sess_push(struct flow *f, uint8_t cmd, uint8_t arg)
+sess_push(struct flow *f, uint8_t cmd, uint8_t arg, const struct rec *r)
+{
+    struct pend p;
+
+    memset(&p, 0, sizeof p);
+    p.cmd = cmd;
+    p.arg = arg;
+    if (r) {
+        memcpy(p.verb, r->verb, sizeof p.verb);
+        p.pkt = r->pkt;
+        p.ts = r->ts;
+    } else {
+        p.pkt = f->sess->d->pkt;
+        p.ts = f->sess->d->ts;
+    }
+    sess_repush(f, &p);
+}
+
+void
+sess_answers(struct rec *r, const struct pend *p)
+{
+    r->req_pkt = p->pkt;
+    r->req_ts = p->ts;
+    memcpy(r->req_verb, p->verb, sizeof r->req_verb);
+}
+
+void
+sess_repush(struct flow *f, const struct pend *p)
 {
     struct sess *s = f->sess;
 
@@ -147,7 +178,7 @@ sess_push(struct flow *f, uint8_t cmd, uint8_t arg)
         s->qhead = (uint8_t)((s->qhead + 1) % LIM_PIPELINE);
         s->qn--;
     }
-    s->q[(s->qhead + s->qn) % LIM_PIPELINE] = (struct pend){ cmd, arg };
+    s->q[(s->qhead + s->qn) % LIM_PIPELINE] = *p;
     s->qn++;
 }
 

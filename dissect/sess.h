@@ -12,6 +12,7 @@
 #include "record.h"
 
 struct dis;
+struct det;
 struct acc;
 struct auth_st;
 struct dec_ops;
@@ -19,6 +20,9 @@ struct dec_ops;
 struct pend {
     uint8_t cmd;
     uint8_t arg;            /* command had an argument */
+    char verb[16];          /* the command record's */
+    uint64_t pkt;
+    struct ms_time ts;
 };
 
 struct sess {
@@ -31,22 +35,40 @@ struct sess {
     uint64_t raw_left[2];   /* bytes the protocol takes raw (on_raw) */
     uint8_t raw_last;       /* SMTP: that chunk is BDAT ... LAST */
     uint8_t server_spoke;   /* any server line seen */
+    uint8_t greeted;        /* the server's greeting was seen (or the
+                             * connection was picked up after it) */
+    uint8_t midstream;      /* picked up without its SYN */
+    uint8_t bdat;           /* SMTP: a message sent in BDAT chunks is open */
+    struct pend multi_req;  /* POP3: the command a multi-line answer answers */
     uint8_t multi_cmd;      /* POP3: command whose multi-line data flows;
                              * SMTP: body began before its 354 */
     uint8_t want_tls;       /* the protocol saw TLS agreed (sess_start_tls) */
-    /* stream stage (stream.c): the byte decoder and the directions it
+    uint8_t telnet;         /* the client negotiated telnet options */
+    /* stream stage (stream.c): what the connection is, the bytes held
+     * while that is not known, the byte decoder and the directions it
      * covers */
+    uint8_t state;          /* SESS_DETECT, SESS_MAIL, SESS_OTHER */
+    uint8_t how;            /* enum det_how: what decided it */
+    uint8_t tls_check;      /* bit per direction: TLS agreed, is the next
+                             * byte a TLS record? */
     uint8_t dec_dirs;
+    struct det *det;
     const struct dec_ops *dec;
     void *dec_st;
     struct acc *acc[2];     /* acc.c */
     struct auth_st *auth;   /* auth.c */
 };
 
-/* Pending queue */
-void sess_push(struct flow *f, uint8_t cmd, uint8_t arg);
+enum { SESS_DETECT, SESS_MAIL, SESS_OTHER };
+
+/* Pending queue: commands waiting for their replies. r is the command's
+ * record (NULL: the current packet, no verb). */
+void sess_push(struct flow *f, uint8_t cmd, uint8_t arg, const struct rec *r);
+void sess_repush(struct flow *f, const struct pend *p);
 int sess_pop(struct flow *f, struct pend *p);   /* 0 if empty */
 int sess_peek(struct flow *f, struct pend *p);
+/* A reply r answers the pending command p: say so in r. */
+void sess_answers(struct rec *r, const struct pend *p);
 
 /* Records: a record from a line (or, ln NULL, at the current packet),
  * and emission to the dissector's sink. */

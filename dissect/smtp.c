@@ -144,10 +144,59 @@ body_end(struct flow *f, struct acc *a, const char *verb)
 {
     struct rec r;
 
+    f->sess->bdat = 0;
     acc_rec(f, DIR_C2S, a, &r, REC_BODY);
     snprintf(r.verb, sizeof r.verb, "%s", verb);
     acc_headers(f, a, &r);
     acc_body_emit(f, DIR_C2S, a, &r);
+}
+
+/* The body ended at its dot: the reply to come answers the message. */
+static void
+data_end(struct flow *f, struct acc *a)
+{
+    struct rec r;
+
+    acc_rec(f, DIR_C2S, a, &r, REC_BODY);
+    memcpy(r.verb, "DATA", 5);
+    body_end(f, a, "DATA");
+    f->sess->cstate = SMTP_C_CMD;
+    sess_push(f, SMTP_CMD_DATA_END, 0, &r);
+}
+
+/* A DATA body: it ends only at CRLF . CRLF (RFC 5321 4.1.1.4); a dot
+ * line framed by a bare LF or CR is text (acc.h's strict framing). */
+static struct acc *
+body_open(struct flow *f, const struct line *ln)
+{
+    struct acc *a = acc_open(f, DIR_C2S, 1, ln);
+
+    if (a)
+        a->strict = 1;
+    return a;
+}
+
+/* "BDAT size [LAST]" (RFC 3030 2): the size is digits, and the only
+ * keyword is LAST; anything else is a command the server rejects, not
+ * a chunk. Returns 0 with *size and *last, or -1. */
+static int
+bdat_args(const uint8_t *arg, size_t an, uint64_t *size, int *last)
+{
+    const uint8_t *sz, *kw;
+    size_t szn, kwn;
+
+    sess_split(arg, an, &sz, &szn, &kw, &kwn);
+    if (parse_u64(sz, szn, size) < 0)
+        return -1;
+    *last = 0;
+    if (!kwn)
+        return 0;
+    if (kwn == 4 && (kw[0] | 0x20) == 'l' && (kw[1] | 0x20) == 'a'
+        && (kw[2] | 0x20) == 's' && (kw[3] | 0x20) == 't') {
+        *last = 1;
+        return 0;
+    }
+    return -1;
 }
 
 static void
@@ -167,18 +216,15 @@ client_line(struct flow *f, const struct line *ln)
          * accepted. */
         s->cstate = SMTP_C_BODY;
         s->multi_cmd = 1;   /* the 354, if it comes, is already acted on */
-        a = acc_open(f, DIR_C2S, 1, ln);
+        a = body_open(f, ln);
     }
     if (s->cstate == SMTP_C_BODY) {
         if (!a || !a->active)
-            a = acc_open(f, DIR_C2S, 1, ln);
+            a = body_open(f, ln);
         if (!a)
             return;
-        if (acc_body_line(a, ln)) {
-            body_end(f, a, "DATA");
-            s->cstate = SMTP_C_CMD;
-            sess_push(f, SMTP_CMD_DATA_END, 0);
-        }
+        if (acc_body_line(a, ln))
+            data_end(f, a);
         return;
     }
     if (auth_client_line(f, ln, &r))
@@ -201,22 +247,37 @@ client_line(struct flow *f, const struct line *ln)
         s->cstate = SMTP_C_DATA_WAIT;
         break;
     case SMTP_CMD_BDAT: {
-        const uint8_t *sz, *last;
-        size_t szn, lastn;
         uint64_t size;
-        sess_split(arg, an, &sz, &szn, &last, &lastn);
-        if (parse_u64(sz, szn, &size) == 0 && size) {
-            s->raw_left[DIR_C2S] = size;
-            s->raw_last = lastn == 4 && !memcmp(last, "LAST", 4);
-            a = acc_open(f, DIR_C2S, 1, NULL);
-        } else if (parse_u64(sz, szn, &size) < 0) {
+        int last;
+        if (bdat_args(arg, an, &size, &last) < 0) {
             r.flags |= anom_hit(ANOM_MALFORMED);
+            break;
+        }
+        /* The chunks of one message are one body: the first opens it,
+         * LAST ends it. */
+        if (!s->bdat || !a || !a->active) {
+            /* the body begins with its first octet (smtp_on_raw) */
+            a = acc_open(f, DIR_C2S, 1, NULL);
+            s->bdat = a != NULL;
+        }
+        s->raw_left[DIR_C2S] = size;
+        s->raw_last = (uint8_t)last;
+        sess_emit(f, DIR_C2S, &r);
+        sess_push(f, (uint8_t)cmd, an != 0, &r);
+        if (!size && last && a && a->active)
+            body_end(f, a, "BDAT");
+        return;
+    }
+    case SMTP_CMD_MAIL: case SMTP_CMD_RSET: case SMTP_CMD_QUIT:
+        /* a BDAT message without its LAST chunk is over */
+        if (s->bdat && a && a->active) {
+            a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
+            body_end(f, a, "BDAT");
         }
         break;
     }
-    }
     sess_emit(f, DIR_C2S, &r);
-    sess_push(f, (uint8_t)cmd, an != 0);
+    sess_push(f, (uint8_t)cmd, an != 0, &r);
 }
 
 static size_t
@@ -237,7 +298,7 @@ smtp_on_raw(struct flow *f, int dir, const uint8_t *p, size_t n, uint64_t pkt,
         acc_body_bytes(a, p, k, pkt, ts);
     }
     s->raw_left[DIR_C2S] -= k;
-    if (!s->raw_left[DIR_C2S] && a && a->active)
+    if (!s->raw_left[DIR_C2S] && s->raw_last && a && a->active)
         body_end(f, a, "BDAT");
     return k;
 }
@@ -250,18 +311,36 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
     struct sess *s = f->sess;
     struct pend pd;
     unsigned code = r->code;
-    int have = sess_peek(f, &pd);
+    int have = sess_peek(f, &pd), first_reply = !s->server_spoke;
     const uint8_t *txt = fn > 4 ? first + 4 : first + fn;
     size_t tn = fn > 4 ? fn - 4 : 0;
 
+    s->server_spoke = 1;
+    if (!s->greeted) {
+        /* The server's greeting comes first and answers no command,
+         * even when the client spoke before it (RFC 5321 3.1): 220, or
+         * 554/421 for a refusal. A capture that starts without one (a
+         * crafted test, a lost segment) has its first reply answer the
+         * first command. */
+        s->greeted = 1;
+        if (!have || code == 220 || code == 421 || code == 554) {
+            sess_emit(f, DIR_S2C, r);
+            return;
+        }
+    }
     if (code == 334 && have && pd.cmd == SMTP_CMD_AUTH && auth_sasl_open(f)) {
         /* Server challenge: the AUTH exchange goes on (RFC 4954 4). */
         auth_challenge(f, txt, tn);
+        sess_answers(r, &pd);
         sess_emit(f, DIR_S2C, r);
         return;
     }
-    if (!have && s->server_spoke > 1)
+    /* (picked up mid-stream, the first reply may answer a command sent
+     * before the capture began) */
+    if (!have && !(first_reply && s->midstream))
         r->flags |= anom_hit(ANOM_UNMATCHED_REPLY);
+    if (have)
+        sess_answers(r, &pd);
     sess_emit(f, DIR_S2C, r);
     if (!have)
         return;
@@ -286,6 +365,24 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
     }
 }
 
+/* The first line of a multi-line reply, and its text after the code as
+ * the record's argument. */
+static size_t
+first_line_len(const struct acc *a)
+{
+    const uint8_t *nl = memchr(a->text, '\n', a->tn);
+    return nl ? (size_t)(nl - a->text) : a->tn;
+}
+
+static void
+reply_text(const struct acc *a, struct rec *r)
+{
+    size_t first = first_line_len(a);
+
+    r->arg.p = a->text + (a->tn > 4 ? 4 : a->tn);
+    r->arg.n = (uint32_t)(first > 4 ? first - 4 : 0);
+}
+
 static void
 server_line(struct flow *f, const struct line *ln)
 {
@@ -299,8 +396,6 @@ server_line(struct flow *f, const struct line *ln)
     int more = numeric && n > 3 && p[3] == '-';
     struct rec r;
 
-    if (s->server_spoke < 2)
-        s->server_spoke++;
     if (numeric)
         code = (unsigned)((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
     if (s->sstate == SMTP_S_MULTI && a && a->active) {
@@ -311,15 +406,9 @@ server_line(struct flow *f, const struct line *ln)
             return;
         s->sstate = SMTP_S_LINE;
         acc_rec(f, DIR_S2C, a, &r, REC_REPLY);
-        /* arg: the first line's text after the code */
-        r.arg.p = a->text + (a->tn > 4 ? 4 : a->tn);
-        {
-            const uint8_t *nl = memchr(a->text, '\n', a->tn);
-            size_t first = nl ? (size_t)(nl - a->text) : a->tn;
-            r.arg.n = (uint32_t)(first > 4 ? first - 4 : 0);
-            acc_close(a);
-            reply_done(f, &r, a->text, first, ln);
-        }
+        reply_text(a, &r);
+        acc_close(a);
+        reply_done(f, &r, a->text, first_line_len(a), ln);
         return;
     }
     if (more) {
@@ -357,25 +446,48 @@ smtp_on_line(struct flow *f, int dir, const struct line *ln)
 }
 
 static void
-smtp_on_gap(struct flow *f, int dir)
+smtp_on_gap(struct flow *f, int dir, int cut)
 {
     struct sess *s = f->sess;
     struct acc *a = s->acc[dir];
     struct pend pd;
+    uint64_t why = ANOM_F(cut ? ANOM_TRUNCATED : ANOM_GAP);
+    struct pend keep;
+    int kept = 0;
+    struct rec r;
 
-    /* Lines in flight are gone: drop partial records and the queue, and
-     * resynchronise on the next server reply (STYLE 4). */
+    /* Lines in flight are gone: end partial records and drop the queue,
+     * and resynchronise on the next server reply (STYLE 4). */
     if (a && a->active) {
         if (a->body && dir == DIR_C2S) {
-            a->flags |= ANOM_F(ANOM_GAP);
-            body_end(f, a, s->raw_left[DIR_C2S] ? "BDAT" : "DATA");
+            a->flags |= why;
+            body_end(f, a, s->bdat ? "BDAT" : "DATA");
+        } else if (dir == DIR_S2C && s->sstate == SMTP_S_MULTI) {
+            /* a multi-line reply cut short still answers its command */
+            a->flags |= why;
+            s->sstate = SMTP_S_LINE;
+            acc_rec(f, DIR_S2C, a, &r, REC_REPLY);
+            reply_text(a, &r);
+            acc_close(a);
+            reply_done(f, &r, a->text, first_line_len(a), NULL);
         }
         acc_close(a);
     }
     if (dir == DIR_S2C)
         s->sstate = SMTP_S_LINE;
+    if (cut)
+        return;     /* the cut line was handed on: nothing else is lost */
     while (sess_pop(f, &pd))
-        ;
+        if (pd.cmd == SMTP_CMD_AUTH)
+            keep = pd, kept = 1;
+    /* A lost server line inside AUTH: the exchange goes on, its verdict
+     * is the next reply (auth_gap). */
+    if (dir == DIR_S2C && auth_mech_open(f) != AUTH_NONE) {
+        if (kept)
+            sess_repush(f, &keep);
+        else
+            sess_push(f, SMTP_CMD_AUTH, 1, NULL);
+    }
     if (dir == DIR_C2S) {
         s->raw_left[DIR_C2S] = 0;
         /* Inside a body we cannot tell where it ends; look for commands. */
@@ -393,7 +505,7 @@ smtp_on_close(struct flow *f)
 
     if ((a = s->acc[DIR_C2S]) && a->active && a->body) {
         a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
-        body_end(f, a, s->raw_left[DIR_C2S] ? "BDAT" : "DATA");
+        body_end(f, a, s->bdat ? "BDAT" : "DATA");
     }
     if ((a = s->acc[DIR_S2C]) && a->active) {
         a->flags |= anom_hit(ANOM_UNTERMINATED_MULTILINE);
@@ -412,6 +524,30 @@ smtp_line_start(int dir, const uint8_t *p, size_t n)
     if (dir == DIR_S2C)
         return p[0] >= '0' && p[0] <= '9';     /* a reply code */
     return (p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z';    /* a verb */
+}
+
+/* A reply line (RFC 5321 4.2: three digits, 2xx-5xx, then SP, "-" or
+ * nothing) from the server; a command verb from the client. */
+static int
+smtp_detect(int dir, const uint8_t *p, size_t n, int midstream)
+{
+    size_t i;
+    char verb[16];
+
+    if (dir == DIR_S2C) {
+        if (n >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9'
+            && p[2] >= '0' && p[2] <= '9' && (n == 3 || p[3] == ' ' || p[3] == '-'))
+            return DET_YES;
+        return midstream ? DET_MAYBE : DET_NO;
+    }
+    for (i = 0; i < n && p[i] != ' '; i++)
+        ;
+    if (i && i < sizeof verb) {
+        sess_verb(verb, sizeof verb, p, i);
+        if (cmd_of(verb) != SMTP_CMD_UNKNOWN)
+            return DET_YES;
+    }
+    return midstream ? DET_MAYBE : DET_NO;
 }
 
 static const char *
@@ -455,7 +591,19 @@ static int g_smtp(const struct rec *r, struct fld_val *v, int m) { (void)v; (voi
 static int g_req(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && r->dir == DIR_C2S && r->kind != REC_CRED ? v_bool(v, m, 1) : 0; }
 static int g_rsp(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && r->dir == DIR_S2C ? v_bool(v, m, 1) : 0; }
 static int g_cmdline(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) || IS(r, REC_AUTH) ? v_rs(v, m, &r->text) : 0; }
-static int g_cmd(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) ? v_cstr(v, m, r->verb) : 0; }
+/* The verb as sent (Wireshark shows "mail" when the client typed it);
+ * rec.verb is upper-cased for the logic and the Info column. */
+static int
+g_cmd(const struct rec *r, struct fld_val *v, int m)
+{
+    const uint8_t *sp;
+
+    if (!IS(r, REC_CMD))
+        return 0;
+    sp = r->text.n ? memchr(r->text.p, ' ', r->text.n) : NULL;
+    return v_str(v, m, r->text.p ? r->text.p : (const uint8_t *)"",
+                 sp ? (size_t)(sp - r->text.p) : r->text.n);
+}
 static int g_param(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) && r->arg.n ? v_rs(v, m, &r->arg) : 0; }
 static int g_response(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) ? v_lines(v, m, &r->text, 0) : 0; }
 static int g_code(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) && r->code ? v_uint(v, m, r->code) : 0; }
@@ -465,6 +613,39 @@ static int g_pass(const struct rec *r, struct fld_val *v, int m) { return SMTP(r
 static int g_data(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_BODY) ? v_rs(v, m, &r->text) : 0; }
 static int g_data_len(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_BODY) ? v_uint(v, m, r->size) : 0; }
 
+/* Does s hold the word w (ASCII, any case) as a parameter or a line of
+ * an EHLO reply? */
+static int
+has_word(const struct rec_str *s, const char *w)
+{
+    size_t n = strlen(w), i, k;
+
+    for (i = 0; s->p && i + n <= s->n; i++) {
+        if (i && s->p[i - 1] != ' ' && s->p[i - 1] != '-' && s->p[i - 1] != '\n')
+            continue;
+        for (k = 0; k < n && (s->p[i + k] | 0x20) == (w[k] | 0x20); k++)
+            ;
+        if (k == n && (i + n == s->n || s->p[i + n] == ' ' || s->p[i + n] == '\n'
+                       || s->p[i + n] == '='))
+            return 1;
+    }
+    return 0;
+}
+
+/* RFC 6531: MAIL FROM:<...> SMTPUTF8, and a server that offers it. */
+static int
+g_mail_utf8(const struct rec *r, struct fld_val *v, int m)
+{
+    return IS(r, REC_CMD) && !strcmp(r->verb, "MAIL") && has_word(&r->arg, "SMTPUTF8")
+        ? v_bool(v, m, 1) : 0;
+}
+static int
+g_ehlo_utf8(const struct rec *r, struct fld_val *v, int m)
+{
+    return IS(r, REC_REPLY) && r->code == 250 && r->lines > 1 && has_word(&r->text, "SMTPUTF8")
+        ? v_bool(v, m, 1) : 0;
+}
+
 #define J FLD_JSON
 #define K(k) (1u << REC_##k)
 static const struct fld_def smtp_fields[] = {
@@ -472,13 +653,15 @@ static const struct fld_def smtp_fields[] = {
     { "smtp.req", FT_BOOL, 0, "SMTP client message", g_req, 0, 0 },
     { "smtp.rsp", FT_BOOL, 0, "SMTP server reply", g_rsp, 0, 0 },
     { "smtp.command_line", FT_STR, 0, "SMTP command line as sent (typed lines: edited)", g_cmdline, 0, 0 },
-    { "smtp.req.command", FT_STR, J, "SMTP command verb, upper-cased", g_cmd, K(CMD), 0 },
+    { "smtp.req.command", FT_STR, J, "SMTP command verb as sent", g_cmd, K(CMD), 0 },
     { "smtp.req.parameter", FT_STR, J, "SMTP command parameter", g_param, K(CMD), 0 },
     { "smtp.response", FT_STR, 0, "SMTP reply line (one per line)", g_response, 0, 0 },
     { "smtp.response.code", FT_UINT, J, "SMTP reply code", g_code, K(REPLY), 0 },
     { "smtp.rsp.parameter", FT_STR, J, "SMTP reply text (one per line)", g_rsp_param, K(REPLY), 0 },
     { "smtp.auth.username", FT_STR, J, "decoded AUTH user name", g_user, K(CMD) | K(AUTH), 0 },
     { "smtp.auth.password", FT_STR, J, "decoded AUTH password or token", g_pass, K(CMD) | K(AUTH), 0 },
+    { "smtp.mail.smtputf8", FT_BOOL, J, "MAIL with the SMTPUTF8 parameter: UTF-8 addresses (RFC 6531)", g_mail_utf8, K(CMD), 0 },
+    { "smtp.ehlo.smtputf8", FT_BOOL, J, "an EHLO reply offering SMTPUTF8 (RFC 6531)", g_ehlo_utf8, K(REPLY), 0 },
     { "smtp.data.fragment", FT_STR, 0, "message text (first bytes, dot-unstuffed)", g_data, 0, 0 },
     { "smtp.data.len", FT_UINT, J, "message size in octets after dot-unstuffing", g_data_len, K(BODY), 0 },
 };
@@ -498,6 +681,7 @@ const struct proto_ops smtp_proto = {
     .on_gap = smtp_on_gap,
     .on_close = smtp_on_close,
     .line_start = smtp_line_start,
+    .detect = smtp_detect,
     .cmd_desc = smtp_cmd_desc,
     .reply_explain = smtp_reply_explain,
     .is_error = smtp_is_error,

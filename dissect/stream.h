@@ -23,7 +23,7 @@ struct stream_io {
 /* tcp_out callbacks (ctx: struct stream_io). */
 void stream_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
                  const struct ms_time *ts, uint64_t flags);
-void stream_gap(void *ctx, int dir, uint64_t len);
+void stream_gap(void *ctx, int dir, const struct tcp_gap *g);
 /* The flow is leaving the table: deliver what TCP holds, flush partial
  * lines, end the protocol, free the connection's state. */
 void stream_close(struct dis *d, struct flow *f);

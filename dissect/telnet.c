@@ -15,15 +15,24 @@
 #define TN_SB   250
 #define TN_SE   240
 
-/* The bytes tn_edit acts on: BS, DEL, ^U, IAC, and NUL (CR NUL). */
-static const uint8_t edit_byte[256] = {
-    [0x00] = 1, [0x08] = 1, [0x15] = 1, [0x7f] = 1, [TN_IAC] = 1,
+/* The bytes tn_edit acts on: BS, DEL, ^U, NUL (CR NUL), and IAC in a
+ * telnet connection ([1]). */
+static const uint8_t edit_byte_[2][256] = {
+    { [0x00] = 1, [0x08] = 1, [0x15] = 1, [0x7f] = 1 },
+    { [0x00] = 1, [0x08] = 1, [0x15] = 1, [0x7f] = 1, [TN_IAC] = 1 },
 };
 
 int
-tn_needs_edit(const uint8_t *in, size_t n)
+tn_is_negotiation(const uint8_t *in, size_t n)
+{
+    return n >= 2 && in[0] == TN_IAC && in[1] >= TN_SE && in[1] < TN_IAC;
+}
+
+int
+tn_needs_edit(const uint8_t *in, size_t n, int telnet)
 {
     const uint8_t *end = in + n;
+    const uint8_t *edit_byte = edit_byte_[telnet != 0];
 
     /* every client line comes through here: four bytes per test */
     for (; end - in >= 4; in += 4)
@@ -36,7 +45,7 @@ tn_needs_edit(const uint8_t *in, size_t n)
 }
 
 size_t
-tn_edit(const uint8_t *in, size_t n, uint8_t *out, size_t outsz,
+tn_edit(const uint8_t *in, size_t n, uint8_t *out, size_t outsz, int telnet,
         uint64_t *flags)
 {
     size_t i = 0, o = 0, sb = 0;
@@ -44,7 +53,7 @@ tn_edit(const uint8_t *in, size_t n, uint8_t *out, size_t outsz,
 
     while (i < n) {
         uint8_t c = in[i++];
-        if (c == TN_IAC) {
+        if (c == TN_IAC && telnet) {
             iac = 1;
             if (i >= n)
                 break;

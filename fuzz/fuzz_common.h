@@ -1,6 +1,6 @@
 /* fuzz_common.h - helpers shared by the libFuzzer targets: a record sink
  * that prints every record as text and JSON into a file and checks that
- * the output is printable ASCII, and a builder for IPv4/TCP packets in memory. */
+ * the output is UTF-8 with no control or bidi character, and a builder for IPv4/TCP packets in memory. */
 #ifndef MS_FUZZ_COMMON_H
 #define MS_FUZZ_COMMON_H
 
@@ -58,16 +58,57 @@ fz_bad_output(const char *what, const char *buf, size_t len, size_t at)
     abort();
 }
 
-/* Property: the printers emit printable ASCII and newlines only. */
+/* Code points the escaper must never let through (esc.h), written out
+ * again: controls, bidi controls, separators, invisible characters. */
+static int
+fz_cp_forbidden(uint32_t cp)
+{
+    static const uint32_t r[][2] = {
+        { 0x00, 0x1f }, { 0x7f, 0x9f }, { 0xad, 0xad }, { 0x61c, 0x61c },
+        { 0x200b, 0x200b }, { 0x200e, 0x200f }, { 0x2028, 0x202e },
+        { 0x2060, 0x2060 }, { 0x2066, 0x2069 }, { 0xfeff, 0xfeff },
+        { 0xfff9, 0xfffb }, { 0xe0000, 0xe007f },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof r / sizeof r[0]; i++)
+        if (cp >= r[i][0] && cp <= r[i][1])
+            return 1;
+    return 0;
+}
+
+/* Property: the printers emit valid UTF-8 (RFC 3629: shortest form, no
+ * surrogates, at most U+10FFFF) with no forbidden character but the
+ * newline that ends a record. */
 static void
 fz_check_printable(const char *what, const char *buf, size_t len)
 {
-    size_t i;
+    size_t i = 0, k, j;
 
-    for (i = 0; i < len; i++) {
+    while (i < len) {
         uint8_t c = (uint8_t)buf[i];
-        if ((c < 0x20 && c != '\n') || c >= 0x7f)
+        uint32_t cp, min;
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\n') || c == 0x7f)
+                fz_bad_output(what, buf, len, i);
+            i++;
+            continue;
+        }
+        if ((c & 0xe0) == 0xc0) { k = 2; cp = c & 0x1fu; min = 0x80; }
+        else if ((c & 0xf0) == 0xe0) { k = 3; cp = c & 0x0fu; min = 0x800; }
+        else if ((c & 0xf8) == 0xf0) { k = 4; cp = c & 0x07u; min = 0x10000; }
+        else { fz_bad_output(what, buf, len, i); return; }
+        if (i + k > len)
             fz_bad_output(what, buf, len, i);
+        for (j = 1; j < k; j++) {
+            if (((uint8_t)buf[i + j] & 0xc0) != 0x80)
+                fz_bad_output(what, buf, len, i + j);
+            cp = cp << 6 | ((uint8_t)buf[i + j] & 0x3fu);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+            fz_cp_forbidden(cp))
+            fz_bad_output(what, buf, len, i);
+        i += k;
     }
 }
 

@@ -1,6 +1,7 @@
 /* fuzz_pipeline.c - libFuzzer target: a whole capture file from memory
  * through libpcap and the pump (link_l3, dis_packet) to both printers,
- * as main.c runs them. Property: printed records are printable ASCII lines. */
+ * as main.c runs them. Property: printed records are lines of UTF-8
+ * without control or bidi characters (fuzz_common.h). */
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>

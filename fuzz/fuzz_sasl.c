@@ -116,11 +116,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     out = malloc(size ? size : 1);
     if (!out)
         abort();
-    k = tn_edit(copy, size, out, size, &fl);
+    k = tn_edit(copy, size, out, size, size & 1, &fl);
     if (k > size)
         fail("tn_edit output longer than input", k, size);
     outsz = size ? data[0] % (size + 1) : 0;
-    k = tn_edit(copy, size, out, outsz, &fl);
+    k = tn_edit(copy, size, out, outsz, size & 1, &fl);
     if (k > outsz || k > size)
         fail("tn_edit output longer than outsz", k, outsz);
     free(out);

@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build=${FUZZ_BUILD:-$root/fuzz/build}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"pipeline tcp ip smtp pop3 sasl esc filter"}
+targets=${FUZZ_TARGETS:-"pipeline tcp ip smtp pop3 sasl esc filter mime"}
 
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -37,14 +37,19 @@ sources() {
     case $1 in
     pipeline) echo "$core capture/cap.c capture/link.c capture/pump.c" ;;
     esc) echo "ui/esc.c" ;;
+    mime) echo "dissect/mime.c dissect/b64.c" ;;
     filter) echo "$core" ;;
     *) echo "$core" ;;
     esac
 }
 
 libs() {
+    # the core has the display filter: PCRE2 for every target but these
     case $1 in
-    pipeline) pkg-config --libs libpcap 2>/dev/null || echo -lpcap ;;
+    pipeline) echo "$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)" \
+                   "$(pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)" ;;
+    esc|mime) ;;
+    *) pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8 ;;
     esac
 }
 
@@ -53,6 +58,7 @@ maxlen() {
     pipeline|tcp|ip) echo 65536 ;;
     smtp|pop3) echo 16384 ;;
     esc) echo 8192 ;;
+    mime) echo 4096 ;;
     sasl) echo 4096 ;;
     filter) echo 1024 ;;
     esac

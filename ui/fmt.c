@@ -112,6 +112,15 @@ fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
         snprintf(buf, sz, "%02d:%02d:%02d.%s", tm.tm_hour, tm.tm_min, tm.tm_sec, f);
 }
 
+const char *
+fmt_proto(const struct rec *r)
+{
+    /* TLS whose application protocol is not known (--detect, no key) */
+    if (r->kind == REC_TLS && !proto_get(r->proto))
+        return "TLS";
+    return proto_label(r->proto);
+}
+
 int
 fmt_is_error(const struct rec *r)
 {
@@ -125,18 +134,21 @@ fmt_is_error(const struct rec *r)
 
 /* Append escaped bytes; keeps the buffer terminated. */
 static size_t
-add(char *buf, size_t sz, size_t o, const uint8_t *p, size_t n)
+add_esc(char *buf, size_t sz, size_t o, const uint8_t *p, size_t n, int flags)
 {
     if (o >= sz)
         return o;
-    esc_bytes(buf + o, sz - o, p, n, 0);
+    esc_bytes(buf + o, sz - o, p, n, flags);
     return o + strlen(buf + o);
 }
 
+#define add(buf, sz, o, p, n) add_esc((buf), (sz), (o), (p), (n), escf)
+
+/* Our own text: printable ASCII, escaped only to be sure. */
 static size_t
 addf(char *buf, size_t sz, size_t o, const char *s)
 {
-    return add(buf, sz, o, (const uint8_t *)s, strlen(s));
+    return add_esc(buf, sz, o, (const uint8_t *)s, strlen(s), 0);
 }
 
 /* First line of a multi-line text. */
@@ -149,6 +161,12 @@ first_line(const struct rec_str *s)
 
 size_t
 fmt_info(const struct rec *r, char *buf, size_t sz)
+{
+    return fmt_info_esc(r, buf, sz, 0);
+}
+
+size_t
+fmt_info_esc(const struct rec *r, char *buf, size_t sz, int escf)
 {
     char tmp[128];
     size_t o = 0, fl;
@@ -208,6 +226,11 @@ fmt_info(const struct rec *r, char *buf, size_t sz)
     case REC_TLS:
         snprintf(tmp, sizeof tmp, "[TLS, encrypted, %llu bytes]", (unsigned long long)r->size);
         o = addf(buf, sz, o, tmp);
+        break;
+    case REC_DATA:
+        snprintf(tmp, sizeof tmp, "[not mail, %llu bytes] ", (unsigned long long)r->size);
+        o = addf(buf, sz, o, tmp);
+        o = add(buf, sz, o, r->text.p, r->text.n);
         break;
     case REC_NOTE:
         snprintf(tmp, sizeof tmp, "[gap: %llu ", (unsigned long long)r->size);

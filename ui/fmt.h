@@ -18,6 +18,13 @@ void fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
               const struct rec_clock *clk, char *buf, size_t sz);
 /* One-line Info text ("C: USER bob"), escaped, printable ASCII. */
 size_t fmt_info(const struct rec *r, char *buf, size_t sz);
+/* The Protocol column: the protocol's label, or TLS for encrypted bytes
+ * of an unknown protocol. */
+const char *fmt_proto(const struct rec *r);
+/* The same with esc_bytes flags for the record's bytes: ESC_UTF8 shows
+ * valid UTF-8 as characters (the text printer; the TUI once it measures
+ * with esc_width). */
+size_t fmt_info_esc(const struct rec *r, char *buf, size_t sz, int escf);
 /* Is this a reply that reports an error (4xx, 5xx, -ERR)? */
 int fmt_is_error(const struct rec *r);
 

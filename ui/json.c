@@ -1,6 +1,9 @@
 /* json.c - one JSON object per record per line. Strings hold the same
- * escaped text the terminal shows, then JSON-escaped. Field names come
- * from the field registry. Output goes through ob.h: this is the hot
+ * escaped text the text printer shows (esc.h, ESC_UTF8), then
+ * JSON-escaped; a record in which any string needed a backslash escape
+ * says "text_encoding":"escaped", and its strings decode back to the
+ * exact bytes (mailsift.1, ESCAPING). Field names come from the field
+ * registry. Output goes through ob.h: this is the hot
  * path of "-T json" on a large capture. */
 #include <string.h>
 
@@ -182,6 +185,7 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     size_t fn;
 
     ob_to(fp);
+    ob.escaped = 0;
     /* The numbers and addresses up to "len" fit in a bounded space:
      * reserve it once and write without checks (the hot path of -T json
      * on many short connections). */
@@ -242,10 +246,16 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     jrs("text", &r->text);
     if (r->typed.n)
         jrs("typed", &r->typed);
-    if (r->kind == REC_BODY || r->kind == REC_TLS || r->kind == REC_NOTE)
+    if (r->kind == REC_BODY || r->kind == REC_TLS || r->kind == REC_NOTE
+        || r->kind == REC_DATA)
         jnum("size", r->size);
+    if (r->detect)
+        jstr("detected_by", (const uint8_t *)det_how_name(r->detect),
+             strlen(det_how_name(r->detect)));
     if (r->kind == REC_BODY || r->lines > 1)
         jnum("lines", r->lines);
+    if (r->req_pkt)
+        jnum("request_in", r->req_pkt);
     if (r->kind == REC_CRED) {
         const char *mech = r->cred.mech == AUTH_OTHER ? NULL : auth_mech_name(r->cred.mech);
         if (mech)
@@ -290,7 +300,10 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     ob_ch(']');
     if (r->kind != REC_CRED)
         fields(r);
-    OB_LIT("}\n");
+    if (ob.escaped)
+        OB_LIT(",\"text_encoding\":\"escaped\"}\n");
+    else
+        OB_LIT("}\n");
     if (ob.n && opt && opt->flush)
         ob_flush();
 }

@@ -14,6 +14,7 @@ struct ob {
     FILE *fp;
     size_t n;
     int err;                /* a write failed (full disk, closed pipe) */
+    int escaped;            /* ob_jstr wrote a \x, \u or \U escape */
     char buf[OB_SIZE];
 };
 
@@ -149,7 +150,8 @@ ob_u64w(uint64_t v, int width)
 #define OB_LIT(s) ob_mem("" s, sizeof(s) - 1)
 
 /* Untrusted bytes as a JSON string, quotes included (esc.c): the
- * esc_bytes text, then '"' and '\' escaped. */
+ * esc_bytes text with ESC_UTF8, then '"' and '\' escaped. Sets
+ * ob.escaped when the text holds a \x, \u or \U escape. */
 void ob_jstr(const uint8_t *p, size_t n);
 
 #endif

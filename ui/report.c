@@ -33,13 +33,26 @@ report_add(struct report *rp, const struct rec *r)
         rec_store_add(rp->st, r);
 }
 
+/* " text" padded to width display columns (UTF-8 as characters: a CJK
+ * user name takes two columns a character). */
+static void
+pad(FILE *fp, const char *s, size_t width)
+{
+    size_t w = esc_width(s, strlen(s));
+
+    fputc(' ', fp);
+    fputs(s, fp);
+    for (; w < width; w++)
+        fputc(' ', fp);
+}
+
 static void
 cell(FILE *fp, const struct rec_str *s, int width)
 {
     char buf[1024];
 
-    esc_bytes(buf, sizeof buf, s->p, s->n, ESC_ELLIPSIS);
-    fprintf(fp, " %-*s", width, buf);
+    esc_bytes(buf, sizeof buf, s->p, s->n, ESC_ELLIPSIS | ESC_UTF8);
+    pad(fp, buf, (size_t)width);
 }
 
 /* hashcat -m 16400 (CRAM-MD5): $cram_md5$<b64 challenge>$<b64 user SP hexdigest>
@@ -105,16 +118,16 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
         cell(fp, &r.cred.user, 20);
         if (r.cred.secret_kind == SECRET_DIGEST && r.cred.challenge.n && !(r.flags & REC_F_MASKED)) {
             char s[600], c[600], both[1300];
-            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, 0);
-            esc_bytes(c, sizeof c, r.cred.challenge.p, r.cred.challenge.n, 0);
+            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, ESC_UTF8);
+            esc_bytes(c, sizeof c, r.cred.challenge.p, r.cred.challenge.n, ESC_UTF8);
             snprintf(both, sizeof both, "%s (challenge %s)", s, c);
-            fprintf(fp, " %-24s", both);
+            pad(fp, both, 24);
         } else if (r.cred.secret_typed.n) {
             char s[600], t[600], both[1300];
-            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, 0);
-            esc_bytes(t, sizeof t, r.cred.secret_typed.p, r.cred.secret_typed.n, 0);
+            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, ESC_UTF8);
+            esc_bytes(t, sizeof t, r.cred.secret_typed.p, r.cred.secret_typed.n, ESC_UTF8);
             snprintf(both, sizeof both, "%s (typed %s)", s, t);
-            fprintf(fp, " %-24s", both);
+            pad(fp, both, 24);
         } else {
             cell(fp, &r.cred.secret, 24);
         }

@@ -23,11 +23,11 @@ txt_record(FILE *fp, const struct rec *r, const struct out_opts *o)
     fmt_addr(&r->dst, dst, sizeof dst);
     fmt_time(&r->ts, o->time_fmt, &prev, r->clock, tm, sizeof tm);
     prev = r->ts;
-    fmt_info(r, info, sizeof info);
+    fmt_info_esc(r, info, sizeof info, ESC_UTF8);
     if (o->color)
         on = cred ? SGR_CRED : fmt_is_error(r) ? SGR_ERR : NULL;
     fprintf(fp, "%s%5llu %s %15s -> %-15s %-4s %5u %s%s%s\n", on ? on : "",
-            (unsigned long long)r->pkt, tm, src, dst, proto_label(r->proto),
+            (unsigned long long)r->pkt, tm, src, dst, fmt_proto(r),
             (unsigned)r->len, info, cred && o->tag_cred ? " [cred]" : "",
             on ? SGR_OFF : "");
 }

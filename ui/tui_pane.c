@@ -1,5 +1,6 @@
-/* tui_pane.c - the details tree and the bytes pane of the ncurses view,
- * and the escaped-line helpers the other views share. Field names and
+/* tui_pane.c - the details tree and the bytes pane of the ncurses view
+ * (t->pane: which are shown, focus, scrolling), and the escaped-line
+ * helpers the other views share. Field names and
  * descriptions follow the registry (field.c); SMTP reply classes follow
  * RFC 5321 4.2.1. */
 #include <arpa/inet.h>
@@ -25,6 +26,15 @@ tui_lines_clear(struct tui_lines *L)
     for (i = 0; i < L->n; i++)
         free(L->v[i].s);
     L->n = 0;
+}
+
+void
+tui_lines_free(struct tui_lines *L)
+{
+    tui_lines_clear(L);
+    free(L->v);
+    L->v = NULL;
+    L->cap = 0;
 }
 
 static void
@@ -75,7 +85,7 @@ tui_lines_esc(struct tui_lines *L, int attr, const char *prefix,
     if (!s)
         return;
     memcpy(s, prefix, pl);
-    esc_bytes(s + pl, sz - pl, p ? p : (const uint8_t *)"", n, 0);
+    esc_bytes(s + pl, sz - pl, p ? p : (const uint8_t *)"", n, tui_escf());
     lines_take(L, attr, s);
 }
 
@@ -141,7 +151,7 @@ field_value(const struct fld_def *d, const struct fld_val *v, char *buf,
             break;
         }
         buf[0] = '"';
-        esc_bytes(buf + 1, sz - 2, v->s, v->n, ESC_ELLIPSIS);
+        esc_bytes(buf + 1, sz - 2, v->s, v->n, ESC_ELLIPSIS | tui_escf());
         o = strlen(buf);
         buf[o] = '"';
         buf[o + 1] = 0;
@@ -236,10 +246,10 @@ details_cred(struct tui_lines *L, const struct rec *r)
     }
 }
 
-void
-tui_details(struct tui *t, const struct rec *r, int mark)
+static void
+details(struct tui *t, const struct rec *r, int mark)
 {
-    struct tui_lines *L = &t->det;
+    struct tui_lines *L = &t->pane.det;
     const struct proto_ops *P = proto_get(r->proto);
     char a[64], b[64], tm[64], rel[64], ex[256];
     const char *desc;
@@ -250,9 +260,19 @@ tui_details(struct tui *t, const struct rec *r, int mark)
         size_t off = r->marks[mark].off, end = r->raw.n;
         if (mark + 1 < r->nmarks && r->marks[mark + 1].off < end)
             end = r->marks[mark + 1].off;
+        struct ms_time pt;
         tui_lines_addf(L, TA_TITLE, "Packet %llu: bytes %zu..%zu of this message "
                        "(packet %d of %u)", (unsigned long long)r->marks[mark].pkt,
                        off, end > off ? end - 1 : off, mark + 1, (unsigned)r->nmarks);
+        if (rows_mark_time(r, mark, &pt) == 0) {
+            fmt_time(&pt, TF_ABS_DATE, &pt, r->clock, tm, sizeof tm);
+            fmt_time(&pt, TF_REL, &pt, r->clock, rel, sizeof rel);
+            tui_lines_addf(L, TA_NORMAL, "    Packet time: %s (%s s after the "
+                           "first packet)", tm, rel);
+        } else {
+            tui_lines_add(L, TA_NORMAL, "    Packet time: not kept (a message "
+                          "keeps the times of its first and last packets)");
+        }
     }
     fmt_time(&r->ts, TF_ABS_DATE, &r->ts, r->clock, tm, sizeof tm);
     fmt_time(&r->ts, TF_REL, &r->ts, r->clock, rel, sizeof rel);
@@ -317,6 +337,12 @@ tui_details(struct tui *t, const struct rec *r, int mark)
     if (r->kind == REC_NOTE)
         tui_lines_addf(L, TA_NOTE, "    Gap: %llu bytes never captured",
                        (unsigned long long)r->size);
+    if (r->kind == REC_DATA)
+        tui_lines_addf(L, TA_NOTE, "    Not mail: %llu bytes held before the verdict, "
+                       "no commands, credentials or messages taken from it "
+                       "(first bytes in the bytes pane)", (unsigned long long)r->size);
+    if (r->detect)
+        tui_lines_addf(L, TA_NORMAL, "    Protocol chosen by: %s", det_how_name(r->detect));
     if (r->dir == DIR_C2S && (r->typed.n || r->nseg > 1 ||
         (r->flags & ((ANOM_F(ANOM_EDITED)) | (ANOM_F(ANOM_TELNET_IAC)))))) {
         tui_lines_add(L, TA_TITLE, "Typed line (telnet)");
@@ -357,8 +383,8 @@ tui_details(struct tui *t, const struct rec *r, int mark)
 
 /* ---- bytes ---- */
 
-size_t
-tui_bytes_rows(const struct rec *r)
+static size_t
+bytes_rows(const struct rec *r)
 {
     return (r->raw.n + 15) / 16;
 }
@@ -379,10 +405,10 @@ is_mark(const struct rec *r, size_t off, uint64_t *pkt)
 /* Hex and ASCII of r->raw, 16 bytes a row. The first byte of each packet
  * is underlined and the row names the packet(s) starting in it; in the
  * packet view the selected packet's bytes are reversed. */
-void
-tui_draw_bytes(struct tui *t, const struct rec *r, int mark, int y0, int h)
+static void
+draw_bytes(struct tui *t, const struct rec *r, int mark, int y0, int h)
 {
-    size_t rows = tui_bytes_rows(r), row, off, i, hs = 0, he = 0;
+    size_t rows = bytes_rows(r), row, off, i, hs = 0, he = 0;
     char buf[32], note[64];
     uint64_t pkt;
     int y, x, nm;
@@ -392,7 +418,7 @@ tui_draw_bytes(struct tui *t, const struct rec *r, int mark, int y0, int h)
         he = mark + 1 < r->nmarks ? r->marks[mark + 1].off : r->raw.n;
     }
     for (y = 0; y < h; y++) {
-        row = t->bytes_top + (size_t)y;
+        row = t->pane.bytes_top + (size_t)y;
         tui_put(y0 + y, 0, COLS, A_NORMAL, "");
         if (row >= rows) {
             if (row == 0 && y == 0)
@@ -435,4 +461,176 @@ tui_draw_bytes(struct tui *t, const struct rec *r, int mark, int y0, int h)
         if (note[0] && x < COLS)
             tui_put(y0 + y, x, COLS - x, tui_attr(t, TA_NOTE), note);
     }
+}
+
+/* ---- the panes under the table ---- */
+
+void
+tui_pane_init(struct tui *t)
+{
+    t->pane.show_det = t->pane.show_bytes = 1;
+}
+
+void
+tui_pane_free(struct tui *t)
+{
+    tui_lines_free(&t->pane.det);
+}
+
+void
+tui_pane_drop(struct tui *t, size_t d)
+{
+    (void)d;
+    t->pane.det_rec = 0;
+}
+
+int
+tui_pane_focus(const struct tui *t)
+{
+    return t->pane.focus;
+}
+
+int
+tui_pane_count(const struct tui *t)
+{
+    return t->pane.show_det + t->pane.show_bytes;
+}
+
+int
+tui_pane_shown(const struct tui *t, int which)
+{
+    return which == 1 ? t->pane.show_det : which == 2 ? t->pane.show_bytes : 1;
+}
+
+void
+tui_pane_draw(struct tui *t, const struct tui_layout *L)
+{
+    struct tui_pane *P = &t->pane;
+    struct rec r;
+    size_t idx, o, rows;
+    int m = -1;
+    uint16_t k;
+    char title[200];
+
+    if (L->dy < 0 && L->by < 0)
+        return;
+    if (rows_at(&t->rows, t->rows.sel, &idx, &m) < 0 || tui_get(t, idx, &r) < 0) {
+        if (L->dy >= 0) {
+            tui_put(L->dy, 0, COLS, tui_attr(t, TA_TITLE), " Details");
+            tui_lines_clear(&P->det);
+            tui_draw_lines(t, &P->det, L->dy + 1, L->dh, 0, -1);
+        }
+        if (L->by >= 0) {
+            tui_put(L->by, 0, COLS, tui_attr(t, TA_TITLE), " Bytes");
+            tui_lines_clear(&P->det);
+            tui_draw_lines(t, &P->det, L->by + 1, L->bh, 0, -1);
+        }
+        P->det_rec = 0;
+        return;
+    }
+    if (P->det_rec != idx + 1 || P->det_mark != (uint16_t)m ||
+        P->det_pkt != t->rows.pktview) {
+        details(t, &r, m);
+        P->det_rec = idx + 1;
+        P->det_mark = (uint16_t)m;
+        P->det_pkt = t->rows.pktview;
+        P->det_top = 0;
+        P->bytes_top = 0;
+    }
+    if (L->dy >= 0) {
+        if (P->det_top + (size_t)L->dh > P->det.n)
+            P->det_top = P->det.n > (size_t)L->dh ? P->det.n - (size_t)L->dh : 0;
+        snprintf(title, sizeof title, " Details: frame %llu%s%s",
+                 (unsigned long long)r.pkt, P->focus == 1 ? "  [focus]" : "",
+                 P->det.n > (size_t)L->dh ? "  (scroll: Tab to focus, arrows)" : "");
+        tui_put(L->dy, 0, COLS, tui_attr(t, TA_TITLE), title);
+        tui_draw_lines(t, &P->det, L->dy + 1, L->dh, P->det_top, -1);
+    }
+    if (L->by >= 0) {
+        rows = bytes_rows(&r);
+        if (P->bytes_top + (size_t)L->bh > rows)
+            P->bytes_top = rows > (size_t)L->bh ? rows - (size_t)L->bh : 0;
+        o = (size_t)snprintf(title, sizeof title, " Bytes: %u on the wire, %u kept%s;"
+                             " %u packet%s:", (unsigned)r.len, (unsigned)r.raw.n,
+                             P->focus == 2 ? " [focus]" : "", (unsigned)r.nmarks,
+                             r.nmarks == 1 ? "" : "s");
+        /* Packet boundaries: packet number @ offset in the bytes below. */
+        for (k = 0; k < r.nmarks && o < sizeof title; k++)
+            o += (size_t)snprintf(title + o, sizeof title - o, " %llu@%u",
+                                  (unsigned long long)r.marks[k].pkt,
+                                  (unsigned)r.marks[k].off);
+        tui_put(L->by, 0, COLS, tui_attr(t, TA_TITLE), title);
+        draw_bytes(t, &r, m, L->by + 1, L->bh);
+    }
+}
+
+static void
+next_focus(struct tui_pane *P, int step)
+{
+    do
+        P->focus = (P->focus + step) % 3;
+    while ((P->focus == 1 && !P->show_det) || (P->focus == 2 && !P->show_bytes));
+}
+
+/* 2 and 3 open a pane and focus it; pressed again on the focused pane,
+ * close it. */
+static void
+toggle(struct tui_pane *P, int which)
+{
+    int *shown = which == 1 ? &P->show_det : &P->show_bytes;
+
+    if (!*shown) {
+        *shown = 1;
+        P->focus = which;
+    } else if (P->focus == which) {
+        *shown = 0;
+        P->focus = 0;
+    } else {
+        P->focus = which;
+    }
+}
+
+int
+tui_pane_key(struct tui *t, int ch)
+{
+    struct tui_pane *P = &t->pane;
+
+    if (P->focus == 1 || P->focus == 2) {
+        size_t *top = P->focus == 1 ? &P->det_top : &P->bytes_top;
+        switch (ch) {
+        case KEY_UP: case 'k':
+            if (*top) (*top)--;
+            return 1;
+        case KEY_DOWN: case 'j':
+            (*top)++;
+            return 1;
+        case KEY_PPAGE:
+            *top = *top > 5 ? *top - 5 : 0;
+            return 1;
+        case KEY_NPAGE:
+            *top += 5;
+            return 1;
+        case KEY_HOME: case 'g':
+            *top = 0;
+            return 1;
+        }
+    }
+    switch (ch) {
+    case '\t':
+        next_focus(P, 1);
+        return 1;
+    case KEY_BTAB:
+        next_focus(P, 2);
+        return 1;
+    case '1':
+        P->focus = 0;
+        return 1;
+    case '2':
+        toggle(P, 1);
+        return 1;
+    case '3':
+        toggle(P, 2);
+        return 1;
+    }
+    return 0;
 }

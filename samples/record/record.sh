@@ -6,6 +6,14 @@
 # Scenarios: lab-pop3-telnet smtp-auth-login smtp-pipelining pop3-session
 #   pop3-auth smtp-auth-mechs oauth smtp-telnet mixed-ipv6 lab-pcapng sll2-any
 #   starttls lab-pop3-telnet-reordered
+#   and those of the scenario files sc_*.sh beside this script (each lists
+#   its own at its top and appends them to ALL): TLS (sc_tls.sh), IMAP
+#   (sc_imap.sh), international mail (sc_intl.sh).
+#
+# Environment: MS_KEEP=1 keeps the scratch dir (client/server logs);
+# MS_OUT=DIR writes the captures to DIR instead of samples/;
+# MS_SERVERS=DIR records against servers already running in this namespace
+# (started by serve.sh or ms_servers_start DIR) instead of starting its own.
 #
 # Runs as root.  Installs missing Debian packages (apt-get install -y), then
 # re-executes itself inside a private network+mount+UTS namespace (hostname
@@ -15,10 +23,12 @@
 # scenario with tcpdump on lo into samples/, stops everything.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUT=$(cd "$HERE/.." && pwd)
+OUT=$(cd "${MS_OUT:-$HERE/..}" && pwd) || exit 1
 ALL="lab-pop3-telnet smtp-auth-login smtp-pipelining pop3-session pop3-auth
  smtp-auth-mechs oauth smtp-telnet mixed-ipv6 lab-pcapng sll2-any starttls
  lab-pop3-telnet-reordered"
+# scenario files: define sc_NAME functions and add their names to ALL
+for f in "$HERE"/sc_*.sh; do [ -e "$f" ] && . "$f"; done
 
 log() { printf '[record %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -26,7 +36,10 @@ if [ -z "${MS_IN_NS:-}" ]; then
     [ "$(id -u)" = 0 ] || { echo "record.sh: must run as root" >&2; exit 1; }
     # command -> Debian package
     need="dovecot:dovecot-core /usr/lib/dovecot/pop3:dovecot-pop3d postfix:postfix
-          swaks:swaks expect:expect telnet:inetutils-telnet tcpdump:tcpdump
+          /usr/lib/dovecot/imap:dovecot-imapd
+          swaks:swaks /usr/share/perl5/IO/Socket/SSL.pm:libio-socket-ssl-perl
+          /usr/share/perl5/IO/Socket/INET6.pm:libio-socket-inet6-perl
+          expect:expect telnet:inetutils-telnet tcpdump:tcpdump curl:curl
           tshark:tshark editcap:wireshark-common capinfos:wireshark-common
           python3:python3 openssl:openssl ss:iproute2 ip:iproute2 unshare:util-linux"
     missing=""
@@ -96,18 +109,23 @@ if [ "${1:-}" = "--oauth-inner" ]; then
     exit $rc
 fi
 
-hostname mail.example.test
-net_setup
 . "$HERE/servers.sh"
 W=$(mktemp -d /tmp/mailsift-rec.XXXXXX)
 chmod 755 "$W"
+if [ -n "${MS_SERVERS:-}" ]; then
+    SRV=$(cd "$MS_SERVERS" && pwd) || exit 1
+else
+    hostname mail.example.test
+    net_setup
+    SRV=$W/srv
+fi
 cleanup() {
     [ -n "$CAP_PID" ] && kill -INT "$CAP_PID" 2>/dev/null
-    ms_servers_stop "$W/srv"
+    [ -n "${MS_SERVERS:-}" ] || ms_servers_stop "$SRV"
     if [ -n "${MS_KEEP:-}" ]; then log "kept $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
-ms_servers_start "$W/srv" || exit 1
+[ -n "${MS_SERVERS:-}" ] || ms_servers_start "$SRV" || exit 1
 
 MSG_AUTH_LOGIN='From: Carol <carol@example.test>
 To: User One <user1@example.test>

@@ -1,12 +1,15 @@
 # shellcheck shell=bash
-# mailsift sample servers: real Dovecot (POP3/POP3S/STLS) + real Postfix
-# (SMTP 25 / submission 587, SASL through Dovecot, STARTTLS), bound to
-# 127.0.0.1 and ::1 of the CURRENT network namespace.
+# mailsift sample servers: real Dovecot (POP3/POP3S/STLS, IMAP/IMAPS/STARTTLS)
+# + real Postfix (SMTP 25 / submission 587, SASL through Dovecot, STARTTLS),
+# bound to 127.0.0.1 and ::1 of the CURRENT network namespace.
 #
 # Source this file, then:
 #   ms_servers_start DIR   # DIR: an empty (or new) scratch directory
-#   ...                    # POP3 110, POP3S 995, SMTP 25, submission 587
+#   ...                    # POP3 110, POP3S 995, IMAP 143, IMAPS 993,
+#                          # SMTP 25, submission 587 (+ the odd ports below)
+#   ms_mail_reset DIR      # optional: put every mailbox back as it was
 #   ms_servers_stop DIR
+# To run the servers alone (for a live capture) use serve.sh beside this file.
 #
 # Run it inside a private network namespace (unshare --net, ip link set lo up):
 # it binds the well-known ports.  Nothing under /etc is touched: Dovecot runs
@@ -14,13 +17,28 @@
 #
 # Throwaway accounts (passwd-file, {PLAIN} so CRAM-MD5 and APOP work):
 #   user1 / secret1      user2 / 'pa ss2!'      carol@example.test / c4rol#9
+#   olena / 'пароль-Ключ1' (UTF-8)
 # Mailbox of user1 (maildir, UIDL = maildir file name, pop3_uidl_format=%f):
 #   1 short text message, 2 message with lines starting with ".",
-#   3 ~20 KB message (multi-segment), 4 short message.
-# Postfix accepts mail for user1@, user2@, carol@example.test (other
-# @example.test recipients: 550 User unknown) and discards it (discard:),
-# so mailboxes never change between recordings.
+#   3 ~20 KB message (multi-segment), 4 short message; IMAP folder "Archive"
+#   with one ~100 KB message (POP3 sees only INBOX).
+# Mailbox of olena: the RFC 2047 / charset mails of intl_mail.py.
+# Every INBOX has a fixed UIDVALIDITY (dovecot-uidlist written here), so IMAP
+# replies are the same on every run.
+# Postfix accepts mail for user1@, user2@, carol@, olena@, олена@example.test
+# (other @example.test recipients: 550 User unknown) and discards it
+# (discard:), so mailboxes never change between recordings.
+# TLS: no session tickets on the main ports (Postfix tls_ssl_options=NO_TICKET
+# with a session cache, Dovecot ssl_options=no_ticket): TLS 1.2 sessions get a
+# session ID on the wire, so an s_client "SSL-Session:" printout (Session-ID +
+# Master-Key) is enough to decrypt them.
+# Odd Postfix listeners for the sample corner cases:
+#   127.0.0.1:465  plain-text smtpd (NO wrappermode: not TLS although port 465)
+#   127.0.0.2:587  submission whose certificate cannot be loaded: STARTTLS is
+#                  advertised but answered "454 4.7.0 TLS not available ..."
+#   127.0.0.3:587  submission that issues TLS session tickets (resumption)
 
+_MS_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MS_DOVECOT_UID=${MS_DOVECOT_UID:-65534}
 MS_DOVECOT_GID=${MS_DOVECOT_GID:-65534}
 
@@ -38,11 +56,23 @@ _ms_msg() { # file from to subject date msgid body...
     } > "$f"
 }
 
+_ms_uidlist() { # MAILDIR UIDVALIDITY -- fix UIDVALIDITY and UIDs (1..n by name)
+    local m=$1 n=0 f
+    {
+        printf '3 V%s N%s\n' "$2" "$(( $(ls "$m/cur" | wc -l) + 1 ))"
+        for f in $(ls "$m/cur" | sort); do
+            n=$((n + 1)); printf '%s :%s\n' "$n" "${f%%:*}"
+        done
+    } > "$m/dovecot-uidlist"
+}
+
 _ms_fill_mail() { # DIR
     local d=$1 u m
-    for u in user1 user2 carol@example.test; do
-        mkdir -p "$d/mail/$u/Maildir/cur" "$d/mail/$u/Maildir/new" "$d/mail/$u/Maildir/tmp"
+    for u in user1/Maildir user2/Maildir carol@example.test/Maildir olena/Maildir \
+             user1/Maildir/.Archive; do
+        mkdir -p "$d/mail/$u/cur" "$d/mail/$u/new" "$d/mail/$u/tmp"
     done
+    : > "$d/mail/user1/Maildir/.Archive/maildirfolder"
     m=$d/mail/user1/Maildir/cur
     _ms_msg "$m/1700000001.M1P1.mail.example.test:2,S" alice@example.test user1@example.test \
         "Lab 1: hello" "Tue, 14 Nov 2023 22:13:21 +0000" "lab1.1@example.test" \
@@ -70,6 +100,26 @@ _ms_fill_mail() { # DIR
     m=$d/mail/carol@example.test/Maildir/cur
     _ms_msg "$m/1700000021.M21P21.mail.example.test:2,S" bob@example.test carol@example.test \
         "For carol" "Tue, 14 Nov 2023 22:15:00 +0000" "c.1@example.test" "Hello carol."
+    # IMAP folder Archive of user1: one ~100 KB message (1300 lines of 80 bytes)
+    m=$d/mail/user1/Maildir/.Archive/cur
+    {
+        printf 'Return-Path: <carol@example.test>\r\n'
+        printf 'From: carol@example.test\r\nTo: user1@example.test\r\nSubject: Archive: big one (100 KB)\r\n'
+        printf 'Date: Tue, 14 Nov 2023 22:13:25 +0000\r\nMessage-ID: <lab1.archive.1@example.test>\r\n'
+        printf 'MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n'
+        local i
+        for i in $(seq 1 1300); do
+            printf 'arch %04d: pack my box with five dozen liquor jugs 0123456789abcdefghijk.\r\n' "$i"
+        done
+    } > "$m/1700000031.M31P31.mail.example.test:2,S"
+    # olena: the international mails (RFC 2047 words in 10 charsets + bad words)
+    python3 "$_MS_HERE/intl_mail.py" maildir "$d/mail/olena/Maildir/cur" || return 1
+    # fixed UIDVALIDITY per mailbox (IMAP SELECT answers the same every run)
+    _ms_uidlist "$d/mail/user1/Maildir" 1700000001
+    _ms_uidlist "$d/mail/user1/Maildir/.Archive" 1700000002
+    _ms_uidlist "$d/mail/user2/Maildir" 1700000011
+    _ms_uidlist "$d/mail/carol@example.test/Maildir" 1700000021
+    _ms_uidlist "$d/mail/olena/Maildir" 1700000031
     chown -R "$MS_DOVECOT_UID:$MS_DOVECOT_GID" "$d/mail"
 }
 
@@ -108,13 +158,14 @@ ms_servers_start() {
     fi
 
     # --- mail -----------------------------------------------------------------
-    _ms_fill_mail "$d"
+    _ms_fill_mail "$d" || return 1
 
     # --- dovecot ----------------------------------------------------------------
     cat > "$d/dovecot/passwd" <<PW
 user1:{PLAIN}secret1::::::
 user2:{PLAIN}pa ss2!::::::
 carol@example.test:{PLAIN}c4rol#9::::::
+olena:{PLAIN}пароль-Ключ1::::::
 PW
     chmod 644 "$d/dovecot/passwd"
     cat > "$d/dovecot/dovecot.conf" <<CONF
@@ -123,13 +174,15 @@ base_dir = $d/dovecot/run
 state_dir = $d/dovecot/state
 log_path = $d/dovecot/dovecot.log
 info_log_path = $d/dovecot/dovecot.log
-protocols = pop3
+protocols = pop3 imap
 listen = 127.0.0.1, ::1
 hostname = mail.example.test
 login_greeting = Dovecot ready.
 ssl = yes
 ssl_cert = <$d/tls/cert.pem
 ssl_key = <$d/tls/key.pem
+# no TLS 1.2 session tickets: the ServerHello carries a session ID (see top)
+ssl_options = no_ticket
 disable_plaintext_auth = no
 auth_mechanisms = plain login cram-md5 apop
 auth_verbose = yes
@@ -158,11 +211,16 @@ service pop3-login {
 }
 service imap-login {
   inet_listener imap {
-    port = 0
+    port = 143
   }
   inet_listener imaps {
-    port = 0
+    port = 993
+    ssl = yes
   }
+}
+# COMPRESS=DEFLATE (RFC 4978)
+protocol imap {
+  mail_plugins = \$mail_plugins zlib imap_zlib
 }
 # no auth penalty (up to 15 s delays after failed logins from one IP)
 service anvil {
@@ -186,6 +244,8 @@ CONF
 user1@example.test ok
 user2@example.test ok
 carol@example.test ok
+olena@example.test ok
+олена@example.test ok
 VM
     cat > "$pe/main.cf" <<CONF
 compatibility_level = 3.6
@@ -225,6 +285,10 @@ smtpd_tls_cert_file = $d/tls/cert.pem
 smtpd_tls_key_file = $d/tls/key.pem
 smtpd_tls_security_level = may
 smtpd_tls_auth_only = no
+# session IDs instead of tickets (see top); the cache lets -no_ticket resume
+tls_ssl_options = NO_TICKET
+smtpd_tls_session_cache_database = btree:$d/postfix/data/smtpd_scache
+smtputf8_enable = yes
 smtp_tls_security_level = none
 message_size_limit = 10240000
 smtpd_error_sleep_time = 0
@@ -260,12 +324,34 @@ anvil      unix  -       -       n       -       1       anvil
 scache     unix  -       -       n       -       1       scache
 postlog    unix-dgram n  -       n       -       1       postlogd
 CONF
+    # odd listeners for the corner-case samples (see top of this file)
+    cat >> "$pe/master.cf" <<CONF
+127.0.0.1:465 inet n     -       n       -       -       smtpd
+  -o syslog_name=postfix/plain465
+127.0.0.2:587 inet n     -       n       -       -       smtpd
+  -o syslog_name=postfix/notls
+  -o smtpd_tls_cert_file=$d/tls/missing-cert.pem
+  -o smtpd_tls_key_file=$d/tls/missing-key.pem
+127.0.0.3:587 inet n     -       n       -       -       smtpd
+  -o syslog_name=postfix/tickets
+  -o tls_ssl_options=
+CONF
     postfix -c "$pe" start </dev/null >"$d/postfix/start.log" 2>&1 || {
         _ms_log "postfix failed:"; cat "$d/postfix/start.log" "$d/postfix/maillog" >&2; return 1; }
 
-    _ms_wait_port 110 && _ms_wait_port 995 && _ms_wait_port 25 && _ms_wait_port 587 || return 1
+    local p
+    for p in 110 995 143 993 25 587 465; do _ms_wait_port $p || return 1; done
     [ -S "$d/dovecot/run/auth-postfix" ] || { _ms_log "no dovecot auth socket"; return 1; }
-    _ms_log "servers up in $d (dovecot: 110 995, postfix: 25 587)"
+    _ms_log "servers up in $d (dovecot: 110 995 143 993, postfix: 25 587, 127.0.0.1:465 plain, 127.0.0.2:587 no-TLS, 127.0.0.3:587 tickets)"
+}
+
+ms_mail_reset() { # DIR -- every mailbox back to its initial state (no client
+    # may be logged in): IMAP scenarios that APPEND/EXPUNGE/flag call this so
+    # each starts from the same mailboxes, UIDs and UIDVALIDITY
+    local d=${1:?usage: ms_mail_reset DIR}
+    d=$(cd "$d" && pwd) || return 1
+    rm -rf "$d/mail"
+    _ms_fill_mail "$d" || return 1
 }
 
 ms_servers_stop() {

@@ -4,7 +4,7 @@ tshark's smtp/pop fields on the same captures.
 
 For every frame where tshark decodes an SMTP/POP3 request command or a
 response code/indicator, mailsift must report a record completed in that
-frame with the same command (upper-cased) or code. Frames where the two
+frame with the same command (as sent: case kept) or code. Frames where the two
 tools differ by design are not counted:
   - tshark decodes each keystroke segment of a typed line as a "command";
     mailsift reports the line once, in the frame that completed it;
@@ -43,7 +43,9 @@ def mailsift(binp, pcap):
         r = json.loads(line)
         fr = r['frame']
         if r['kind'] == 'command':
-            cmds.setdefault(fr, set()).add(r.get('verb', ''))
+            # the command field as sent (case kept), as tshark shows it
+            f = r.get('fields', {})
+            cmds.setdefault(fr, set()).add(f.get('smtp.req.command', f.get('pop.request.command', '')))
             if r.get('segments', 1) > 1:
                 typed.update(range(r['frames'][0], fr + 1))
                 typed.update(r.get('packets', []))
@@ -78,7 +80,7 @@ def main():
                 # Wireshark's SMTP dissector keeps only 4 characters of a
                 # command ("STAR" for STARTTLS).
                 got = cmds.get(fr, set())
-                if c.upper() in got or (len(c) == 4 and any(g.startswith(c.upper()) for g in got)):
+                if c in got or (len(c) == 4 and any(g.startswith(c) for g in got)):
                     ok += 1
                 else:
                     bad += 1

@@ -82,6 +82,40 @@ wait_gone() {
     return 1
 }
 
+# reverse_at N TEXT: is the first character of TEXT in line N of the
+# screen drawn in reverse video? (the filter bar's selection)
+reverse_at() {
+    $T capture-pane -e -p -t ms >"$TMP/screen.e" 2>/dev/null
+    python3 -c '
+import re, sys
+line = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n")[int(sys.argv[2])]
+rev, plain, flags = False, "", []
+for m in re.finditer(r"\x1b\[([0-9;]*)m|([^\x1b]+)", line):
+    if m.group(2) is None:
+        for c in (m.group(1) or "0").split(";"):
+            if c in ("", "0", "27"):
+                rev = False
+            elif c == "7":
+                rev = True
+    else:
+        plain += m.group(2)
+        flags += [rev] * len(m.group(2))
+i = plain.find(sys.argv[3])
+sys.exit(0 if i >= 0 and flags[i] else 1)' "$TMP/screen.e" "$1" "$2"
+}
+
+# wait_reverse N TEXT: poll until reverse_at N TEXT holds (the screen
+# may show the same text before the key that highlights it is handled).
+wait_reverse() {
+    n=0
+    while [ $n -lt 50 ]; do
+        reverse_at "$1" "$2" && return 0
+        sleep 0.1
+        n=$((n + 1))
+    done
+    return 1
+}
+
 pane() {
     $T display-message -p -t ms "$1" 2>/dev/null
 }
@@ -99,8 +133,10 @@ table_rows() {
     screen | sed '/^ Details/,$d' | grep -Ec '^ *[0-9]+ +[0-9~]'
 }
 
-# start FILE [extra args]: run the view in a fresh 120x40 session. The pane
-# stays after exit (remain-on-exit) so its status can be read.
+# start FILE [extra args]: run the view in a fresh session, 120x40 unless
+# TUI_W / TUI_H say otherwise, with TUI_ENV (e.g. LC_ALL=C.UTF-8) in its
+# environment. The pane stays after exit (remain-on-exit) so its status
+# can be read.
 start() {
     $T kill-session -t ms >/dev/null 2>&1
     f=$1
@@ -108,8 +144,8 @@ start() {
     rm -f "$TMP/pid" "$TMP/status"
     # Not exec: the shell records the pid and the exit status. Without job
     # control a background job reads /dev/null, so hand it the tty on fd 3.
-    $T new-session -d -s ms -x 120 -y 40 \
-        "exec 3<&0; \"$BIN\" --ui -r \"$f\" $* <&3 3<&- & echo \$! >\"$TMP/pid\"; wait \$!; echo \$? >\"$TMP/status\"; sleep 2"
+    $T new-session -d -s ms -x "${TUI_W:-120}" -y "${TUI_H:-40}" \
+        "exec 3<&0; env ${TUI_ENV:-} \"$BIN\" --ui -r \"$f\" $* <&3 3<&- & echo \$! >\"$TMP/pid\"; wait \$!; echo \$? >\"$TMP/status\"; sleep 2"
     $T set-option -t ms remain-on-exit on >/dev/null 2>&1
     n=0
     while [ ! -s "$TMP/pid" ] && [ $n -lt 50 ]; do
@@ -139,6 +175,12 @@ SMTP=$(pick samples/lab-smtp-auth.pcap samples/smtp-auth-login.pcap \
     ../shared/samples/smtp-auth-login.pcap) || SMTP=
 TELNET=$(pick samples/lab-pop3-telnet.pcap samples/pop3-telnet-typed.pcap \
     ../shared/samples/pop3-telnet-typed.pcap) || TELNET=
+MIXED=$(pick samples/lab.pcapng samples/mixed-ipv6.pcap) || MIXED=
+
+# Table rows of each protocol (above the details pane).
+proto_rows() {
+    screen | sed '/^ Details/,$d' | grep -Ec "^ *[0-9]+ .* $1 +[0-9]+ "
+}
 
 # ---- SMTP sample: open, filter, details, follow, creds, resize, quit ----
 if [ -z "$SMTP" ]; then
@@ -330,6 +372,31 @@ else
         else
             nok "packet view: keystroke rows (C: U, C: S, C: E)"
         fi
+        # Each packet row shows its own time and its one character.
+        if wait_for '^ +12 3\.372539 +127\.0\.0\.1 +127\.0\.0\.1 +POP +1 C: U *$' &&
+           screen | grep -Eq '^ +14 3\.407734 +127\.0\.0\.1 +127\.0\.0\.1 +POP +1 C: S *$' &&
+           screen | grep -Eq '^ +16 3\.473957 +127\.0\.0\.1 .* +1 C: E *$' &&
+           screen | grep -Eq '^ +18 3\.517154 +127\.0\.0\.1 .* +1 C: R *$' &&
+           [ "$(screen | sed '/^ Details/,$d' | grep -Ec '^ +[0-9]+ +~')" = 0 ]; then
+            ok "packet view: each row its own time and its one character"
+        else
+            nok "packet view: each row its own time and its one character"
+        fi
+        keys g j j j j j
+        if wait_for '^Packet 14: bytes 1\.\.1 of this message \(packet 2 of 11\)' &&
+           wait_for '^    Packet time: 2026-11-28 09:14:18\.889519 \(3\.407734 s'; then
+            ok "packet view: details give a middle packet its own time"
+        else
+            nok "packet view: details give a middle packet its own time"
+        fi
+        keys j j j j j j j j j
+        if wait_for '^ +32 3\.922532 .* +2 C: \\r\\n *$' &&
+           wait_for '^Packet 32: bytes 10\.\.11 of this message \(packet 11 of 11\)' &&
+           wait_for '^    Packet time: 2026-11-28 09:14:19\.404317 \(3\.922532 s'; then
+            ok "packet view: the last packet of a message has the message's time"
+        else
+            nok "packet view: the last packet of a message has the message's time"
+        fi
         keys p
         if wait_for 'C: USER [^ ]+ \[' && wait_gone 'packet rows'; then
             ok "packet view toggles back to messages"
@@ -351,6 +418,252 @@ else
         nok "open telnet sample"
     fi
     keys Q
+fi
+
+# ---- credentials view: typed secret, the server's reply, whole verdicts ----
+if [ -z "$TELNET" ]; then
+    skipped "credentials view widths: telnet POP3 sample not found"
+else
+    for width in 120 80; do
+        TUI_W=$width TUI_H=24 start "$TELNET"
+        wait_for '[0-9]+/[0-9]+ msgs' >/dev/null
+        keys C
+        wait_for '^ Credentials: 4' >/dev/null
+        # Four attempts: the verdict whole and in one column on each row;
+        # the typed form of the secrets the server got edited.
+        if wait_for '^ +66 POP +USER/PA.* wrongpass +rejected ' &&
+           screen | grep -Eq '^122 POP .* secret1 \(typed secrex\\x08t1\) +rejected ' &&
+           screen | grep -Eq '^192 POP .* secret1 \(typed sec\\x15PASS secret1\) +rejected ' &&
+           screen | grep -Eq '^244 POP .* secret1 +accepted ' &&
+           [ "$(screen | grep -E '^ *[0-9]+ POP ' |
+                awk '{ print index($0, "rejected") + index($0, "accepted") }' |
+                sort -u | wc -l)" = 1 ] &&
+           [ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')" -le "$width" ]
+        then
+            ok "credentials view at $width columns: typed secrets, whole verdicts"
+        else
+            nok "credentials view at $width columns: typed secrets, whole verdicts"
+        fi
+        if [ "$width" = 120 ]; then
+            if screen | grep -Eq '^ +66 .* rejected -ERR \[AUTH\] Authentication failed\. +127\.0\.0\.1:110 *$' &&
+               screen | grep -Eq '^244 .* accepted \+OK Logged in\. +127\.0\.0\.1:110 *$'; then
+                ok "credentials view at 120 columns: the server's reply and the server"
+            else
+                nok "credentials view at 120 columns: the server's reply and the server"
+            fi
+        else
+            # The reply is cut first, but starts on every row.
+            if [ "$(screen | grep -Ec '^ *[0-9]+ POP .*(rejected -ERR|accepted \+OK)')" = 4 ]; then
+                ok "credentials view at 80 columns: the reply gives way, not the verdict"
+            else
+                nok "credentials view at 80 columns: the reply gives way, not the verdict"
+            fi
+        fi
+        # Under the list, the selected credential whole.
+        keys j
+        if wait_for '^ Frame 122: POP USER/PASS, user user1, server 127\.0\.0\.1:110 -> rejected' &&
+           wait_for '^   Secret: secret1 *$' &&
+           wait_for '^   Typed \(raw keystrokes, as the server got them\): secrex\\x08t1 *$' &&
+           wait_for '^   Server said: -ERR \[AUTH\] Authentication failed\. *$'; then
+            ok "credentials view at $width columns: the selected one whole below"
+        else
+            nok "credentials view at $width columns: the selected one whole below"
+        fi
+        keys Q
+        wait_exit >/dev/null
+    done
+fi
+
+# ---- filter bar: / selects the old filter, typing replaces it ----
+if [ -z "$MIXED" ] || ! command -v python3 >/dev/null 2>&1; then
+    skipped "filter bar selection: needs samples/lab.pcapng and python3"
+else
+    echo "# $MIXED"
+    start "$MIXED"
+    wait_for '^ +[0-9]+ .* SMTP ' >/dev/null
+    keys /
+    text 'pop'
+    keys Enter
+    wait_gone ' SMTP +[0-9]+ ' >/dev/null
+    keys /
+    if wait_reverse 0 'pop' && wait_for '^Filter: pop *$'; then
+        ok "filter bar: / shows the old filter selected (reverse video)"
+    else
+        nok "filter bar: / shows the old filter selected (reverse video)"
+    fi
+    text 'smtp'
+    # was: "popsmtp" -> unknown field
+    if wait_for '^Filter: smtp *$' && wait_gone ' POP +[0-9]+ ' &&
+       ! screen | grep -q 'unknown field' && [ "$(proto_rows SMTP)" -ge 1 ] &&
+       ! reverse_at 0 'smtp'; then
+        ok "filter bar: typing replaces the selected filter (pop -> smtp)"
+    else
+        nok "filter bar: typing replaces the selected filter (pop -> smtp)"
+    fi
+    keys Enter
+    keys /
+    keys End
+    text ' || pop'
+    if wait_for '^Filter: smtp \|\| pop *$' && wait_for ' POP +[0-9]+ ' &&
+       [ "$(proto_rows SMTP)" -ge 1 ]; then
+        ok "filter bar: End keeps the filter and appends"
+    else
+        nok "filter bar: End keeps the filter and appends"
+    fi
+    keys Enter
+    keys /
+    keys Home
+    text 'tcp and ('
+    keys End
+    text ')'
+    if wait_for '^Filter: tcp and \(smtp \|\| pop\) *$' &&
+       ! screen | grep -q 'unknown field\|expected'; then
+        ok "filter bar: Home keeps the filter and inserts at the start"
+    else
+        nok "filter bar: Home keeps the filter and inserts at the start"
+    fi
+    keys Enter
+    keys /
+    keys Left
+    text 'X'
+    if wait_for '^Filter: tcp and \(smtp \|\| popX\) *$'; then
+        ok "filter bar: Left keeps the filter and moves the cursor"
+    else
+        nok "filter bar: Left keeps the filter and moves the cursor"
+    fi
+    keys Escape
+    if wait_for '^Filter: tcp and \(smtp \|\| pop\) *$'; then
+        ok "filter bar: Esc puts the filter back"
+    else
+        nok "filter bar: Esc puts the filter back"
+    fi
+    keys /
+    keys BSpace
+    # An empty bar: every message shows.
+    if wait_for '^Filter: *$' && wait_for ' ([0-9]+)/\1 msgs'; then
+        ok "filter bar: Backspace clears the selected filter"
+    else
+        nok "filter bar: Backspace clears the selected filter"
+    fi
+    keys Escape
+    keys /
+    # History: the newest entry (the filter itself), then older ones.
+    keys Up
+    wait_for '^Filter: tcp and \(smtp' >/dev/null
+    keys Up
+    if wait_for '^Filter: smtp \|\| pop *$'; then
+        keys Up
+        if wait_for '^Filter: smtp *$'; then
+            keys Down
+            if wait_for '^Filter: smtp \|\| pop *$'; then
+                text ' || tcp'
+                if wait_for '^Filter: smtp \|\| pop \|\| tcp *$'; then
+                    ok "filter bar: Up/Down walk the history; typing then appends"
+                else
+                    nok "filter bar: typing after the history appends"
+                fi
+            else
+                nok "filter bar: Down walks the history back"
+            fi
+        else
+            nok "filter bar: Up walks the history"
+        fi
+    else
+        nok "filter bar: Up walks the history"
+    fi
+    keys Escape
+    keys Q
+    wait_exit >/dev/null
+fi
+
+# ---- wide characters: cut, padded and pointed at by columns ----
+# esc_bytes output is ASCII today; a -Y argument is the one way non-ASCII
+# text reaches the screen, so it stands in for UTF-8 from the network.
+if [ -z "$SMTP" ] || ! command -v python3 >/dev/null 2>&1 ||
+   ! locale -a 2>/dev/null | grep -Eqi '^c\.utf-?8$'; then
+    skipped "wide characters: needs the SMTP sample, python3 and C.UTF-8"
+else
+    # display column of the first match of a literal in line N of the screen
+    col_of() {
+        python3 -c '
+import sys, unicodedata
+line = open(sys.argv[1], encoding="utf-8").read().split("\n")[int(sys.argv[2])]
+i = line.find(sys.argv[3])
+print(-1 if i < 0 else sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+                           for c in line[:i]))' "$TMP/screen" "$1" "$2"
+    }
+    # widest line of the screen, in columns
+    widest() {
+        python3 -c '
+import sys, unicodedata
+print(max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l)
+          for l in open(sys.argv[1], encoding="utf-8").read().split("\n")))' "$TMP/screen"
+    }
+    wide=$(printf '\346\227\245\346\234\254\350\252\236')  # three wide characters
+    TUI_ENV=LC_ALL=C.UTF-8 TUI_W=60 TUI_H=12 start "$SMTP" \
+        "-Y 'smtp.req.parameter contains \"$wide$wide$wide$wide\"'"
+    # 8 + 29 columns of ASCII, then 11 of the 12 wide characters (22
+    # columns): the 12th would need columns 60 and 61.
+    if wait_for "^Filter: smtp\\.req\\.parameter contains \"$wide$wide$wide$(printf '\346\227\245\346\234\254') *\$" &&
+       wait_for 'q:quit *$' && [ "$(widest)" -le 60 ] && [ "$(widest)" -ge 59 ]; then
+        ok "wide characters: the bar shows them, cut at a whole character (60 columns)"
+    else
+        nok "wide characters: the bar shows them, cut at a whole character (60 columns)"
+    fi
+    keys Q
+    wait_exit >/dev/null
+    TUI_ENV=LC_ALL=C.UTF-8 start "$SMTP" "-Y 'smtp.req.parameter contains \"$wide\"'"
+    wait_for '^Filter: smtp' >/dev/null
+    keys /
+    keys End
+    text ' and smtp.foo'
+    # The caret sits under the unknown field: a column, not a byte offset
+    # (which would put it 3 columns further right).
+    if wait_for 'unknown field "smtp\.foo"' && c1=$(col_of 0 'smtp.foo') &&
+       c2=$(col_of 1 '^') && [ "$c1" -ge 40 ] && [ "$c1" = "$c2" ]; then
+        ok "wide characters: the error caret points at the column ($c1)"
+    else
+        nok "wide characters: the error caret points at the column (field ${c1:-?}, caret ${c2:-?})"
+    fi
+    keys Escape
+    keys Q
+    wait_exit >/dev/null
+fi
+
+# ---- UTF-8 from the network: characters on a UTF-8 terminal, aligned ----
+INTL=$(pwd)/samples/intl-rfc2047-smtp.pcap
+if [ ! -f "$INTL" ] || ! command -v python3 >/dev/null 2>&1 ||
+   ! locale -a 2>/dev/null | grep -Eqi '^c\.utf-?8$'; then
+    skipped "UTF-8 rows: needs samples/intl-rfc2047-smtp.pcap, python3 and C.UTF-8"
+else
+    TUI_ENV=LC_ALL=C.UTF-8 start "$INTL" "-Y imf"
+    # Cyrillic and CJK senders on the screen, each row's Info column
+    # starting at the same display column, no line wider than the pane.
+    if wait_for 'From: Олена Петренко' && wait_for 'From: 山田太郎' &&
+       python3 -c '
+import sys, unicodedata
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+rows = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n")
+        if " C: [DATA message" in l]
+cols = {w(l[:l.index(" C: [")]) for l in rows}
+wide = [l for l in rows if "山田太郎" in l or "Олена" in l]
+sys.exit(0 if len(rows) >= 8 and len(cols) == 1 and wide and
+         all(w(l) <= 120 for l in rows) else 1)' "$TMP/screen"; then
+        ok "UTF-8 rows: Cyrillic and CJK shown as characters, columns aligned"
+    else
+        nok "UTF-8 rows: Cyrillic and CJK shown as characters, columns aligned"
+    fi
+    keys Q
+    wait_exit >/dev/null
+    # An ASCII terminal keeps the escapes.
+    TUI_ENV=LC_ALL=C start "$INTL" "-Y imf"
+    if wait_for 'From: \\xd0\\x9e' && ! screen | grep -q 'Олена'; then
+        ok "UTF-8 rows: a C-locale terminal gets \\x escapes, not characters"
+    else
+        nok "UTF-8 rows: a C-locale terminal gets \\x escapes, not characters"
+    fi
+    keys Q
+    wait_exit >/dev/null
 fi
 
 # ---- escape sequences in packets never reach the terminal ----

@@ -29,6 +29,8 @@ lex_kinds(const char *text)
         [TK_EQ] = '=', [TK_NE] = '!', [TK_LT] = '<', [TK_GT] = '>',
         [TK_LE] = 'l', [TK_GE] = 'g', [TK_CONTAINS] = 'c', [TK_MATCHES] = 'm',
         [TK_IN] = 'i', [TK_NOT] = 'N', [TK_AND] = 'A', [TK_OR] = 'O',
+        [TK_SLICE] = 'S', [TK_ANY] = 'Q', [TK_ALL] = 'Q', [TK_ALLEQ] = '=',
+        [TK_ANYNE] = '!',
     };
     struct flt_tok tok[256];
     struct flt_err err;
@@ -170,6 +172,7 @@ rec_pop_cmd(struct rec *r)
     r->flags = (ANOM_F(ANOM_GAP)) | (ANOM_F(ANOM_EDITED));
     memcpy(r->verb, "USER", 5);
     set_str(&r->arg, "user1");
+    set_str(&r->text, "USER user1");
     r->cred.user.p = (const uint8_t *)pop_user;
     r->cred.user.n = sizeof pop_user - 1;
 }
@@ -349,7 +352,7 @@ test_parse(void)
     P("(a", "ERR 0 unmatched \"(\"");
     P("(a b)", "ERR 3 unexpected \"b\"");
     P("a b", "ERR 2 unexpected \"b\"");
-    P("\"x\"", "ERR 0 unexpected \"\"x\"\"");
+    P("\"x\"", "ERR 0 the left side of a comparison must be a field or function");
     P("== 1", "ERR 0 unexpected \"==\"");
     P("a and or b", "ERR 6 unexpected \"or\"");
     P("a in 25", "ERR 5 expected \"{\" after \"in\"");
@@ -429,7 +432,9 @@ test_check(void)
         "ERR 11 \"10.0.0\" is not an IPv4/IPv6 address or CIDR");
     C("ip.addr == 10.0.0.0/33",
         "ERR 11 invalid prefix length in \"10.0.0.0/33\"");
-    C("ip.addr == smtp", "ERR 11 \"smtp\" is not an IPv4/IPv6 address or CIDR");
+    /* a field name on the right is that field (Wireshark) */
+    C("ip.addr == smtp", "ERR 8 address and protocol cannot be compared");
+    C("ip.addr == nosuch", "ERR 11 \"nosuch\" is not an IPv4/IPv6 address or CIDR");
     C("ip.addr > 10.0.0.0/8", "ERR 8 \">\" cannot compare with a CIDR");
     C("ip.addr in {10.0.0.1..10.0.0.9}",
         "ERR 12 ranges need a number, time or string field");
@@ -445,9 +450,11 @@ test_check(void)
     C("frame.time > 1.2.3", "ERR 13 \"1.2.3\" is not a time in seconds");
     C("smtp.req.command matches \"a\\x00b\"",
         "ERR 25 regular expression contains a NUL byte");
-    /* the reason after ": " is the C library's regerror() text */
-    T_CHECK(strncmp(compile_err("smtp.req.command matches \"(ab\""),
-        "ERR 25 invalid regular expression: ", 35) == 0);
+    /* PCRE2's reason, the caret where PCRE2 stopped */
+    C("smtp.req.command matches \"(ab\"",
+        "ERR 29 invalid regular expression: missing closing parenthesis");
+    C("smtp.req.command matches \"a\\\\x{zz}\"",
+        "ERR 31 invalid regular expression: non-hex character in \\x{} (closing brace missing?)");
     C("smtp.req.command matches \"a{1000}{1000}\"",
         "ERR 25 regular expression too large (repetition counts)");
     C("smtp.req.command matches \"^(MAIL|RCPT)\"", "ok");
@@ -508,7 +515,10 @@ test_match(void)
     T_INT(match("smtp.req.parameter contains \"==\"", &cmd), 1);
     T_INT(match("smtp.req.parameter matches \"^PLAIN [A-Za-z0-9+/=]+$\"",
         &cmd), 1);
-    T_INT(match("smtp.req.parameter matches \"^plain\"", &cmd), 0);
+    /* case-insensitive unless "(?-i)" (Wireshark 4) */
+    T_INT(match("smtp.req.parameter matches \"^plain\"", &cmd), 1);
+    T_INT(match("smtp.req.parameter matches \"(?-i)^plain\"", &cmd), 0);
+    T_INT(match("smtp.req.parameter matches \"(?-i)^PLAIN\"", &cmd), 1);
     T_INT(match("smtp.req.parameter matches \"(?i)^plain\"", &cmd), 1);
     T_INT(match("smtp.req.parameter ~ \"(?i)^plain\"", &cmd), 1);
     T_INT(match("smtp.req.parameter ~ r\"==$\"", &cmd), 1);
@@ -615,6 +625,126 @@ test_match(void)
     /* an empty record matches nothing but presence-free tests */
     T_INT(match("smtp or pop or smtp.req.command", &empty), 0);
     T_INT(match("not smtp", &empty), 1);
+}
+
+/* ---- Wireshark 4 functions, slices, quantifiers ---- */
+
+static void
+test_ws4(void)
+{
+    struct rec cmd, rep, pop;
+
+    rec_smtp_cmd(&cmd);
+    rec_smtp_reply(&rep);
+    rec_pop_cmd(&pop);
+#define P(in, want) do { const char *g_ = parse_dump(in); \
+    T_BYTES(g_, strlen(g_), want); } while (0)
+#define C(in, want) do { const char *g_ = compile_err(in); \
+    T_BYTES(g_, strlen(g_), want); } while (0)
+    /* lexing the new operators */
+    T_BYTES(lex_kinds("a === b !== c ~= d ~ e"), strlen("w=w!w!wmw$"), "w=w!w!wmw$");
+    T_BYTES(lex_kinds("a[0:2] == 1"), 5, "wS=w$");
+    T_BYTES(lex_kinds("any a all_eq 1"), 5, "Qw=w$");
+    /* parse: trees */
+    P("any a == 1", "(any == a 1)");
+    P("all lower(a)[1:2] ~= \"x\"", "(all !== lower(a)[1:2] \"x\")");
+    P("a === b", "(=== a b)");
+    P("a[0:2,5,-3:,1-4,:2] == 1", "(== a[0:2,5,-3:,1-4,:2] 1)");
+    P("a[2:0] == 1", "ERR 2 range 2:0 isn't valid because length 0 isn't positive");
+    P("a[3-1] == 1", "ERR 2 range 3-1 isn't valid because 3 is not less than 1");
+    P("a[x] == 1", "ERR 2 \"x\" is not a valid range");
+    P("a[0:9999999999] == 1", "ERR 2 \"0:9999999999\" is not a valid range");
+    P("a[0", "ERR 1 unmatched \"[\"");
+    P("foo(a) == 1", "ERR 0 function \"foo\" does not exist");
+    P("LOWER(a) == 1", "ERR 0 function \"LOWER\" does not exist");
+    P("lower(a, b) == 1", "ERR 0 function lower takes one argument");
+    P("lower(a == 1", "ERR 8 unexpected \"==\"");
+    P("any a", "ERR 5 expected a comparison after \"a\"");
+    /* check: types */
+    C("lower(tcp.port) == \"x\"", "ERR 6 only string fields can be the argument of lower()");
+    C("lower(smtp.req.command[0:2]) == \"x\"", "ERR 22 only a field can be the argument of lower()");
+    C("lower(smtp.req.command)", "ERR 0 a function has no presence to test; compare its value");
+    C("len(tcp.port) == 2", "ERR 4 len() needs a string or address field, not unsigned \"tcp.port\"");
+    C("len(smtp.req.command) == \"4\"", "ERR 25 \"smtp.req.command\" needs a number, not a string");
+    C("string(smtp.req.command) == \"x\"", "ERR 7 string() cannot convert string \"smtp.req.command\"");
+    C("tcp.port[0:1] == 00", "ERR 0 \"tcp.port\" is unsigned and cannot be sliced");
+    C("smtp.req.command[0:2] in {\"MA\"}", "ERR 0 only a field may be tested for membership in a set");
+    C("smtp.req.command matches smtp.req.parameter", "ERR 25 \"matches\" needs a quoted string on the right");
+    C("smtp.req.command[0:2] == zz", "ERR 25 \"zz\" is not a byte string (4d:41) or a quoted string");
+    C("smtp.req.command == tcp.port", "ERR 17 string and unsigned cannot be compared");
+    C("smtp.req.command[0] == 0x4d", "ok");
+    C("smtp.req.command[0:2] == 4d:41", "ok");
+    C("count(smtp) == 1", "ok");
+    C("smtp.req.command == smtp.req.parameter[0:4]", "ok");
+    /* functions */
+    T_INT(match("lower(smtp.req.command) == \"auth\"", &cmd), 1);
+    T_INT(match("upper(lower(smtp.req.command)) == \"AUTH\"", &cmd), -1);
+    T_INT(match("lower(smtp.req.parameter) contains \"plain d\"", &cmd), 1);
+    T_INT(match("upper(smtp.req.parameter)[0:5] == \"PLAIN\"", &cmd), 1);
+    T_INT(match("len(smtp.req.command) == 4", &cmd), 1);
+    T_INT(match("len(smtp.req.command) > 4", &cmd), 0);
+    T_INT(match("len(ip.src) == 4", &cmd), 1);
+    T_INT(match("len(ipv6.src) == 16", &pop), 1);
+    T_INT(match("count(smtp.rsp.parameter) == 4", &rep), 1);
+    T_INT(match("count(smtp.rsp.parameter) == 4", &cmd), 0);   /* absent: no value */
+    T_INT(match("count(tcp.port) == 2", &cmd), 1);
+    T_INT(match("string(smtp.response.code) == \"250\"", &rep), 1);
+    T_INT(match("string(tcp.srcport) matches \"^4\"", &cmd), 1);
+    T_INT(match("string(ip.src) == \"10.1.2.3\"", &cmd), 1);
+    T_INT(match("string(frame.number) == \"7\"", &cmd), 1);
+    /* slices */
+    T_INT(match("smtp.req.command[0:2] == \"AU\"", &cmd), 1);
+    T_INT(match("smtp.req.command[-2:] == \"TH\"", &cmd), 1);
+    T_INT(match("smtp.req.command[1] == 55", &cmd), 1);            /* 'U' */
+    T_INT(match("smtp.req.command[1-2] == \"UT\"", &cmd), 1);
+    T_INT(match("smtp.req.command[:2] == 41:55", &cmd), 1);
+    T_INT(match("smtp.req.command[0] == 0x41", &cmd), 1);
+    T_INT(match("smtp.req.command[4:] == \"\"", &cmd), 1);
+    T_INT(match("smtp.req.command[4:]", &cmd), 0);                 /* empty: absent */
+    T_INT(match("smtp.req.command[2:5] == \"TH\"", &cmd), 0);      /* past the end */
+    T_INT(match("smtp.req.command[2:5]", &cmd), 0);
+    T_INT(match("smtp.req.command[-5:]", &cmd), 0);
+    T_INT(match("smtp.req.command[0:1,3] == \"AH\"", &cmd), 1);
+    T_INT(match("smtp.req.command[0:1,9] == \"A\"", &cmd), 1);     /* bad range skipped */
+    T_INT(match("smtp.req.command[0] > 40", &cmd), 1);
+    T_INT(match("smtp.req.command[0] < \"B\"", &cmd), 1);
+    T_INT(match("smtp.req.command[0:2] contains 55", &cmd), 1);
+    T_INT(match("smtp.req.command[0:4] == smtp.req.command", &cmd), 1);
+    T_INT(match("smtp.req.command == smtp.req.parameter[0:4]", &cmd), 0);
+    T_INT(match("ip.src[0] == 0a", &cmd), 1);
+    T_INT(match("ip.src[1:3] == 01:02:03", &cmd), 1);
+    T_INT(match("pop.auth.username[2] == 00", &pop), 1);           /* raw bytes */
+    /* PCRE2: search, case-insensitive unless (?-i), bytes */
+    T_INT(match("smtp.req.command matches \"ut\"", &cmd), 1);
+    T_INT(match("smtp.req.command matches \"(?-i)ut\"", &cmd), 0);
+    T_INT(match("smtp.req.command ~ \"A(?=U)\"", &cmd), 1);
+    T_INT(match("smtp.req.parameter ~ r\"\\d\"", &cmd), 1);
+    T_INT(match("pop.auth.username matches \"er\\xe9$\"", &pop), 1);
+    T_INT(match("smtp.req.command[0:2] matches \"^au$\"", &cmd), 1);
+    T_INT(match("smtp.req.command matches \"(a|aa)+$\"", &cmd), 0);
+    /* quantifiers and the equality family */
+    T_INT(match("smtp.rsp.parameter == \"PIPELINING\"", &rep), 1);
+    T_INT(match("smtp.rsp.parameter != \"PIPELINING\"", &rep), 0);
+    T_INT(match("smtp.rsp.parameter ~= \"PIPELINING\"", &rep), 1);
+    T_INT(match("smtp.rsp.parameter !== \"PIPELINING\"", &rep), 1);
+    T_INT(match("smtp.rsp.parameter === \"PIPELINING\"", &rep), 0);
+    T_INT(match("smtp.rsp.parameter all_ne \"x\"", &rep), 1);
+    T_INT(match("smtp.rsp.parameter any_eq \"8BITMIME\"", &rep), 1);
+    T_INT(match("any smtp.rsp.parameter != \"PIPELINING\"", &rep), 1);
+    T_INT(match("all smtp.rsp.parameter == \"PIPELINING\"", &rep), 0);
+    T_INT(match("all smtp.rsp.parameter matches \"^[a-z0-9. ]+$\"", &rep), 1);
+    T_INT(match("all tcp.port > 20", &cmd), 1);
+    T_INT(match("all tcp.port > 25", &cmd), 0);
+    T_INT(match("any tcp.port > 25", &cmd), 1);
+    T_INT(match("all smtp.rsp.parameter == \"x\"", &cmd), 0);     /* absent */
+    T_INT(match("not all tcp.port > 25", &cmd), 1);
+    T_INT(match("any lower(smtp.rsp.parameter) == \"pipelining\"", &rep), 1);
+    T_INT(match("all smtp.rsp.parameter[0] == \"P\"", &rep), 0);
+    T_INT(match("smtp.rsp.parameter in {\"AUTH PLAIN LOGIN\", \"x\"}", &rep), 1);
+    T_INT(match("all smtp.rsp.parameter in {\"a\"..\"z\", \"A\"..\"Z\"}", &rep), 0);
+    T_INT(match("all smtp.rsp.parameter in {\"0\"..\"9~\", \"A\"..\"z\"}", &rep), 1);
+#undef P
+#undef C
 }
 
 /* ---- complete ---- */
@@ -818,6 +948,7 @@ main(void)
     test_parse();
     test_check();
     test_match();
+    test_ws4();
     test_complete();
     test_err_print();
     test_random();

@@ -4,6 +4,7 @@
  * counting, eight bytes at a time); the references take none. */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,16 +58,16 @@ numbers(void)
     T_INT(bad, 0);
 }
 
-/* The reference: the terminal escape, then '"' and '\' escaped. */
+/* The reference: the UTF-8 escape, then '"' and '\' escaped. */
 static size_t
 ref_json(const uint8_t *s, size_t n, char *out)
 {
-    size_t need = esc_bytes(NULL, 0, s, n, 0), i, o = 0;
+    size_t need = esc_bytes(NULL, 0, s, n, ESC_UTF8), i, o = 0;
     char *t = malloc(need + 1);
 
     if (!t)
         abort();
-    esc_bytes(t, need + 1, s, n, 0);
+    esc_bytes(t, need + 1, s, n, ESC_UTF8);
     out[o++] = '"';
     for (i = 0; i < need; i++) {
         if (t[i] == '"' || t[i] == '\\')
@@ -76,6 +77,173 @@ ref_json(const uint8_t *s, size_t n, char *out)
     out[o++] = '"';
     free(t);
     return o;
+}
+
+/* UTF-8 pieces for the writer test: every boundary of the decoder. */
+static const char *const utf8_pieces[] = {
+    "\xc2\x80", "\xc2\x9f", "\xc2\xa0", "\xdf\xbf",      /* C1, NBSP, 2-byte end */
+    "\xe0\xa0\x80", "\xef\xbf\xbf", "\xe2\x80\xae",     /* U+0800, U+FFFF, RLO */
+    "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",             /* U+10000, U+10FFFF */
+    "\xf4\x90\x80\x80",                                 /* U+110000 */
+    "\xc0\x80", "\xc1\xbf", "\xe0\x9f\xbf", "\xf0\x8f\xbf\xbf", /* overlong */
+    "\xed\xa0\x80", "\xed\xbf\xbf", "\xed\x9f\xbf",      /* surrogates, U+D7FF */
+    "\xe2\x80", "\xf0\x9f\x98", "\xc3", "\x80", "\xbf",   /* truncated, lone */
+    "\xf5\x80\x80\x80", "\xfe", "\xff",                     /* never UTF-8 */
+    "e\xcc\x81", "\xe6\x97\xa5", "\xf0\x9f\x98\x80",      /* e+acute, CJK, emoji */
+    "\xef\xbb\xbf", "\xe2\x80\x8b", "\xe2\x80\x8d",       /* BOM, ZWSP, ZWJ */
+    "\xf3\xa0\x80\x81", "\xd8\x9c", "\xc2\xad",          /* tag, ALM, SHY */
+};
+
+static void
+strings_utf8(void)
+{
+    uint8_t s[64];
+    char want[64 * 6 + 2];
+    size_t n, wn, pos, j, k, pl;
+    int bad = 0, i;
+
+    /* each piece at every position of lengths up to 40, and twice */
+    for (n = 0; n <= 40; n++)
+        for (j = 0; j < sizeof utf8_pieces / sizeof utf8_pieces[0]; j++) {
+            pl = strlen(utf8_pieces[j]);
+            for (pos = 0; pos + pl <= n + pl && pos <= n; pos++) {
+                memset(s, 'x', n + pl);
+                memcpy(s + pos, utf8_pieces[j], pl);
+                for (k = 0; k < 2 && pos + 2 * pl + 1 <= sizeof s; k++) {
+                    wn = ref_json(s, n + pl, want);
+                    ob.fp = NULL;
+                    ob.n = 0;
+                    ob_jstr(s, n + pl);
+                    bad += ob.n != wn || memcmp(ob.buf, want, wn);
+                    memcpy(s + pos + pl + 1, utf8_pieces[j], pl);
+                }
+            }
+        }
+    /* random mixes of the pieces and plain bytes */
+    for (i = 0; i < 20000; i++) {
+        n = 0;
+        while (n < 48) {
+            if (next() % 3) {
+                s[n++] = (uint8_t)(0x20 + next() % 0x5f);
+            } else {
+                const char *p = utf8_pieces[next() % (sizeof utf8_pieces / sizeof utf8_pieces[0])];
+                memcpy(s + n, p, strlen(p));
+                n += strlen(p);
+            }
+        }
+        wn = ref_json(s, n, want);
+        ob.fp = NULL;
+        ob.n = 0;
+        ob_jstr(s, n);
+        bad += ob.n != wn || memcmp(ob.buf, want, wn);
+    }
+    T_INT(bad, 0);
+}
+
+/* The escape itself, by example: the rule in mailsift.1. */
+static void
+escape_rule(void)
+{
+    static const struct {
+        const char *in, *utf8, *ascii;
+    } t[] = {
+        { "a\\b\t\r\n\x1b[31m\x7f", "a\\\\b\\t\\r\\n\\x1b[31m\\x7f",
+          "a\\\\b\\t\\r\\n\\x1b[31m\\x7f" },
+        { "Gr\xc3\xbc\xc3\x9f" "e", "Gr\xc3\xbc\xc3\x9f" "e", "Gr\\xc3\\xbc\\xc3\\x9fe" },
+        { "\xd0\x9f\xd1\x80\xd0\xb8", "\xd0\x9f\xd1\x80\xd0\xb8",
+          "\\xd0\\x9f\\xd1\\x80\\xd0\\xb8" },
+        { "\xe6\x97\xa5\xe6\x9c\xac", "\xe6\x97\xa5\xe6\x9c\xac", NULL },
+        { "\xc2\x9b" "31m", "\\u009b31m", "\\xc2\\x9b31m" },          /* C1 CSI */
+        { "\xc2\x80\xc2\x9f\xc2\xa0", "\\u0080\\u009f\xc2\xa0", NULL },
+        { "x\xe2\x80\xaey", "x\\u202ey", NULL },                 /* RLO */
+        { "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad",
+          "\\u202a\\u202b\\u202c\\u202d", NULL },
+        { "\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9",
+          "\\u2066\\u2067\\u2068\\u2069", NULL },                 /* isolates */
+        { "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", "\\u200e\\u200f\\u061c", NULL },
+        { "\xe2\x80\xa8\xe2\x80\xa9", "\\u2028\\u2029", NULL },
+        { "\xef\xbb\xbf\xe2\x80\x8b\xe2\x81\xa0\xc2\xad",
+          "\\ufeff\\u200b\\u2060\\u00ad", NULL },
+        { "\xe2\x80\x8c\xe2\x80\x8d", "\xe2\x80\x8c\xe2\x80\x8d", NULL }, /* ZWNJ ZWJ */
+        { "\xf3\xa0\x81\x81", "\\U000e0041", NULL },            /* tag A */
+        { "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", NULL },
+        { "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf", NULL },     /* U+10FFFF */
+        { "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80", NULL }, /* U+110000 */
+        { "\xc0\xaf", "\\xc0\\xaf", NULL },                     /* overlong / */
+        { "\xe0\x80\xaf", "\\xe0\\x80\\xaf", NULL },
+        { "\xed\xa0\x80", "\\xed\\xa0\\x80", NULL },         /* surrogate */
+        { "ab\xe2\x80", "ab\\xe2\\x80", NULL },                 /* cut at end */
+        { "\xe2\x80x", "\\xe2\\x80x", NULL },
+        { "e\xcc\x81", "e\xcc\x81", NULL },                       /* combining */
+    };
+    char buf[256];
+    size_t i, k;
+
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        k = esc_bytes(buf, sizeof buf, (const uint8_t *)t[i].in, strlen(t[i].in), ESC_UTF8);
+        T_BYTES(buf, k, t[i].utf8);
+        if (t[i].ascii) {
+            k = esc_bytes(buf, sizeof buf, (const uint8_t *)t[i].in, strlen(t[i].in), 0);
+            T_BYTES(buf, k, t[i].ascii);
+        }
+    }
+    /* A cut keeps whole characters and whole escapes. */
+    k = esc_bytes(buf, 4, (const uint8_t *)"ab\xe6\x97\xa5", 5, ESC_UTF8);
+    T_INT(k, 5);
+    T_BYTES(buf, strlen(buf), "ab");
+    esc_bytes(buf, 6, (const uint8_t *)"ab\xe6\x97\xa5", 5, ESC_UTF8);
+    T_BYTES(buf, strlen(buf), "ab\xe6\x97\xa5");
+    esc_bytes(buf, 8, (const uint8_t *)"\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5", 9,
+              ESC_UTF8 | ESC_ELLIPSIS);
+    T_BYTES(buf, strlen(buf), "\xe6\x97\xa5...");
+    esc_bytes(buf, 9, (const uint8_t *)"a\xe2\x80\xae" "bc", 6, ESC_UTF8 | ESC_ELLIPSIS);
+    T_BYTES(buf, strlen(buf), "a...");
+    /* The record flag: only \x, \u, \U set it, not "\\" or a quote. */
+    ob.fp = NULL;
+    ob.n = 0;
+    ob.escaped = 0;
+    ob_jstr((const uint8_t *)"say \"hi\" \xc3\xa9", 11);
+    T_BYTES(ob.buf, ob.n, "\"say \\\"hi\\\" \xc3\xa9\"");
+    T_INT(ob.escaped, 0);
+    ob_jstr((const uint8_t *)"a\\b\r\n", 5);
+    T_INT(ob.escaped, 0);
+    ob_jstr((const uint8_t *)"\x01", 1);
+    T_INT(ob.escaped, 1);
+    ob.escaped = 0;
+    ob_jstr((const uint8_t *)"\xe2\x80\xae", 3);
+    T_BYTES(ob.buf + ob.n - 9, 9, "\"\\\\u202e\"");
+    T_INT(ob.escaped, 1);
+    ob.n = 0;
+    ob.escaped = 0;
+}
+
+/* Columns of escaped text, in a UTF-8 locale. */
+static void
+widths(void)
+{
+    size_t w, k;
+
+    if (!setlocale(LC_CTYPE, "C.UTF-8") && !setlocale(LC_CTYPE, "en_US.UTF-8")) {
+        fprintf(stderr, "test_out: no UTF-8 locale, widths skipped\n");
+        return;
+    }
+    T_INT(esc_width("abc", 3), 3);
+    T_INT(esc_width("\\u202e", 6), 6);
+    T_INT(esc_width("Gr\xc3\xbc\xc3\x9f", 6), 4);          /* Grüß */
+    T_INT(esc_width("\xe6\x97\xa5\xe6\x9c\xac", 6), 4);    /* 日本: 2 each */
+    T_INT(esc_width("e\xcc\x81", 3), 1);                   /* e + combining acute */
+    T_INT(esc_width("\xf0\x9f\x98\x80", 4), 2);            /* emoji */
+    T_INT(esc_width("\xe6\x97", 2), 2);                    /* not UTF-8: a column a byte */
+    k = esc_fit("\xe6\x97\xa5\xe6\x9c\xac", 6, 3, &w);
+    T_INT(k, 3);
+    T_INT(w, 2);
+    k = esc_fit("ae\xcc\x81" "b", 5, 2, &w);                  /* the mark stays with e */
+    T_INT(k, 4);
+    T_INT(w, 2);
+    k = esc_fit("abc", 3, 10, &w);
+    T_INT(k, 3);
+    T_INT(w, 3);
+    setlocale(LC_CTYPE, "C");
 }
 
 static void
@@ -175,6 +343,9 @@ main(void)
 {
     numbers();
     strings();
+    strings_utf8();
+    escape_rule();
+    widths();
     addresses();
     return T_DONE();
 }

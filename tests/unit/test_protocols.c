@@ -11,7 +11,9 @@
 #include "../../dissect/proto.h"
 #include "../../dissect/record.h"
 
-/* A transcript: C: / S: lines, with visible \r\n. */
+/* A transcript: C: / S: lines, with visible \r\n. dir | LOST: the
+ * segment was sent (its bytes are acknowledged) but not captured. */
+#define LOST 0x10
 struct step {
     int dir;                /* DIR_C2S / DIR_S2C */
     const char *bytes;
@@ -181,9 +183,13 @@ run(const struct step *st, int nst, uint16_t sport, int mode, size_t k)
     packet(DIR_C2S, 40000, sport, isn[0] - 1, 0, 0x02, NULL, 0);
     packet(DIR_S2C, 40000, sport, isn[1] - 1, isn[0], 0x12, NULL, 0);
     for (i = 0; i < nst; i++) {
-        int d = st[i].dir;
+        int d = st[i].dir & 1;
         const uint8_t *b = (const uint8_t *)st[i].bytes;
         size_t n = strlen(st[i].bytes), off;
+        if (st[i].dir & LOST) {
+            seq[d] += (uint32_t)n;  /* sent, never captured */
+            continue;
+        }
         if (mode == 0) {
             packet(d, 40000, sport, seq[d], seq[!d], 0x18, b, n);
         } else if (mode == 1) {
@@ -252,6 +258,48 @@ same_for_every_chunking(const char *name, const struct step *st, int nst, uint16
     T_CHECK(!exp_short);
     /* leave the whole-transcript records in recs for the caller */
     run(st, nst, sport, 0, 0);
+    if (getenv("T_DUMP") && !strcmp(getenv("T_DUMP"), name))
+        for (i = 0; i < nrec; i++)
+            fprintf(stderr, "%s: %s\n", name, recs[i]);
+}
+
+static int
+has_quiet(const char *needle)
+{
+    int i;
+
+    for (i = 0; i < nrec; i++)
+        if (strstr(recs[i], needle))
+            return 1;
+    return 0;
+}
+
+/* How many records start with prefix. */
+static int
+count(const char *prefix)
+{
+    int i, c = 0;
+
+    for (i = 0; i < nrec; i++)
+        c += !strncmp(recs[i], prefix, strlen(prefix));
+    return c;
+}
+
+/* A record starting with prefix whose flags have all of the bits. */
+static int
+has_flag(const char *prefix, unsigned long long bits)
+{
+    int i;
+
+    for (i = 0; i < nrec; i++) {
+        const char *fl;
+        if (strncmp(recs[i], prefix, strlen(prefix)) || !(fl = strstr(recs[i], " fl=")))
+            continue;
+        if ((strtoull(fl + 4, NULL, 16) & bits) == bits)
+            return 1;
+    }
+    fprintf(stderr, "no \"%s\" record has flags %llx\n", prefix, bits);
+    return 0;
 }
 
 static int
@@ -313,6 +361,108 @@ static const struct step pop1[] = {
     { DIR_S2C, "+OK bye\r\n" },
 };
 
+/* 0xff inside a normal client's line is data; after a telnet client
+ * negotiated (a line that begins with IAC DO ...), IAC is stripped. */
+static const struct step pop_iac[] = {
+    { DIR_S2C, "+OK ready\r\n" },
+    { DIR_C2S, "USER user1\r\n" },
+    { DIR_S2C, "+OK\r\n" },
+    { DIR_C2S, "PASS pss\xff\xfe-tail\r\n" },
+    { DIR_S2C, "-ERR [AUTH] Authentication failed.\r\n" },
+    { DIR_C2S, "\xff\xfd\x03\xff\xfd\x01\r\n" },
+    { DIR_S2C, "-ERR Unknown command.\r\n" },
+    { DIR_C2S, "USER user1\r\n" },
+    { DIR_S2C, "+OK\r\n" },
+    { DIR_C2S, "PASS s\xff\xfb\x01" "ecret1\r\n" },
+    { DIR_S2C, "+OK Logged in.\r\n" },
+};
+
+/* Not mail on mail ports: nothing of it becomes a command or a login. */
+static const struct step notmail_tls[] = {
+    { DIR_S2C, "220 mail.example.test ESMTP\r\n" },
+    { DIR_C2S, "\x16\x03\x01\x00\x30\x01\x00\x00\x2c\x03\x03zz\r\nAUTH PLAIN AGJhaXQAYmFpdHB3\r\nUSER x\r\nPASS y\r\n" },
+    { DIR_S2C, "500 5.5.2 Error: bad syntax\r\n" },
+};
+static const struct step notmail_http[] = {
+    { DIR_C2S, "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Basic dXNlcjpwdw==\r\n\r\n" },
+    { DIR_S2C, "HTTP/1.1 400 Bad Request\r\n\r\n" },
+};
+static const struct step notmail_ssh[] = {
+    { DIR_S2C, "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n" },
+    { DIR_C2S, "SSH-2.0-OpenSSH_9.2p1\r\nUSER x\r\nPASS y\r\n" },
+};
+/* A client that sends junk before the banner, to a real server. */
+static const struct step junk_first[] = {
+    { DIR_C2S, "\x01\x02junk\r\n" },
+    { DIR_S2C, "220 mx ESMTP\r\n500 5.5.1 Command unrecognized\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "221 bye\r\n" },
+};
+
+/* End-of-data look-alikes inside DATA (CVE-2023-51764 class): the body
+ * goes on to the real CRLF . CRLF; what looks like a second transaction
+ * is text. */
+static const struct step smtp_smuggle[] = {
+    { DIR_S2C, "220 mx ESMTP\r\n" },
+    { DIR_C2S, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n" },
+    { DIR_S2C, "250 ok\r\n250 ok\r\n354 go\r\n" },
+    { DIR_C2S, "Subject: one\r\n\r\nx\n.\nMAIL FROM:<e@f>\r\n"
+               "y\r.\r\nRCPT TO:<g@h>\r\n"
+               "z\n.\r\nDATA\r\n"
+               "w\r\n.\nQUIT\r\n"
+               "end\r\n.\r\n" },
+    { DIR_S2C, "250 2.0.0 Ok: queued as A\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "221 bye\r\n" },
+};
+
+/* BDAT: a bogus keyword or size is a rejected command, not a chunk; the
+ * chunks of one message are one body. */
+static const struct step smtp_bdat[] = {
+    { DIR_S2C, "220 mx ESMTP\r\n" },
+    { DIR_C2S, "BDAT 5 X\r\n" },
+    { DIR_S2C, "501 5.5.4 Syntax: BDAT count [LAST]\r\n" },
+    { DIR_C2S, "MAIL FROM:<a@b>\r\n" },
+    { DIR_S2C, "250 ok\r\n" },
+    { DIR_C2S, "BDAT 1234 SCRAMBLE\r\n" },
+    { DIR_S2C, "501 5.5.4 Syntax: BDAT count [LAST]\r\n" },
+    { DIR_C2S, "RCPT TO:<c@d>\r\n" },
+    { DIR_S2C, "250 ok\r\n" },
+    { DIR_C2S, "BDAT 18\r\nSubject: multi-chu" },
+    { DIR_S2C, "250 18 octets\r\n" },
+    { DIR_C2S, "BDAT 14\r\nnked\r\n\r\nbody\r\n" },
+    { DIR_S2C, "250 14 octets\r\n" },
+    { DIR_C2S, "bdat 0 last\r\n" },
+    { DIR_S2C, "250 2.0.0 Ok: queued\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "221 bye\r\n" },
+};
+
+/* The client speaks before the banner: the greeting answers nothing, so
+ * the 535 stays with the AUTH it answers. */
+static const struct step smtp_early[] = {
+    { DIR_C2S, "AUTH PLAIN AHVzZXIxAHdyb25n\r\n" },
+    { DIR_S2C, "220-mx ESMTP\r\n220 hello\r\n" },
+    { DIR_S2C, "535 5.7.8 Error: authentication failed\r\n" },
+    { DIR_C2S, "AUTH PLAIN AHVzZXIxAHNlY3JldDE=\r\n" },
+    { DIR_S2C, "235 2.7.0 ok\r\n" },
+};
+
+/* AUTH LOGIN with the server's first 334 lost (its bytes acknowledged):
+ * the client's lines are still user then password, the verdict the next
+ * reply. */
+static const struct step smtp_lost334[] = {
+    { DIR_S2C, "220 mx ESMTP\r\n" },
+    { DIR_C2S, "AUTH LOGIN\r\n" },
+    { DIR_S2C | LOST, "334 VXNlcm5hbWU6\r\n" },
+    { DIR_C2S, "dXNlcjE=\r\n" },
+    { DIR_S2C, "334 UGFzc3dvcmQ6\r\n" },
+    { DIR_C2S, "c2VjcmV0MQ==\r\n" },
+    { DIR_S2C, "235 2.7.0 Authentication successful\r\n" },
+    { DIR_C2S, "QUIT\r\n" },
+    { DIR_S2C, "221 bye\r\n" },
+};
+
 /* A body longer than what a record keeps, so whole segments of it are
  * counted in bulk (dissect.c acc_body_bulk); byte by byte it takes the
  * line path. Both must agree. */
@@ -340,7 +490,7 @@ make_bigbody(void)
         o += (size_t)snprintf(bigbody + o, sizeof bigbody - o,
                               "line %03d 0123456789012345678901234567890123456789012345678\r\n", i);
     /* stuffed, bare LF, then the end */
-    o += (size_t)snprintf(bigbody + o, sizeof bigbody - o, "..stuffed\r\nbare\n.\r\n");
+    o += (size_t)snprintf(bigbody + o, sizeof bigbody - o, "..stuffed\r\nbare\nmore\r\n.\r\n");
 }
 
 /* Body lines longer than LIM_LINE: whole in the export and in the size,
@@ -416,7 +566,7 @@ main(void)
     same_for_every_chunking("smtp-big", smtp_big, (int)(sizeof smtp_big / sizeof smtp_big[0]), 25);
     /* 14 + 2 header bytes, 100 lines of 60, "..stuffed" unstuffed (10),
      * "bare\n" (5): the size is the message as the server stores it */
-    T_CHECK(has("body C DATA code=0 size=6031 lines=104"));
+    T_CHECK(has("body C DATA code=0 size=6037 lines=105"));
 
     same_for_every_chunking("smtp", smtp1, (int)(sizeof smtp1 / sizeof smtp1[0]), 25);
     T_CHECK(has("reply S 250 code=250 size=0 lines=4"));
@@ -447,6 +597,78 @@ main(void)
     /* RFC 2195's example: tim / tanstaaftanstaaf */
     T_CHECK(has("user=tim secret=b913a602c7eda7a495b4e6e7334d3890 chal=<1896.697170952@postoffice.reston.mci.net> result=accepted mech=CRAM-MD5"));
     T_CHECK(has("auth C  code=0 size=0 lines=1 fl=400 text=AGJhZA"));
+    same_for_every_chunking("pop3-iac", pop_iac, (int)(sizeof pop_iac / sizeof pop_iac[0]), 110);
+    T_CHECK(has("user=user1 secret=pss\xff\xfe-tail result=rejected"));
+    T_CHECK(has("user=user1 secret=secret1 result=accepted"));
+
+    same_for_every_chunking("notmail-tls", notmail_tls, (int)(sizeof notmail_tls / sizeof notmail_tls[0]), 25);
+    T_CHECK(!has_quiet("credential") && !has_quiet("command"));
+    T_CHECK(has("tls C TLS"));
+    T_CHECK(has("reply S 220"));
+    same_for_every_chunking("notmail-http", notmail_http, (int)(sizeof notmail_http / sizeof notmail_http[0]), 110);
+    T_INT(nrec, 1);
+    T_CHECK(has("data C DATA") && has("fl=2000000"));
+    same_for_every_chunking("notmail-ssh", notmail_ssh, (int)(sizeof notmail_ssh / sizeof notmail_ssh[0]), 110);
+    T_INT(nrec, 1);
+    T_CHECK(has("data S DATA"));
+    same_for_every_chunking("junk-first", junk_first, (int)(sizeof junk_first / sizeof junk_first[0]), 25);
+    T_CHECK(has("reply S 220") && has("command C QUIT"));
+
+    same_for_every_chunking("smtp-smuggle", smtp_smuggle, (int)(sizeof smtp_smuggle / sizeof smtp_smuggle[0]), 25);
+    T_CHECK(has("body C DATA code=0 size=81 lines=14 fl=440000"));
+    T_CHECK(!has_quiet("command C MAIL code=0 size=0 lines=1 fl=0 text=MAIL FROM:<e@f>"));
+    T_CHECK(!has_quiet("command C RCPT code=0 size=0 lines=1 fl=0 text=RCPT TO:<g@h>"));
+    T_CHECK(has("reply S 250 code=250 size=0 lines=1 fl=0 text=250 2.0.0 Ok: queued as A"));
+
+    /* The same look-alikes deep in a body, where lines are counted in
+     * bulk (the record's text and raw bytes full): each one still sends
+     * the body to the line path and is flagged; the rest is text. */
+    {
+        static char deep[4][8000];
+        static const char *const tails[4] = {
+            "y\r.\r\nRCPT TO:<g@h>\r\n", ".\rQUIT\r\n", "x\r.\rMAIL FROM:<e@f>\r\n", "z\n.\r\nDATA\r\n" };
+        int t;
+
+        for (t = 0; t < 4; t++) {
+            struct step st[] = {
+                { DIR_S2C, "220 mx ESMTP\r\n" },
+                { DIR_C2S, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n" },
+                { DIR_S2C, "250 ok\r\n250 ok\r\n354 go\r\n" },
+                { DIR_C2S, deep[t] },
+                { DIR_S2C, "250 2.0.0 Ok: queued as A\r\n" },
+            };
+            size_t o = 0;
+            int i;
+            char name[32];
+
+            o += (size_t)snprintf(deep[t] + o, sizeof deep[t] - o, "Subject: deep\r\n\r\n");
+            for (i = 0; i < 120; i++)    /* past LIM_RAW, under a packet */
+                o += (size_t)snprintf(deep[t] + o, sizeof deep[t] - o,
+                                      "padding line %03d of a long body, no end here\r\n", i);
+            snprintf(deep[t] + o, sizeof deep[t] - o, "%send\r\n.\r\n", tails[t]);
+            snprintf(name, sizeof name, "smtp-smuggle-deep-%d", t);
+            same_for_every_chunking(name, st, (int)(sizeof st / sizeof st[0]), 25);
+            T_CHECK(has_flag("body C DATA", ANOM_F(ANOM_SMTP_SMUGGLING)));
+            /* what follows the look-alike is body text, no command */
+            T_CHECK(count("command C ") == 3);
+            T_CHECK(has("reply S 250 code=250 size=0 lines=1 fl=0 text=250 2.0.0 Ok: queued as A"));
+        }
+    }
+
+    same_for_every_chunking("smtp-bdat", smtp_bdat, (int)(sizeof smtp_bdat / sizeof smtp_bdat[0]), 25);
+    T_CHECK(has("command C BDAT code=0 size=0 lines=1 fl=2 text=BDAT 5 X"));
+    T_CHECK(has("command C MAIL") && has("command C RCPT"));
+    T_CHECK(has("body C BDAT code=0 size=32 lines=3"));
+    T_CHECK(has("Subject: multi-chunked"));
+
+    same_for_every_chunking("smtp-early", smtp_early, (int)(sizeof smtp_early / sizeof smtp_early[0]), 25);
+    T_CHECK(has("secret=wrong result=rejected"));
+    T_CHECK(has("secret=secret1 result=accepted"));
+    T_CHECK(!has_quiet("unmatched"));
+
+    same_for_every_chunking("smtp-lost334", smtp_lost334, (int)(sizeof smtp_lost334 / sizeof smtp_lost334[0]), 25);
+    T_CHECK(has("user=user1 secret=secret1 result=accepted mech=LOGIN"));
+
     /* every record of every run above, every field that declares kinds */
     T_CHECK(kinds_asked > 1000);
     T_INT(kinds_wrong, 0);

@@ -15,7 +15,7 @@ edit(const char *in, size_t n, const char *want, uint64_t want_flags)
 {
     uint8_t out[512];
     uint64_t fl = 0;
-    size_t k = tn_edit((const uint8_t *)in, n, out, sizeof out, &fl);
+    size_t k = tn_edit((const uint8_t *)in, n, out, sizeof out, 1, &fl);
 
     T_BYTES(out, k, want);
     T_INT(fl & ((ANOM_F(ANOM_EDITED)) | (ANOM_F(ANOM_TELNET_IAC))), want_flags);
@@ -143,19 +143,19 @@ test_needs_edit(void)
 
     for (n = 0; n <= sizeof ln; n++) {
         memset(ln, 'x', n);
-        bad += tn_needs_edit(ln, n) != 0;
+        bad += tn_needs_edit(ln, n, 1) != 0;
         for (pos = 0; pos < n; pos++) {
             for (j = 0; j < sizeof act; j++) {
                 memset(ln, 'x', n);
                 ln[pos] = act[j];
-                bad += tn_needs_edit(ln, n) != 1;
+                bad += tn_needs_edit(ln, n, 1) != 1;
                 /* and nothing past the end is looked at */
-                bad += tn_needs_edit(ln, pos) != 0;
+                bad += tn_needs_edit(ln, pos, 1) != 0;
             }
             for (j = 0; j < sizeof pass; j++) {
                 memset(ln, 'x', n);
                 ln[pos] = pass[j];
-                bad += tn_needs_edit(ln, n) != 0;
+                bad += tn_needs_edit(ln, n, 1) != 0;
             }
         }
     }
