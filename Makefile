@@ -33,7 +33,8 @@ ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) $(P
 LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS) $(PCRE2_LIBS) $(CRYPTO_LIBS)
 
 DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
-           dissect/ip.c dissect/flow.c dissect/tcp.c dissect/line.c \
+           dissect/ip.c dissect/tunnel.c dissect/flow.c \
+           dissect/tcp.c dissect/line.c \
            dissect/telnet.c dissect/b64.c dissect/sess.c dissect/acc.c \
            dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/proto.c \
            dissect/dec.c dissect/dec_tls.c dissect/stream.c dissect/dissect.c dissect/field.c \
