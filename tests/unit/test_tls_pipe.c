@@ -100,9 +100,9 @@ load(const char *path)
             continue;
         memset(&p, 0, sizeof p);
         p.num = num;
-        p.caplen = h->caplen;
-        p.wirelen = h->len;
-        if (ip_parse(&p, fam, l3, n) < 0 || p.l4proto != 6
+        if (ip_parse(&p, fam, l3, n,
+                     h->len > h->caplen ? n + (h->len - h->caplen) : n) < 0
+            || p.l4proto != 6
             || tcp_parse(p.l4, p.l4len, p.l4wire, &s) < 0)
             continue;
         if (!sport)
