@@ -123,6 +123,7 @@ fuzz:
 bench: mailsift
 	@scripts/deps.sh bench
 	@bench/run.sh
+	@bench/tls.sh
 	@bench/robust.sh
 
 # the man page's field table is --list-fields
