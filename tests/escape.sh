@@ -6,7 +6,6 @@
 set -u
 BIN=${1:?usage: escape.sh BIN}
 top=$(cd "$(dirname "$0")/.." && pwd)
-shared=${MAILSIFT_SHARED:-$top/../shared/samples}
 pass=0 fail=0
 check='
 import sys, re
@@ -23,7 +22,7 @@ m = bad.search(s)
 if m:
     print("U+%04X at character %d" % (ord(m.group()), m.start())); sys.exit(1)
 '
-for f in "$top"/samples/*.pcap* "$shared"/*.pcap*; do
+for f in "$top"/samples/*.pcap* "$top"/tests/data/corpus/*.pcap*; do
     [ -f "$f" ] || continue
     for mode in "-T text" "-T json" "-q -z creds" "-T text --mask"; do
         kind=utf8

@@ -321,7 +321,7 @@ def bad_packets():
 
 
 def find_sample():
-    for d in (os.path.join(ROOT, "samples"), os.path.join(ROOT, "..", "shared", "samples")):
+    for d in (os.path.join(ROOT, "samples"), os.path.join(ROOT, "tests", "data", "corpus")):
         p = os.path.join(d, "smtp-auth-login.pcap")
         if os.path.exists(p):
             return p

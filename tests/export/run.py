@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """tests/export/run.py BIN [CAPTURE...] - --export-objects imf,DIR.
 
-For every capture (default: samples/*.pcap*, plus ../shared/samples when
-it exists):
+For every capture (default: samples/*.pcap* and tests/data/corpus/*.pcap*):
   - -T json prints the same with and without --export-objects;
   - each body record of -T json has its file, named FRAME-PROTO-STREAM.eml,
     whose size is the record's size, and the directory holds nothing else
@@ -28,7 +27,7 @@ import tempfile
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "./mailsift")
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-SHARED = os.environ.get("MAILSIFT_SHARED", os.path.join(TOP, "..", "shared", "samples"))
+CORPUS = os.path.join(TOP, "tests", "data", "corpus")
 SMTP_PORTS = {25, 587, 2525, 465}
 POP_PORTS = {110, 995}
 passed = failed = skipped = 0
@@ -296,8 +295,7 @@ def main():
     caps = sys.argv[2:]
     if not caps:
         caps = sorted(glob.glob(os.path.join(TOP, "samples", "*.pcap*")))
-        if os.path.isdir(SHARED):
-            caps += sorted(glob.glob(os.path.join(SHARED, "*.pcap*")))
+        caps += sorted(glob.glob(os.path.join(CORPUS, "*.pcap*")))
     for cap in caps:
         one_capture(cap)
     limits()

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/soak/run.sh BIN [PASSES] - mutation soak: every sample capture in
-# samples/ and ../shared/samples/ corrupted with `editcap -E 0.02` (a new
+# samples/ and tests/data/corpus/ corrupted with `editcap -E 0.02` (a new
 # seed per pass and file), PASSES times (default 20), each run of
 # `BIN -r FILE -T json` under `ulimit -v 1048576` and `timeout 20`.
 # A run passes when it exits 0 or 1 and prints no sanitizer report.
@@ -54,7 +54,7 @@ fi
 samples=$tmp/samples.txt
 : >"$samples"
 for f in "$root"/samples/*.pcap "$root"/samples/*.pcapng \
-         "$root"/../shared/samples/*.pcap "$root"/../shared/samples/*.pcapng; do
+         "$root"/tests/data/corpus/*.pcap "$root"/tests/data/corpus/*.pcapng; do
     [ -f "$f" ] && echo "$f" >>"$samples"
 done
 nsamples=$(wc -l <"$samples" | tr -d ' ')

@@ -46,7 +46,7 @@ skipped() {
     echo "skip $1"
 }
 
-# First existing file: repo samples first, then the shared ones.
+# First existing file: samples/ first, then tests/data/corpus/.
 pick() {
     for f in "$@"; do
         [ -f "$f" ] && { echo "$f"; return 0; }
@@ -172,9 +172,9 @@ $T new-session -d -s keep -x 80 -y 24 "sleep 600" || {
 $T set-option -g remain-on-exit on >/dev/null 2>&1
 
 SMTP=$(pick samples/lab-smtp-auth.pcap samples/smtp-auth-login.pcap \
-    ../shared/samples/smtp-auth-login.pcap) || SMTP=
+    tests/data/corpus/smtp-auth-login.pcap) || SMTP=
 TELNET=$(pick samples/lab-pop3-telnet.pcap samples/pop3-telnet-typed.pcap \
-    ../shared/samples/pop3-telnet-typed.pcap) || TELNET=
+    tests/data/corpus/pop3-telnet-typed.pcap) || TELNET=
 MIXED=$(pick samples/lab.pcapng samples/mixed-ipv6.pcap) || MIXED=
 
 # Table rows of each protocol (above the details pane).
@@ -184,7 +184,7 @@ proto_rows() {
 
 # ---- SMTP sample: open, filter, details, follow, creds, resize, quit ----
 if [ -z "$SMTP" ]; then
-    skipped "SMTP AUTH sample not found (samples/, ../shared/samples/)"
+    skipped "SMTP AUTH sample not found (samples/, tests/data/corpus/)"
 else
     echo "# $SMTP"
     start "$SMTP"
@@ -360,7 +360,7 @@ fi
 
 # ---- telnet POP3: packet view shows keystroke rows ----
 if [ -z "$TELNET" ]; then
-    skipped "telnet POP3 sample not found (samples/, ../shared/samples/)"
+    skipped "telnet POP3 sample not found (samples/, tests/data/corpus/)"
 else
     echo "# $TELNET"
     start "$TELNET"
