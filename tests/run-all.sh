@@ -35,9 +35,7 @@ suite lint scripts/lint.sh
 suite unit make --no-print-directory -s unit
 suite golden tests/run-golden.sh $BIN
 suite filter tests/run-filter.sh $BIN
-if [ -d "$shared" ]; then
-    suite truth sh -c "../shared/tools/check_truth.py --bin $BIN && echo \"1 passed, 0 failed\" || echo \"0 passed, 1 failed\""
-fi
+suite truth python3 tests/truth/check.py --bin $BIN
 suite tshark-filters python3 tests/tshark/filters.py $BIN
 suite tshark python3 tests/tshark/compare.py $BIN
 suite creds python3 tests/creds/hashcat.py $BIN
