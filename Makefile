@@ -53,14 +53,25 @@ OBJ     := $(SRC:%.c=$(B)/%.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all run test unit golden filter-tests live-tests asan fuzz bench lint man-check \
-        install clean deps deps-test golden-update check-fast
+        install clean deps deps-test golden-update check-fast FORCE
 
 all: mailsift
 
-mailsift: $(OBJ)
+# $(B)/flags holds the compiler and flags the objects in $(B) were built
+# with; it changes only when they do, and everything built in $(B)
+# depends on it. So `make run` after `make test` (-Werror) or `make
+# CFLAGS=...` rebuilds instead of linking objects made with other flags.
+BUILD_FLAGS = $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LDLIBS)
+$(B)/flags: FORCE
+	$(shell mkdir -p $(B))$(file >$@.new,$(BUILD_FLAGS))
+	@if cmp -s $@.new $@; then rm -f $@.new; else \
+	    [ -f $@ ] && echo "$(B): build flags changed, rebuilding"; mv $@.new $@; fi
+FORCE:
+
+mailsift: $(OBJ) $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
-$(B)/%.o: %.c $(HDR) Makefile
+$(B)/%.o: %.c $(HDR) Makefile $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -68,7 +79,7 @@ $(B)/%.o: %.c $(HDR) Makefile
 # its module's .c (to reach static stages) leaves that object out.
 LIBOBJ  = $(filter-out $(B)/main.o $(B)/ui/tui%.o,$(OBJ))
 .SECONDEXPANSION:
-$(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/t.h
+$(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/t.h $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Idissect -Iui -Icapture -Itests/unit -o $@ $< \
 	    $(filter-out $(patsubst test_%,$(B)/dissect/%.o,$*),$(LIBOBJ)) $(LDLIBS) -lm
