@@ -443,9 +443,13 @@ def file_cases(binp, tmp, files, exp):
         else:
             ok = (len(lines) == 1 and path in lines[0] and re.search(pattern, lines[0])
                   and re.search(re.escape(path) + r".*:\s*\S", lines[0]))
-            check(bool(ok), name + ": one stderr line with file and reason /%s/" % pattern,
-                  repr(lines))
-            print("     exit %d: %s" % (rc, lines[0].replace(tmp + "/", "") if lines else ""))
+            # The expected refusal, said as one: the message is mailsift's.
+            msg = lines[0].replace(tmp + "/", "") if lines else ""
+            if ok:
+                check(True, 'bad/%s: exit %d "%s" (expected)' % (name, rc, msg))
+            else:
+                check(False, name + ": one stderr line with file and reason /%s/" % pattern,
+                      repr(lines))
         bad = printable(out)
         check(bad is None, name + ": stdout printable", bad or "")
         recs, why = json_lines(out)
