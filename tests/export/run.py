@@ -232,6 +232,7 @@ def one_capture(cap):
             check(m and int(m.group(1)) == len(bodies), "%s: summary counts %d" % (base, len(bodies)))
         if not shutil.which("tshark"):
             skipped += 1
+            print("skip export/%s: no tshark (the independent reading)" % base)
             return
         odd = {f for r in recs for f in r["flags"]} & {
             "gap", "midstream", "unterminated_multiline"}
@@ -239,12 +240,12 @@ def one_capture(cap):
             # Both readings would be guesses; line_too_long: lines are cut
             # at 4096 bytes in exports too (documented).
             skipped += 1
-            print("skip %s: %s" % (base, ", ".join(sorted(odd))))
+            print("skip export/%s: the independent reading would guess (%s)" % (base, ", ".join(sorted(odd))))
             return
         o = oracle(cap)
         if o is None:
             skipped += 1
-            print("skip %s: streams the oracle does not read (TLS, typed, one-sided, not replies)" % base)
+            print("skip export/%s: the independent reading cannot follow it (TLS, typed, one-sided)" % base)
             return
         mine = sorted(open(os.path.join(d, f), "rb").read() for f in files)
         check(mine == o, "%s: bodies equal an independent reading (%d)" % (base, len(o)))

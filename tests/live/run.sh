@@ -10,13 +10,13 @@ BIN=$(readlink -f "${1:?usage: run.sh BIN}")
 top=$(cd "$(dirname "$0")/../.." && pwd)
 if [ "${2:-}" != inner ]; then
     if [ "$(id -u)" != 0 ]; then
-        echo "live: needs root for a network namespace and capture"
+        echo "skip live/all: not root (a network namespace and capture need it)"
         echo "live: 0 passed, 0 failed, 1 skipped"
         exit 0
     fi
     for c in dovecot postconf unshare ip python3; do
         if ! command -v $c >/dev/null; then
-            echo "live: $c missing"; echo "live: 0 passed, 0 failed, 1 skipped"; exit 0
+            echo "skip live/all: no $c"; echo "live: 0 passed, 0 failed, 1 skipped"; exit 0
         fi
     done
     exec unshare --net --mount -- bash "$0" "$1" inner

@@ -30,8 +30,9 @@ Where mailsift deliberately differs, and why these are not compared:
     indicator there;
   - tcp.stream counts mail connections only in mailsift;
   - cred.*, telnet.*, msg.* exist only in mailsift.
-Prints 'filters: N passed, N failed'."""
-import json, os, subprocess, sys
+Without tshark each sample is skipped ("skip tshark-filters/NAME: no
+tshark"). Prints 'filters: N passed, N failed[, N skipped]'."""
+import json, os, shutil, subprocess, sys
 
 ALIGNED = [
     'smtp.req.command == "EHLO"',
@@ -151,10 +152,16 @@ def mailsift(binp, pcap, expr):
 def main():
     binp = sys.argv[1]
     top = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'samples')
-    ok = bad = 0
+    ok = bad = skipped = 0
     for s in SAMPLES:
         pcap = os.path.join(top, s)
         if not os.path.exists(pcap):
+            bad += 1
+            print('FAIL %s: no such capture' % pcap)
+            continue
+        if not shutil.which('tshark'):
+            skipped += 1
+            print('skip tshark-filters/%s: no tshark' % s)
             continue
         for e in ALIGNED:
             if s in SKIP.get(e, []):
@@ -167,7 +174,7 @@ def main():
                 bad += 1
                 print('FAIL %s  %s\n  tshark only:   %s\n  mailsift only: %s' % (
                     s, e, sorted(t - m), sorted(m - t)))
-    print('filters: %d passed, %d failed' % (ok, bad))
+    print('filters: %d passed, %d failed%s' % (ok, bad, ', %d skipped' % skipped if skipped else ''))
     return 1 if bad else 0
 
 if __name__ == '__main__':

@@ -1,15 +1,16 @@
 #!/bin/sh
 # tests/tui/run.sh - drive the ncurses view inside tmux and check the
 # screen text. Usage: tests/tui/run.sh [./mailsift]
-# Skips (exit 0) when tmux is missing. Last line: "N passed, N failed".
+# Without tmux: "skip tui/all: no tmux" (exit 0). Last line:
+# "N passed, N failed[, N skipped]".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 BIN=${1:-./mailsift}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 
 if ! command -v tmux >/dev/null 2>&1; then
-    echo "tmux not installed: TUI tests skipped"
-    echo "0 passed, 0 failed"
+    echo "skip tui/all: no tmux"
+    echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 
@@ -41,9 +42,10 @@ nok() {
     fi
 }
 
+# skipped CASE REASON
 skipped() {
     skip=$((skip + 1))
-    echo "skip $1"
+    echo "skip tui/$1: $2"
 }
 
 # First existing file: samples/ first, then tests/data/corpus/.
@@ -165,9 +167,9 @@ wait_exit() {
 }
 
 $T new-session -d -s keep -x 80 -y 24 "sleep 600" || {
-    echo "tmux server did not start: TUI tests skipped"
-    echo "0 passed, 0 failed"
-    exit 0
+    echo "FAIL tmux server did not start"
+    echo "0 passed, 1 failed"
+    exit 1
 }
 $T set-option -g remain-on-exit on >/dev/null 2>&1
 
@@ -184,7 +186,7 @@ proto_rows() {
 
 # ---- SMTP sample: open, filter, details, follow, creds, resize, quit ----
 if [ -z "$SMTP" ]; then
-    skipped "SMTP AUTH sample not found (samples/, tests/data/corpus/)"
+    nok "SMTP AUTH sample not found (samples/, tests/data/corpus/)"
 else
     echo "# $SMTP"
     start "$SMTP"
@@ -360,7 +362,7 @@ fi
 
 # ---- telnet POP3: packet view shows keystroke rows ----
 if [ -z "$TELNET" ]; then
-    skipped "telnet POP3 sample not found (samples/, tests/data/corpus/)"
+    nok "telnet POP3 sample not found (samples/, tests/data/corpus/)"
 else
     echo "# $TELNET"
     start "$TELNET"
@@ -696,8 +698,12 @@ if command -v python3 >/dev/null 2>&1; then
         nok "escapes: escaped banner not shown"
     fi
 else
-    skipped "python3 missing: escape test"
+    skipped escapes "no python3"
 fi
 
-echo "$pass passed, $fail failed"
+if [ "$skip" -gt 0 ]; then
+    echo "$pass passed, $fail failed, $skip skipped"
+else
+    echo "$pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]
