@@ -49,7 +49,12 @@ suite() {
     line=$(printf '%-14s %5d passed, %d failed' "$name:" "$p" "$f")
     [ "$s" != 0 ] && line="$line, $s skipped"
     echo "$line$why  [${secs}s]"
-    grep -E '^skip [^ ]+: ' "$log" | sed 's/^/    /'
+    # Skip lines; more than 4 with one reason are said once, counted.
+    grep -E '^skip [^ ]+: ' "$log" | awk -v suite="$name" '
+        { r = $0; sub(/^skip [^ ]+: /, "", r); n[r]++; l[r, n[r]] = $0; if (n[r] == 1) o[++k] = r }
+        END { for (i = 1; i <= k; i++) { r = o[i]
+                if (n[r] > 4) printf "    skip %s/(%d cases): %s\n", suite, n[r], r
+                else for (j = 1; j <= n[r]; j++) print "    " l[r, j] } }'
     if [ "$f" != 0 ]; then
         bad_suites="$bad_suites $name"
         grep -vE '^ok |^skip [^ ]+: |(^|: )[0-9]+ passed, [0-9]+ failed' "$log" | tail -40 | sed 's/^/    /'
@@ -60,7 +65,7 @@ suite() {
 # not_here SUITE REASON - a whole suite that cannot run here.
 not_here() {
     echo "skip $1/all: $2" >>"$skips"
-    printf '%-14s     - skipped: %s\n' "$1:" "$2"
+    printf '%-14s %5d passed, %d failed, 1 skipped\n' "$1:" 0 0
     echo "    skip $1/all: $2"
 }
 
