@@ -57,18 +57,27 @@ MAIL_PORTS = {'smtp', 'pop3'}
 
 # ---- byte strings: mailsift escapes, the truth writes text ----
 
+HEX = set('0123456789abcdefABCDEF')
+
+
 def unesc(s):
-    """mailsift's escaped text (\\\\ \\t \\r \\n \\xNN) -> bytes."""
+    """mailsift's escaped text -> bytes (mailsift(1), ESCAPING): \\\\ \\t
+    \\r \\n, \\xNN a byte, \\uXXXX and \\UXXXXXXXX a character in UTF-8,
+    anything else itself in UTF-8."""
     out = bytearray()
     i, n = 0, len(s)
     while i < n:
         c = s[i]
         if c == '\\' and i + 1 < n:
             d = s[i + 1]
-            if d == 'x' and i + 3 < n + 0 and all(h in '0123456789abcdefABCDEF' for h in s[i + 2:i + 4]) \
-                    and len(s[i + 2:i + 4]) == 2:
-                out.append(int(s[i + 2:i + 4], 16))
-                i += 4
+            w = {'x': 2, 'u': 4, 'U': 8}.get(d)
+            if w and len(s[i + 2:i + 2 + w]) == w and set(s[i + 2:i + 2 + w]) <= HEX:
+                v = int(s[i + 2:i + 2 + w], 16)
+                if d == 'x':
+                    out.append(v)
+                else:
+                    out += chr(v).encode('utf-8', 'surrogatepass')
+                i += 2 + w
                 continue
             m = {'\\': 0x5c, 't': 9, 'r': 13, 'n': 10}.get(d)
             if m is not None:
