@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """json_roundtrip.py BIN [CAPTURE...] - bytes -> JSON -> bytes.
 
-For every capture in samples/ and ../shared/samples (MAILSIFT_SHARED), or
-the ones named:
+For every capture in samples/ and tests/data/corpus/, or the ones named:
   - `BIN -r F -T json`: every line must parse with json.loads, and the
     whole output with jq (when installed);
   - every string of every record must decode back to bytes by the rule in
@@ -201,14 +200,14 @@ def main():
     top = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
     files = sys.argv[2:]
     if not files:
-        dirs = [os.path.join(top, 'samples'),
-                os.environ.get('MAILSIFT_SHARED', os.path.join(top, '..', 'shared', 'samples'))]
+        dirs = [os.path.join(top, 'samples'), os.path.join(top, 'tests', 'data', 'corpus')]
         for d in dirs:
             if os.path.isdir(d):
                 files += sorted(os.path.join(d, f) for f in os.listdir(d)
                                 if f.endswith(('.pcap', '.pcapng')))
     if not shutil.which('tshark'):
-        print('json_roundtrip: 0 passed, 0 failed, 1 skipped (no tshark)')
+        print('skip json-roundtrip/all: no tshark')
+        print('json_roundtrip: 0 passed, 0 failed, 1 skipped')
         return 0
     have_jq = shutil.which('jq') is not None
     ok = bad = 0
