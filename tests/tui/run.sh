@@ -424,7 +424,7 @@ fi
 
 # ---- credentials view: typed secret, the server's reply, whole verdicts ----
 if [ -z "$TELNET" ]; then
-    skipped "credentials view widths: telnet POP3 sample not found"
+    nok "credentials view widths: telnet POP3 sample not found"
 else
     for width in 120 80; do
         TUI_W=$width TUI_H=24 start "$TELNET"
@@ -477,8 +477,10 @@ else
 fi
 
 # ---- filter bar: / selects the old filter, typing replaces it ----
-if [ -z "$MIXED" ] || ! command -v python3 >/dev/null 2>&1; then
-    skipped "filter bar selection: needs samples/lab.pcapng and python3"
+if [ -z "$MIXED" ]; then
+    nok "filter bar selection: samples/lab.pcapng not found"
+elif ! command -v python3 >/dev/null 2>&1; then
+    skipped filter-bar "no python3"
 else
     echo "# $MIXED"
     start "$MIXED"
@@ -581,9 +583,12 @@ fi
 # ---- wide characters: cut, padded and pointed at by columns ----
 # esc_bytes output is ASCII today; a -Y argument is the one way non-ASCII
 # text reaches the screen, so it stands in for UTF-8 from the network.
-if [ -z "$SMTP" ] || ! command -v python3 >/dev/null 2>&1 ||
-   ! locale -a 2>/dev/null | grep -Eqi '^c\.utf-?8$'; then
-    skipped "wide characters: needs the SMTP sample, python3 and C.UTF-8"
+if [ -z "$SMTP" ]; then
+    nok "wide characters: SMTP sample not found"
+elif ! command -v python3 >/dev/null 2>&1; then
+    skipped wide-chars "no python3"
+elif ! locale -a 2>/dev/null | grep -Eqi '^c\.utf-?8$'; then
+    skipped wide-chars "no C.UTF-8 locale"
 else
     # display column of the first match of a literal in line N of the screen
     col_of() {
