@@ -19,6 +19,10 @@ Generated captures (the truth file has `streams` with `exchanges`):
             (octets, lines);
   order     each reply comes after its command and before the next one,
             unless the truth says the next one was pipelined;
+  pairing   each reply names (request_in) the frame of the command the
+            truth pairs it with: a SASL challenge or verdict the AUTH
+            command, a retrieved message its RETR/TOP, the reply after a
+            message that message; the greeting names none;
   creds     the login attempts in order: mechanism, user, secret (digest
             for CRAM-MD5/APOP when the truth has one), verdict and the
             reply that decided it; no extra credential;
@@ -320,6 +324,31 @@ def check_order(stream, cli_w, srv_w, recs):
     return probs
 
 
+def check_pairing(stream, cli_w, srv_w, recs):
+    """request_in of each reply and retrieved message against the frame
+    of the client record the truth pairs it with."""
+    cli_g, srv_g = got_items(recs)
+    frame_of = {w['ex']: r.get('frame') for w, r in zip(cli_w, cli_g)}
+    ex = stream.get('exchanges', [])
+    probs = []
+    for w, r in zip(srv_w, srv_g):
+        j = w['ex']
+        if j < 0:
+            if r.get('request_in') is not None:
+                probs.append('pairing: the greeting names request %s' % r.get('request_in'))
+            continue
+        # SASL lines belong to their AUTH command.
+        while j > 0 and ex[j].get('kind') == 'auth-data':
+            j -= 1
+        if j not in frame_of:
+            continue            # the command was not captured
+        if r.get('request_in') != frame_of[j]:
+            probs.append('pairing: %s %r (frame %s) answers frame %s, want %s (%r)' % (
+                r.get('kind'), r.get('text', '')[:30], r.get('frame'), r.get('request_in'),
+                frame_of[j], ex[j].get('command', ex[j].get('kind'))))
+    return probs
+
+
 def norm_mech(m):
     m = (m or '').upper()
     return m[5:] if m.startswith('AUTH ') else m
@@ -408,6 +437,8 @@ def check_generated(t, recs, tally, probs):
         if not p1 and not p2:
             p3 = check_order(s, cli_w, srv_w, rs)
             tally.check(not p3, probs, '%s: %s' % (tag, '; '.join(p3)))
+            p5 = check_pairing(s, cli_w, srv_w, rs)
+            tally.check(not p5, probs, '%s: %s' % (tag, '; '.join(p5[:3])))
         ok4, n4, p4 = check_creds(t, s, rs)
         tally.n['cred'][0] += ok4
         tally.n['cred'][1] += n4
