@@ -72,6 +72,8 @@ not_here() {
 have() { command -v "$1" >/dev/null 2>&1; }
 
 suite lint scripts/lint.sh
+suite man sh -c "scripts/man-sync.sh --check $BIN && echo 'man: 1 passed, 0 failed' ||
+    echo 'man: 0 passed, 1 failed'"
 suite unit make --no-print-directory -s unit CFLAGS="${MAILSIFT_CFLAGS-}"
 suite golden tests/run-golden.sh $BIN
 suite filter tests/run-filter.sh $BIN
