@@ -4,7 +4,7 @@ plus tshark and editcap to read the sample captures).
 
     python3 fuzz/mkseeds.py [SAMPLES_DIR ...]
 
-Default sample dirs: samples/ and ../shared/samples/. Seeds are small:
+Default sample dirs: samples/ and tests/data/corpus/. Seeds are small:
 each pipeline seed is a sample cut at a packet boundary below 16 KiB,
 each smtp/pop3 seed one TCP stream's payload in the fuzz_lines.h format,
 each ip seed (fuzz_ip.c's format) the frames of a tunnel or malformed-IP
@@ -341,7 +341,7 @@ def main():
         ip_seeds()
         return
     dirs = sys.argv[1:] or [os.path.join(ROOT, "samples"),
-                            os.path.join(ROOT, "..", "shared", "samples")]
+                            os.path.join(ROOT, "tests", "data", "corpus")]
     paths = []
     for d in dirs:
         if os.path.isdir(d):

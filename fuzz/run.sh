@@ -79,7 +79,7 @@ samples() {
     case $1 in
     pipeline)
         for f in "$root"/samples/*.pcap "$root"/samples/*.pcapng \
-                 "$root"/../shared/samples/*.pcap "$root"/../shared/samples/*.pcapng; do
+                 "$root"/tests/data/corpus/*.pcap "$root"/tests/data/corpus/*.pcapng; do
             [ -f "$f" ] && echo "$f"
         done
         ;;
