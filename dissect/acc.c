@@ -80,6 +80,7 @@ acc_open(struct flow *f, int dir, int body, const struct line *ln)
     a->tn = a->rn = 0;
     a->strict = 0;
     a->prev_crlf = 1;   /* the command line before the body ended it */
+    a->dot_end = 0;
     a->hstate = 0;
     a->hcur = -1;
     a->hnlen = 0;
@@ -323,12 +324,15 @@ acc_body_line(struct acc *a, const struct line *ln)
     uint64_t clen = ln->clen;
 
     acc_note(a, ln);
+    a->dot_end = 0;
     if (n == 1 && p[0] == '.' && ln->eol != EOL_NONE) {
         if (!a->strict || (ln->eol == EOL_CRLF && a->prev_crlf))
             return 1;
         /* LF.LF, LF.CRLF, CRLF.LF: what some servers took for the end
-         * (CVE-2023-51764); it is text, and what follows is too. */
+         * (CVE-2023-51764); it is text, and what follows is too, unless
+         * the server answers before anything follows (smtp.c). */
         a->flags |= anom_hit(ANOM_SMTP_SMUGGLING);
+        a->dot_end = 1;
     } else if (a->strict && dot_alone(p, n)) {
         a->flags |= anom_hit(ANOM_SMTP_SMUGGLING);    /* CR . CR LF */
     }

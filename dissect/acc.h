@@ -21,6 +21,8 @@ struct acc {
                              * a dot line framed by a bare LF or CR is
                              * text, flagged smtp_smuggling */
     uint8_t prev_crlf;      /* the previous body line ended with CR LF */
+    uint8_t dot_end;        /* the last body line was a dot alone that
+                             * strict framing did not take for the end */
     /* the header block, parsed as it streams (acc.c hdr_feed) */
     uint8_t hstate;
     int8_t hcur;            /* header whose value is being read, or -1 */

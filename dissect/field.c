@@ -3,6 +3,7 @@
  * overlap (smtp.req.command, pop.response.indicator, ip.addr ...). */
 #include <string.h>
 
+#include "dec.h"
 #include "field.h"
 #include "proto.h"
 #include "telnet.h"
@@ -107,8 +108,6 @@ IMF_RAW_GETTER(g_imf_reply_to_raw, IMF_REPLY_TO)
 static int g_imf_cut(const struct rec *r, struct fld_val *v, int m) { return r->kind == REC_BODY && r->imf_cut ? v_uint(v, m, r->imf_cut) : 0; }
 
 /* tls, telnet */
-static int g_tls(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return r->kind == REC_TLS; }
-static int g_tls_len(const struct rec *r, struct fld_val *v, int m) { return r->kind == REC_TLS ? v_uint(v, m, r->size) : 0; }
 static int
 g_telnet(const struct rec *r, struct fld_val *v, int m)
 {
@@ -231,8 +230,6 @@ static const struct fld_def tail[] = {
     { "imf.subject.raw", FT_STR, J, "Subject header as sent, when encoded words were decoded", g_imf_subject_raw, K(BODY), 0 },
     { "imf.reply_to.raw", FT_STR, J, "Reply-To header as sent, when encoded words were decoded", g_imf_reply_to_raw, K(BODY), 0 },
     { "imf.truncated", FT_UINT, J, "header value bytes cut (header_truncated)", g_imf_cut, K(BODY), 0 },
-    { "tls", FT_PROTO, 0, "encrypted bytes (STARTTLS, STLS, ports 465/995)", g_tls, 0, 0 },
-    { "tls.len", FT_UINT, J, "encrypted bytes in the burst", g_tls_len, K(TLS), 0 },
     { "telnet", FT_PROTO, 0, "a client line typed in several segments or with telnet commands", g_telnet, 0, 0 },
     { "telnet.typed", FT_STR, J, "raw keystrokes before line editing", g_tn_typed, 0, 0 },
     { "telnet.negotiation", FT_STR, J, "telnet commands the client sent (RFC 854/855): \"DO ECHO\", \"WILL NAWS\"", g_tn_neg, 0, 0 },
@@ -289,6 +286,7 @@ fld_table(size_t *count)
             if ((P = proto_get(id)))
                 add(P->fields, P->nfields, (uint8_t)id);
         add(tail, sizeof tail / sizeof tail[0], 0);
+        add(tls_fields, tls_nfields, 0);
     }
     *count = nall;
     return all;

@@ -398,6 +398,13 @@ server_line(struct flow *f, const struct line *ln)
 
     if (numeric)
         code = (unsigned)((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+    if (numeric && s->cstate == SMTP_C_BODY && !s->bdat && s->acc[DIR_C2S]
+        && s->acc[DIR_C2S]->active && s->acc[DIR_C2S]->dot_end) {
+        /* The server answers a body whose last line was a dot framed by
+         * a bare LF (openssl s_client sends LF line ends): it took that
+         * for the end (still flagged smtp_smuggling), and so do we. */
+        data_end(f, s->acc[DIR_C2S]);
+    }
     if (s->sstate == SMTP_S_MULTI && a && a->active) {
         acc_add(a, ln, p, n);
         if (!numeric || code != a->code)

@@ -87,6 +87,7 @@ struct tls_dir {
 };
 
 struct tls_conn {
+    size_t msg_bytes;           /* the handshake message being read, header included */
     struct tls_keys *keys;
     struct tls_dir d[2];
     uint16_t version;           /* negotiated; 0 before the ServerHello */
@@ -165,6 +166,7 @@ ev_init(struct tls_conn *c, int dir, enum tls_ev_kind k, struct tls_event *e)
     e->version = c->version;
     e->suite = c->suite;
     e->suite_name = c->suite ? tls_suite_name(c->suite) : NULL;
+    e->bytes = c->msg_bytes;
 }
 
 static void burst_flush(struct tls_conn *c, int dir);
@@ -817,6 +819,7 @@ hs_msg(struct tls_conn *c, int dir, uint8_t type, const uint8_t *p, size_t n,
     struct rd r;
 
     rd_init(&r, p, n);
+    c->msg_bytes = n + 4;   /* the events below say how big the message was */
     switch (type) {
     case HS_CLIENT_HELLO:
         if (dir == 0)
@@ -851,6 +854,7 @@ hs_msg(struct tls_conn *c, int dir, uint8_t type, const uint8_t *p, size_t n,
             key_update(c, dir, &r);
         break;
     }
+    c->msg_bytes = 0;
 }
 
 /* Keep body bytes of the current message, up to LIM_TLS_HS; the buffer
@@ -1452,9 +1456,22 @@ tls_conn_gap(struct tls_conn *c, int dir, uint64_t len, const struct tls_out *o)
 void
 tls_conn_close(struct tls_conn *c, const struct tls_out *o)
 {
+    int dir;
+
     if (!c)
         return;
     c->o = o;
+    /* A record the end cut short: its bytes were sent, say so. */
+    for (dir = 0; dir < 2; dir++) {
+        struct tls_dir *d = &c->d[dir];
+        size_t part = d->rs == RS_HDR ? d->hhave
+                    : d->rs == RS_BODY ? 5 + (size_t)d->rhave : 0;
+        if (part) {
+            opaque(c, dir, part, 0);
+            d->rs = RS_HDR;
+            d->hhave = 0;
+        }
+    }
     burst_flush(c, 0);
     burst_flush(c, 1);
     c->o = NULL;

@@ -136,7 +136,8 @@ struct tls_event {
     /* KEY_UPDATE: generation now in use (1 after the first update) */
     uint32_t generation;
 
-    /* OPAQUE: this burst; GAP: bytes lost. DECRYPTING, NO_KEY,
+    /* OPAQUE: this burst; GAP: bytes lost; handshake messages: the
+     * message's bytes, its 4-byte header included. DECRYPTING, NO_KEY,
      * BAD_RECORD, LIMIT, GAP: why, in words ("CLIENT_RANDOM",
      * "authentication failed"); NULL otherwise. */
     uint64_t records, bytes;
@@ -171,7 +172,8 @@ void tls_conn_data(struct tls_conn *c, int dir, const uint8_t *p, size_t n,
  * record, otherwise resynchronised on the next plausible header. */
 void tls_conn_gap(struct tls_conn *c, int dir, uint64_t len,
                   const struct tls_out *o);
-/* Flow end: report what is pending (an OPAQUE burst summary). */
+/* Flow end: report what is pending (an OPAQUE burst summary; a record
+ * cut short by the end counts in it). */
 void tls_conn_close(struct tls_conn *c, const struct tls_out *o);
 
 /* Counters of one connection, for --stats and tests. */

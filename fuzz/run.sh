@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build=${FUZZ_BUILD:-$root/fuzz/build}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"pipeline tcp smtp pop3 sasl esc filter mime tls keylog"}
+targets=${FUZZ_TARGETS:-"pipeline tcp ip smtp pop3 sasl esc filter mime tls keylog"}
 
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -64,7 +64,7 @@ libs() {
 
 maxlen() {
     case $1 in
-    pipeline|tcp|tls) echo 65536 ;;
+    pipeline|tcp|ip|tls) echo 65536 ;;
     keylog) echo 16384 ;;
     smtp|pop3) echo 16384 ;;
     esc) echo 8192 ;;
@@ -79,7 +79,7 @@ samples() {
     case $1 in
     pipeline)
         for f in "$root"/samples/*.pcap "$root"/samples/*.pcapng \
-                 "$root"/../shared/samples/*.pcap "$root"/../shared/samples/*.pcapng; do
+                 "$root"/tests/data/corpus/*.pcap "$root"/tests/data/corpus/*.pcapng; do
             [ -f "$f" ] && echo "$f"
         done
         ;;

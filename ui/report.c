@@ -9,6 +9,7 @@
 #include "esc.h"
 #include "fmt.h"
 #include "out.h"
+#include "../dissect/dissect.h"
 
 struct report {
     struct rec_store *st;
@@ -83,11 +84,12 @@ hashcat_line(FILE *fp, const struct rec *r)
 }
 
 void
-report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
+report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat,
+             const struct dis_tls_counts *tls, int keylog)
 {
     size_t i, n = rec_store_count(rp->st);
     struct rec r;
-    char tm[48], src[64], dst[64], ep[160];
+    char tm[48], src[64], dst[64], ep[160], pl[32];
     struct ms_time prev = { 0, 0 };
 
     if (hashcat) {
@@ -98,7 +100,7 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
     }
     fprintf(fp, "=================================================================\n");
     fprintf(fp, "Credentials: %zu attempt%s\n", n, n == 1 ? "" : "s");
-    fprintf(fp, "%-15s %-21s %-21s %-4s %-11s %-20s %-24s %-8s %s\n", "Time", "Client",
+    fprintf(fp, "%-15s %-21s %-21s %-8s %-11s %-20s %-24s %-8s %s\n", "Time", "Client",
             "Server", "Prot", "Mechanism", "Username", "Secret", "Result", "Frames");
     for (i = 0; i < n; i++) {
         if (rec_store_get(rp->st, i, &r) < 0)
@@ -110,7 +112,10 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
         snprintf(ep, sizeof ep, r.src.family == 6 ? "[%s]:%u" : "%s:%u", src, (unsigned)r.src.port);
         fprintf(fp, " %-21s", ep);
         snprintf(ep, sizeof ep, r.dst.family == 6 ? "[%s]:%u" : "%s:%u", dst, (unsigned)r.dst.port);
-        fprintf(fp, " %-21s %-4s", ep, proto_label(r.proto));
+        /* what was found inside TLS says so */
+        snprintf(pl, sizeof pl, "%s%s", proto_label(r.proto),
+                 (r.flags & REC_F_DECRYPTED) ? "/TLS" : "");
+        fprintf(fp, " %-21s %-8s", ep, pl);
         if (r.cred.mech == AUTH_OTHER)
             cell(fp, &r.cred.mech_name, 11);
         else
@@ -136,6 +141,15 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
                 cred_result_name(r.cred.result), o->color ? "\033[0m" : "",
                 (unsigned long long)r.pkt_first, (unsigned long long)r.pkt);
     }
+    if (tls && tls->undecrypted)
+        fprintf(fp, "%llu TLS session%s not decrypted: %s\n",
+                (unsigned long long)tls->undecrypted, tls->undecrypted == 1 ? "" : "s",
+                keylog ? "their secrets are not in the key log"
+                       : "no key; give --tls-keylog FILE");
+    if (tls && tls->failed)
+        fprintf(fp, "%llu TLS session%s failed to decrypt: a record did not authenticate "
+                "(wrong secrets or damaged; tls_bad_record)\n",
+                (unsigned long long)tls->failed, tls->failed == 1 ? "" : "s");
     fprintf(fp, "=================================================================\n");
 }
 

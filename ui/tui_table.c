@@ -277,6 +277,11 @@ tui_status_draw(struct tui *t)
     if (R->fpos < total && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " (filtering %zu%%)",
                               total ? R->fpos * 100 / total : 0);
+    if (t->ss.tls_sessions && o < sizeof left)
+        o += (size_t)snprintf(left + o, sizeof left - o, " | TLS %llu decrypted, %llu not%s",
+                              (unsigned long long)t->ss.tls_decrypted,
+                              (unsigned long long)t->ss.tls_undecrypted,
+                              t->ss.tls_failed ? ", some failed" : "");
     if (t->live && t->ss.have_drops && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " | drops %llu",
                               (unsigned long long)t->ss.drops);

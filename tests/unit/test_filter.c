@@ -937,7 +937,8 @@ test_random(void)
     }
     T_INT(crashed, 0);
     T_CHECK(ok > 1000);       /* the generator reaches the evaluator */
-    printf("random: %d of 100000 compiled\n", ok);
+    printf("filter fuzz: %d of 100000 random expressions compile, all evaluated;"
+        " %d bad error reports\n", ok, crashed);
 }
 
 int

@@ -380,7 +380,9 @@ static const struct step pop_iac[] = {
 /* Not mail on mail ports: nothing of it becomes a command or a login. */
 static const struct step notmail_tls[] = {
     { DIR_S2C, "220 mail.example.test ESMTP\r\n" },
-    { DIR_C2S, "\x16\x03\x01\x00\x30\x01\x00\x00\x2c\x03\x03zz\r\nAUTH PLAIN AGJhaXQAYmFpdHB3\r\nUSER x\r\nPASS y\r\n" },
+    /* no NUL: the whole record goes (a ClientHello header, then bait
+     * inside the record and after it) */
+    { DIR_C2S, "\x16\x03\x01\x01\x30\x01\x01\x01\x2c\x03\x03zz\r\nAUTH PLAIN AGJhaXQAYmFpdHB3\r\nUSER x\r\nPASS y\r\n" },
     { DIR_S2C, "500 5.5.2 Error: bad syntax\r\n" },
 };
 static const struct step notmail_http[] = {

@@ -142,9 +142,9 @@ tr_load(const char *pcapf, struct transcript *t)
         p.num = num;
         p.ts.sec = h->ts.tv_sec;
         p.ts.nsec = (uint32_t)h->ts.tv_usec * 1000;
-        p.caplen = h->caplen;
-        p.wirelen = h->len;
-        if (ip_parse(&p, fam, l3, n) < 0 || p.l4proto != 6
+        if (ip_parse(&p, fam, l3, n,
+                     h->len > h->caplen ? n + (h->len - h->caplen) : n) < 0
+            || p.l4proto != 6
             || tcp_parse(p.l4, p.l4len, p.l4wire, &s) < 0)
             continue;
         dir = s.sport == PORT;
@@ -1255,9 +1255,9 @@ stream_pcap(const char *pcapf, struct tls_keys *k)
         p.num = num;
         p.ts.sec = h->ts.tv_sec;
         p.ts.nsec = (uint32_t)h->ts.tv_usec * 1000;
-        p.caplen = h->caplen;
-        p.wirelen = h->len;
-        if (ip_parse(&p, fam, l3, n) < 0 || p.l4proto != 6
+        if (ip_parse(&p, fam, l3, n,
+                     h->len > h->caplen ? n + (h->len - h->caplen) : n) < 0
+            || p.l4proto != 6
             || tcp_parse(p.l4, p.l4len, p.l4wire, &s) < 0)
             continue;
         dir = s.sport == PORT;
