@@ -248,9 +248,9 @@ def main():
             except (OSError, subprocess.TimeoutExpired) as e:
                 probe = e
         if not chrome:
-            skip("chromium: not installed (apt-get install chromium)")
+            skip("report/chromium: not installed (apt-get install chromium); HTML checked as well-formed XML only")
         elif not isinstance(probe, subprocess.CompletedProcess) or b"probe" not in probe.stdout:
-            skip("chromium: installed but does not run headless here: %s" %
+            skip("report/chromium: installed but does not run headless here: %s" %
                  (probe.stderr.decode(errors="replace")[-200:]
                   if isinstance(probe, subprocess.CompletedProcess) else probe))
         else:
