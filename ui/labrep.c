@@ -604,24 +604,42 @@ li_end(FILE *fp, int fmt)
     fputs(fmt == LR_HTML ? "</li>\n" : "\n", fp);
 }
 
-static const char *
-transport(const struct zsess *s)
+/* Over what the connection ran. Not decrypted has three causes, each
+ * with its own remedy: no key log given, no secret for this session (or
+ * one direction) in it, or a record that did not authenticate (wrong
+ * secret, damaged bytes). */
+static void
+transport(const struct zsess *s, char *buf, size_t sz)
 {
-    switch (s->tls) {
-    case ZS_STARTTLS:
-        return s->decrypted ? "STARTTLS: plain text first, then TLS (decrypted with the key log)"
-                            : "STARTTLS: plain text first, then TLS (encrypted: no key log, the rest is not readable)";
-    case ZS_IMPLICIT:
-        return s->decrypted ? "implicit TLS from the first byte (decrypted with the key log)"
-                            : "implicit TLS from the first byte (encrypted: no key log, nothing is readable)";
+    int bad = (s->anoms & ANOM_F(ANOM_TLS_BAD_RECORD)) != 0;
+    int nokey = (s->anoms & ANOM_F(ANOM_TLS_NO_KEY)) != 0;
+    const char *how, *state;
+
+    if (s->tls != ZS_STARTTLS && s->tls != ZS_IMPLICIT) {
+        snprintf(buf, sz, "plain TCP, no TLS: everything, passwords included, "
+                 "crossed the network in clear text");
+        return;
     }
-    return "plain TCP, no TLS: everything, passwords included, crossed the network in clear text";
+    how = s->tls == ZS_STARTTLS ? "STARTTLS: plain text first, then TLS"
+                                : "implicit TLS from the first byte";
+    if (s->decrypted)
+        state = bad ? "decrypted with the key log until a record did not "
+                      "authenticate; the rest is not readable"
+              : nokey ? "decrypted with the key log in part: it has no secret "
+                        "for the rest"
+              : "decrypted with the key log";
+    else
+        state = bad ? "not decrypted: a record did not authenticate, the key "
+                      "log's secret is wrong or the bytes were damaged"
+              : nokey ? "not decrypted: the key log has no secret for this session"
+              : "encrypted: no key log given (--tls-keylog), not readable";
+    snprintf(buf, sz, "%s (%s)", how, state);
 }
 
 static void
 facts(FILE *fp, int fmt, const struct zsess *s)
 {
-    char ca[96], sa[96], when[64], d[40], v[64], line[512];
+    char ca[96], sa[96], when[64], d[40], v[64], over[256], line[512];
     struct rec_clock none = { { 0, 0 }, 0, 6 };
 
     ep_text(&s->cli, ca, sizeof ca);
@@ -642,7 +660,8 @@ facts(FILE *fp, int fmt, const struct zsess *s)
     put_text(fp, fmt, line);
     li_end(fp, fmt);
     li_start(fp, fmt);
-    snprintf(line, sizeof line, "Over: %s", transport(s));
+    transport(s, over, sizeof over);
+    snprintf(line, sizeof line, "Over: %s", over);
     put_text(fp, fmt, line);
     li_end(fp, fmt);
     li_start(fp, fmt);
@@ -654,10 +673,14 @@ facts(FILE *fp, int fmt, const struct zsess *s)
     li_end(fp, fmt);
     li_start(fp, fmt);
     snprintf(line, sizeof line, "Traffic: %u command lines, %u replies (%u errors), "
-             "%u messages (%llu bytes), %llu payload bytes",
+             "%u messages (%llu bytes), %llu %s",
              (unsigned)s->cmds, (unsigned)s->replies, (unsigned)s->errors,
              (unsigned)s->msgs, (unsigned long long)s->msg_bytes,
-             (unsigned long long)s->bytes);
+             (unsigned long long)s->bytes,
+             /* TLS records stand for handshake messages and plaintext,
+              * not for the bytes on the wire */
+             s->tls ? "bytes in its records (not TLS's bytes on the wire)"
+                    : "payload bytes");
     put_text(fp, fmt, line);
     li_end(fp, fmt);
     if (fmt == LR_HTML)
@@ -707,6 +730,52 @@ line_cell(FILE *fp, int fmt, const struct rec *r)
         put_text(fp, fmt, ")");
     }
     t_cell_end(fp, fmt);
+}
+
+/* A TLS record's meaning: the handshake message and its RFC 8446
+ * section (TLS 1.2's RFC 5246 has the same messages), or why a run of
+ * records stayed closed. */
+static void
+tls_meaning(FILE *fp, int fmt, const struct zsess *s, const struct rec *r)
+{
+    static const struct { const char *verb, *what; } hs[] = {
+        { "ClientHello", "TLS handshake: the client offers versions, cipher suites "
+                         "and its key share (RFC 8446 4.1.2)" },
+        { "ServerHello", "TLS handshake: the server picks the version and the cipher "
+                         "suite (RFC 8446 4.1.3)" },
+        { "HelloRetry", "TLS handshake: the server asks for another key share "
+                        "(HelloRetryRequest, RFC 8446 4.1.4)" },
+        { "Certificate", "TLS handshake: the server's certificate chain "
+                         "(RFC 8446 4.4.2)" },
+        { "Alert", "TLS alert: close_notify ends the session, any other is an "
+                   "error (RFC 8446 6)" },
+        { "KeyUpdate", "TLS: new traffic keys from here on (RFC 8446 4.6.3)" },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof hs / sizeof hs[0]; i++)
+        if (!strcmp(r->verb, hs[i].verb)) {
+            put_text(fp, fmt, hs[i].what);
+            return;
+        }
+    if (r->flags & ANOM_F(ANOM_TLS_BAD_RECORD)) {
+        put_text(fp, fmt, "TLS records that did not decrypt: ");
+        if (r->tls.reason.n)
+            put_bytes(fp, fmt, r->tls.reason.p, r->tls.reason.n, 1);
+        else
+            put_text(fp, fmt, "a record did not authenticate");
+        put_text(fp, fmt, " (wrong secret in the key log, or damaged bytes)");
+    } else if (r->flags & REC_F_DECRYPTED) {
+        put_text(fp, fmt, "TLS records, decrypted with the key log");
+    } else if (s && (s->anoms & ANOM_F(ANOM_TLS_BAD_RECORD))) {
+        put_text(fp, fmt, "TLS records: encrypted; decryption stopped at the record "
+                 "that did not authenticate");
+    } else if ((r->flags | (s ? s->anoms : 0)) & ANOM_F(ANOM_TLS_NO_KEY)) {
+        put_text(fp, fmt, "TLS records: encrypted, the key log has no secret for them");
+    } else {
+        put_text(fp, fmt, "TLS records: encrypted, not readable without the key log "
+                 "(--tls-keylog)");
+    }
 }
 
 /* The "Meaning" cell: a command's description and RFC section, a
@@ -759,7 +828,7 @@ meaning_cell(FILE *fp, int fmt, struct labrep *L, const struct conn *c, size_t k
     } else if (r->kind == REC_BODY) {
         put_text(fp, fmt, "message text (dot-unstuffed)");
     } else if (r->kind == REC_TLS) {
-        put_text(fp, fmt, "TLS records: encrypted, not readable without the key log");
+        tls_meaning(fp, fmt, c->s, r);
     } else if (r->kind == REC_CRED) {
         put_text(fp, fmt, "login attempt and its verdict");
     } else if (r->kind == REC_NOTE) {

@@ -161,12 +161,7 @@ lat_add(struct zstat *z, struct pstat *P, const char *verb, uint32_t us)
 int
 zs_decrypted(const struct rec *r)
 {
-#ifdef REC_F_DECRYPTED
-    return (r->flags & REC_F_DECRYPTED) != 0;
-#else
-    (void)r;
-    return 0;
-#endif
+    return r->kind != REC_TLS && (r->flags & REC_F_DECRYPTED) != 0;
 }
 
 static struct zsess *

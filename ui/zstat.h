@@ -65,9 +65,10 @@ const struct zsess *zstat_find(const struct zstat *z, uint32_t flow);
 const char *zs_tls_name(const struct zsess *s);
 /* "accepted", "rejected", "accepted after N failures", "none". */
 void zs_verdict(const struct zsess *s, char *buf, size_t sz);
-/* The hook for decrypted TLS: 1 if record r carries bytes that were
- * decrypted. Records have no such flag yet; the TLS decryption work
- * defines REC_F_DECRYPTED and this starts to answer. */
+/* 1 if record r is the protocol's own, decrypted from TLS with the key
+ * log. A TLS 1.3 handshake message opened with the handshake secrets
+ * alone does not count: nothing of the session is readable yet (as the
+ * TLS counts of --stats say). */
 int zs_decrypted(const struct rec *r);
 
 /* The reports: text tables like tshark's -z, or one JSON object. */

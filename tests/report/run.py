@@ -12,6 +12,8 @@ and the -z statistics as a reader meets them:
 - every capture in samples/ and samples/hostile/ gives a report that
   parses, with no raw control byte, and every -z exits 0;
 - -T json -z ... prints one JSON object per report, each parseable;
+- TLS: STARTTLS decrypted with a key log, implicit TLS without one, a
+  wrong secret: the report says which and why;
 - where Debian's chromium is installed, headless chromium opens the HTML
   and its DOM has the sections and SVG ladders (skipped with a reason
   otherwise).
@@ -177,6 +179,41 @@ def main():
                s + ": -T json: one object per -z, in order")
             ok(len(objs[0]["sessions"]) == nstreams, s + ": JSON sessions match the text rows")
 
+        # TLS: a STARTTLS session decrypted with its key log reads as a
+        # clear one (login, commands), and says so; implicit TLS without
+        # keys says why nothing is readable; a wrong secret says so.
+        keys = ["--tls-keylog", "samples/tls12-smtp-starttls-587.keys"]
+        rc, h, err = run("-r", "samples/tls12-smtp-starttls-587.pcap", "-q", "-z",
+                         "report,html", *keys)
+        root = check_html("tls-starttls", h, 1)
+        path = os.path.join(tmp, "tls-starttls.html")
+        with open(path, "wb") as f:
+            f.write(h)
+        htmls["tls12-smtp-starttls-587.pcap (decrypted)"] = (path, 1)
+        if root is not None:
+            text = " ".join(" ".join(root.itertext()).split())
+            ok("Over: STARTTLS: plain text first, then TLS (decrypted with the key log)" in text
+               and "LOGIN user1 (LOGIN): accepted" in text and "Client Hello" in text
+               and "not readable" not in text,
+               "tls-starttls: HTML says STARTTLS, decrypted; the login inside is there")
+        rc, md, _ = run("-r", "samples/tls13-pop3s-995.pcap", "-q", "-z", "report")
+        md = md.decode()
+        ok("Over: implicit TLS from the first byte (encrypted: no key log given" in md
+           and "| POP | implicit TLS, encrypted |" in md and "`pass " not in md,
+           "tls-pop3s without keys: implicit TLS, encrypted, no command shown")
+        rc, md, _ = run("-r", "samples/tls13-pop3s-995.pcap", "-q", "-z", "report",
+                        "--tls-keylog", "samples/tls13-pop3s-995.keys")
+        md = md.decode()
+        ok("Over: implicit TLS from the first byte (decrypted with the key log)" in md
+           and "| POP | implicit TLS, decrypted |" in md and "`pass secret1`" in md,
+           "tls-pop3s with keys: implicit TLS, decrypted, the PASS lines shown")
+        rc, md, _ = run("-r", "samples/tls-bad-wrong-secret.pcap", "-q", "-z", "report",
+                        "--tls-keylog", "samples/tls-bad-wrong-secret.keys")
+        md = md.decode()
+        ok("(not decrypted: a record did not authenticate" in md
+           and "(decrypted with the key log)" in md,
+           "tls wrong secret: one session not decrypted and why, the other decrypted")
+
         # The lab sample: the telnet negotiation, the typed password and the
         # explained errors are in the report.
         rc, md, _ = run("-r", "samples/lab-pop3-telnet.pcap", "-q", "-z", "report")
@@ -254,7 +291,9 @@ def main():
                  (probe.stderr.decode(errors="replace")[-200:]
                   if isinstance(probe, subprocess.CompletedProcess) else probe))
         else:
-            for s, (path, nstreams) in list(htmls.items())[:2] + [("hostile", (None, 1))]:
+            chosen = [k for k in htmls if k in ("lab-pop3-telnet.pcap", "lab.pcapng")
+                      or "decrypted" in k]
+            for s, (path, nstreams) in [(k, htmls[k]) for k in chosen] + [("hostile", (None, 1))]:
                 if path is None:
                     path = os.path.join(tmp, "evil.html")
                     with open(path, "wb") as f:
