@@ -2,8 +2,9 @@
 # escape.sh BIN - the output of every sample is safe for a terminal: valid
 # UTF-8 with no C0 control but LF, no DEL, no C1 control, no bidi control
 # or invisible character (the set esc.h escapes), in the text rows, JSON,
-# the masked rows and the credential report (UTF-8 too since -z creds
-# pads by display width). One python3 reads all outputs (starting one
+# the masked rows, the credential report (UTF-8 too since -z creds
+# pads by display width) and the lab companion's -z outputs (statistics,
+# sessions, ladder, text and JSON; the report, Markdown and HTML). One python3 reads all outputs (starting one
 # per output cost more than the test).
 set -u
 BIN=${1:?usage: escape.sh BIN}
@@ -30,7 +31,10 @@ files = sorted(glob.glob(os.path.join(top, "samples", "*.pcap*"))) + \
     sorted(glob.glob(os.path.join(top, "tests", "data", "corpus", "*.pcap*")))
 passed = failed = 0
 for f in files:
-    for mode in ("-T text", "-T json", "-q -z creds", "-T text --mask"):
+    for mode in ("-T text", "-T json", "-q -z creds", "-T text --mask",
+                 "-q -z sessions -z smtp,stat -z pop,stat -z ladder,0",
+                 "-q -T json -z sessions -z smtp,stat -z pop,stat -z ladder,0",
+                 "-q -z report", "-q -z report,html"):
         out = subprocess.run([binp, "-r", f] + mode.split(), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL).stdout
         why = why_not(out)
