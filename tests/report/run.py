@@ -234,10 +234,14 @@ def main():
         allp = sorted(glob.glob(os.path.join(TOP, "samples", "*.pcap*")) +
                       glob.glob(os.path.join(TOP, "samples", "hostile", "*.pcap*")))
         bad = []
-        for f in allp:
-            rc1, h, _ = run("-r", f, "-q", "-z", "report,html")
+        # a capture with its key log beside it: decrypted as well
+        runs = [(f, []) for f in allp] + [
+            (f, ["--tls-keylog", os.path.splitext(f)[0] + ".keys"]) for f in allp
+            if os.path.exists(os.path.splitext(f)[0] + ".keys")]
+        for f, extra in runs:
+            rc1, h, _ = run("-r", f, "-q", "-z", "report,html", *extra)
             rc2, m, _ = run("-r", f, "-q", "-z", "report", "-z", "sessions",
-                            "-z", "smtp,stat", "-z", "pop,stat", "-z", "ladder,0")
+                            "-z", "smtp,stat", "-z", "pop,stat", "-z", "ladder,0", *extra)
             try:
                 ET.fromstring(h)
             except ET.ParseError as e:
@@ -245,8 +249,9 @@ def main():
                 continue
             if rc1 or rc2 or no_controls(h) or no_controls(m):
                 bad.append("%s: exit %d/%d or a control byte" % (os.path.basename(f), rc1, rc2))
-        ok(not bad and len(allp) > 50,
-           "%d captures: every report parses, no control byte, exit 0" % len(allp),
+        ok(not bad and len(allp) > 50 and len(runs) > len(allp),
+           "%d captures (%d with their key log): every report parses, no control byte, "
+           "exit 0" % (len(allp), len(runs) - len(allp)),
            "; ".join(bad[:3]))
 
         # Hostile bytes.
