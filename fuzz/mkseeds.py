@@ -12,6 +12,10 @@ sample (samples/tunnel-*, samples/hostile/h-tunnel-*, h-ip*) or of one
 bad.py malformed/unsupported set, cut below 16 KiB.
 
     python3 fuzz/mkseeds.py --ip     only the ip seeds
+    python3 fuzz/mkseeds.py --lab    only the lab seeds: the hand-written
+                                     and lab smtp/pop3 transcripts behind
+                                     fuzz_lab.c's first byte (port, JSON),
+                                     and one with markup in every line
 """
 import hashlib
 import os
@@ -336,9 +340,38 @@ def ip_seeds():
         put("ip", name, out)
 
 
+def lab_seeds():
+    """fuzz_lab.c: byte 0 (bit 0 POP3, bit 1 JSON statistics), then a
+    fuzz_lines.h transcript: the hand-written and lab ones of smtp/pop3."""
+    for target, flag in (("smtp", 0), ("pop3", 1)):
+        d = os.path.join(CORPUS, target)
+        for name in sorted(os.listdir(d)):
+            if not (name.startswith("hand-") or name.startswith("lab-")):
+                continue
+            with open(os.path.join(d, name), "rb") as f:
+                data = f.read()
+            put("lab", "%s-%s" % (target, name), bytes([flag]) + data)
+            put("lab", "%s-%s-json" % (target, name), bytes([flag | 2]) + data)
+    # markup, escapes and a telnet negotiation in every place the report
+    # quotes: banner, command, user, reply, error explanation
+    evil = MARK_DIR.join([
+        b"220 <script>alert(1)</script> \x1b]0;t\x07 ESMTP\r\n",
+        b"\xff\xfd\x03\xff\xfb\x18EHLO </td><img src=x onerror=y>\r\n",
+        b"250 ok <b>&amp;</b> ]]> <!-- \xe2\x80\xae\r\n",
+        b"AUTH LOGIN\r\n", b"334 VXNlcm5hbWU6\r\n", b"PHN2ZyBvbmxvYWQ9eD4=\r\n",
+        b"334 UGFzc3dvcmQ6\r\n", b"c2VjcmV0MQ==\r\n",
+        b"535 5.7.8 [x](javascript:a) | `t`\r\n", b"mail from <x>\r\n",
+        b"501 5.5.4 Syntax: MAIL FROM:<address>\r\n", b"QUIT\r\n", b"221 bye\r\n"])
+    put("lab", "hand-markup", b"\x00" + evil)
+    put("lab", "hand-markup-pop3", b"\x01" + evil.replace(b"220 ", b"+OK ", 1))
+
+
 def main():
     if sys.argv[1:] == ["--ip"]:
         ip_seeds()
+        return
+    if sys.argv[1:] == ["--lab"]:
+        lab_seeds()
         return
     dirs = sys.argv[1:] or [os.path.join(ROOT, "samples"),
                             os.path.join(ROOT, "tests", "data", "corpus")]
@@ -352,6 +385,7 @@ def main():
     hand_written()
     filters()
     ip_seeds()
+    lab_seeds()
 
 
 if __name__ == "__main__":
