@@ -391,6 +391,29 @@ find_cmd(struct labrep *L, const struct conn *c, size_t upto, const struct rec *
     return -1;
 }
 
+/* 1 if reply is the server's clear-text answer to the client's TLS
+ * bytes: it answers no command, and the client's last record before it
+ * is TLS, in a session where the server never spoke TLS. */
+static int
+answers_tls(struct labrep *L, const struct conn *c, size_t upto, const struct rec *reply)
+{
+    struct rec prev;
+    size_t k;
+
+    if (reply->req_pkt || !zs_tls_unanswered(c->s))
+        return 0;
+    for (k = upto; k-- > 0;) {
+        if (rec_store_get(L->st, c->idx[k], &prev) < 0 || prev.dir != DIR_C2S
+            || prev.kind == REC_CRED)
+            continue;
+        return prev.kind == REC_TLS;
+    }
+    return 0;
+}
+
+#define LR_TLS_AS_CMD "the server does not speak TLS on this port and read the " \
+    "client's TLS Client Hello as a command line; its bytes are not text"
+
 /* ---- SVG ladder ---- */
 
 static void
@@ -620,6 +643,15 @@ transport(const struct zsess *s, char *buf, size_t sz)
                  "crossed the network in clear text");
         return;
     }
+    if (zs_tls_unanswered(s)) {
+        snprintf(buf, sz, "%s, but the server answered in clear text and never "
+                 "in TLS: TLS is not on at this port, and the server read the "
+                 "Client Hello as a command line (connect without TLS, or use "
+                 "the port where the server speaks it)",
+                 s->tls == ZS_STARTTLS ? "plain text, then the client began TLS"
+                                       : "the client began TLS from the first byte");
+        return;
+    }
     how = s->tls == ZS_STARTTLS ? "STARTTLS: plain text first, then TLS"
                                 : "implicit TLS from the first byte";
     if (s->decrypted)
@@ -816,7 +848,11 @@ meaning_cell(FILE *fp, int fmt, struct labrep *L, const struct conn *c, size_t k
         if (P->is_error(r)) {
             int have = find_cmd(L, c, k, r, &cmd) == 0;
             (*nerr)++;
-            if (P->error_explain && P->error_explain(have ? &cmd : NULL, r, buf, sizeof buf)) {
+            if (!have && answers_tls(L, c, k, r)) {
+                put_text(fp, fmt, ". ");
+                fputs(fmt == LR_HTML ? "<strong>Why:</strong> " : "**Why:** ", fp);
+                put_text(fp, fmt, LR_TLS_AS_CMD);
+            } else if (P->error_explain && P->error_explain(have ? &cmd : NULL, r, buf, sizeof buf)) {
                 put_text(fp, fmt, ". ");
                 fputs(fmt == LR_HTML ? "<strong>Why:</strong> " : "**Why:** ", fp);
                 put_text(fp, fmt, buf);
@@ -947,8 +983,13 @@ errors(FILE *fp, int fmt, struct labrep *L, const struct conn *c)
             else
                 put_bytes(fp, fmt, cmd.text.p, cmd.text.n, 0);
         }
+        if (!have && answers_tls(L, c, k, &r))
+            put_text(fp, fmt, " after the client's TLS Client Hello");
         put_text(fp, fmt, ": ");
-        if (P->error_explain && P->error_explain(have ? &cmd : NULL, &r, buf, sizeof buf))
+        if (!have && answers_tls(L, c, k, &r))
+            put_text(fp, fmt, "the server does not speak TLS on this port and read "
+                     "the hello as a command line; its bytes are not text");
+        else if (P->error_explain && P->error_explain(have ? &cmd : NULL, &r, buf, sizeof buf))
             put_text(fp, fmt, buf);
         else if (P->reply_explain && P->reply_explain(&r, buf, sizeof buf))
             put_text(fp, fmt, buf);

@@ -159,6 +159,12 @@ lat_add(struct zstat *z, struct pstat *P, const char *verb, uint32_t us)
 }
 
 int
+zs_tls_unanswered(const struct zsess *s)
+{
+    return s->tls != ZS_PLAIN && !s->srv_tls && s->plain_after_tls;
+}
+
+int
 zs_decrypted(const struct rec *r)
 {
     return r->kind != REC_TLS && (r->flags & REC_F_DECRYPTED) != 0;
@@ -247,6 +253,8 @@ sess_add(struct zstat *z, const struct rec *r)
         s->replies++;
         if (P && P->is_error(r))
             s->errors++;
+        if (s->tls && !(r->flags & REC_F_DECRYPTED))
+            s->plain_after_tls = 1;
         break;
     case REC_BODY:
         s->msgs++;
@@ -255,6 +263,8 @@ sess_add(struct zstat *z, const struct rec *r)
     case REC_TLS:
         if (!s->tls)
             s->tls = s->cleartext ? ZS_STARTTLS : ZS_IMPLICIT;
+        if (r->dir == DIR_S2C)
+            s->srv_tls = 1;
         break;
     case REC_CRED:
         s->logins++;
@@ -354,6 +364,8 @@ zstat_find(const struct zstat *z, uint32_t flow)
 const char *
 zs_tls_name(const struct zsess *s)
 {
+    if (zs_tls_unanswered(s))
+        return "TLS hello, plain reply";
     switch (s->tls) {
     case ZS_STARTTLS:
         return s->decrypted ? "STARTTLS, decrypted" : "STARTTLS, encrypted";
@@ -811,6 +823,8 @@ zstat_print_sessions(FILE *fp, struct zstat *z, int json)
         ob_str(S->tls == ZS_STARTTLS ? "starttls" : S->tls == ZS_IMPLICIT ? "implicit" : "plain");
         OB_LIT("\",\"decrypted\":");
         ob_str(S->decrypted ? "true" : "false");
+        OB_LIT(",\"tls_unanswered\":");
+        ob_str(zs_tls_unanswered(S) ? "true" : "false");
         OB_LIT(",\"user\":");
         if (S->user_n)
             ob_jstr(S->user, S->user_n);

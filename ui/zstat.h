@@ -36,6 +36,8 @@ struct zsess {
                              * TLS after it is STARTTLS; a client whose
                              * first bytes are TLS uses implicit TLS,
                              * whatever the server said first */
+    uint8_t srv_tls;        /* the server sent TLS (a hello, a run) */
+    uint8_t plain_after_tls;/* a clear-text reply after the client's TLS */
     struct rec_ep cli, srv;
     struct ms_time t0, t1;  /* first and last record */
     uint64_t first_pkt, last_pkt;
@@ -61,8 +63,13 @@ size_t zstat_nsessions(const struct zstat *z);
 const struct zsess *zstat_find(const struct zstat *z, uint32_t flow);
 
 /* "plain", "STARTTLS", "implicit TLS", with ", decrypted" or
- * ", encrypted" for the TLS ones. */
+ * ", encrypted" for the TLS ones; "TLS hello, plain reply" when the
+ * client began TLS and the server never did (zs_tls_unanswered). */
 const char *zs_tls_name(const struct zsess *s);
+/* 1 if the client began TLS but the server answered in clear text and
+ * never in TLS: TLS is not on at that port (openssl s_client against a
+ * plain server), so the server read the Client Hello as a command. */
+int zs_tls_unanswered(const struct zsess *s);
 /* "accepted", "rejected", "accepted after N failures", "none". */
 void zs_verdict(const struct zsess *s, char *buf, size_t sz);
 /* 1 if record r is the protocol's own, decrypted from TLS with the key

@@ -214,6 +214,15 @@ def main():
            and "(decrypted with the key log)" in md,
            "tls wrong secret: one session not decrypted and why, the other decrypted")
 
+        # TLS to a server speaking clear text there (s_client to a plain
+        # port): not called implicit TLS, the 500s explained.
+        rc, md, _ = run("-r", "samples/smtp-plain-465.pcap", "-q", "-z", "report")
+        md = md.decode()
+        ok("| SMTP | TLS hello, plain reply |" in md
+           and "the server answered in clear text and never in TLS" in md
+           and md.count("**Why:** the server does not speak TLS on this port") == 3,
+           "TLS to a plain port: said so, each 500 explained")
+
         # The lab sample: the telnet negotiation, the typed password and the
         # explained errors are in the report.
         rc, md, _ = run("-r", "samples/lab-pop3-telnet.pcap", "-q", "-z", "report")
