@@ -5,9 +5,10 @@
  * (tn_describe), reply classes and error explanations (proto.h), the
  * statistics, the ladder, Markdown and HTML.
  *
- * Input: byte 0: bit 0 port (0: 25, 1: 110), bit 1 statistics as JSON;
- * the rest as fuzz_lines.h (0x01 switch direction, 0x02 segment
- * boundary, 0x03 FIN).
+ * Input: byte 0: bit 0 port (0: 25, 1: 110), bit 1 statistics as JSON,
+ * bit 2 chunked; the rest as fuzz_lines.h (0x01 switch direction, 0x02
+ * segment boundary, 0x03 FIN) or, chunked, [dir][len be16][bytes]...
+ * so any byte can be sent (a TLS Client Hello has 0x01 and 0x03 in it).
  *
  * Properties: every output is UTF-8 with no control or bidi character
  * but newline (fuzz_common.h); the HTML report has no element but the
@@ -153,7 +154,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     fz_flow_init(&f, data[0] & 1 ? 110 : 25, 0x01000000u, 0xfffffc00u);
     fz_handshake(&f);
-    for (start = 1, i = 1; i <= size; i++) {
+    if (data[0] & 4) {
+        for (i = 1; i + 3 <= size; i += 3 + n) {
+            n = (size_t)data[i + 1] << 8 | data[i + 2];
+            if (n > size - i - 3)
+                n = size - i - 3;
+            fz_data(&f, data[i] & 1, data + i + 3, n, 1460);
+        }
+        i = size + 1;
+    }
+    for (start = 1, i = data[0] & 4 ? size + 1 : 1; i <= size; i++) {
         uint8_t c = i < size ? data[i] : FZ_MARK_SEG;
         if (c != FZ_MARK_DIR && c != FZ_MARK_SEG && c != FZ_MARK_FIN)
             continue;

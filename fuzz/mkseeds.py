@@ -363,6 +363,15 @@ def lab_seeds():
         b"535 5.7.8 [x](javascript:a) | `t`\r\n", b"mail from <x>\r\n",
         b"501 5.5.4 Syntax: MAIL FROM:<address>\r\n", b"QUIT\r\n", b"221 bye\r\n"])
     put("lab", "hand-markup", b"\x00" + evil)
+    # chunked (bit 2): a TLS Client Hello to a server speaking clear text
+    # there, as streams() reads it from samples/smtp-plain-465.pcap
+    for path in [os.path.join(ROOT, "samples", "smtp-plain-465.pcap")]:
+        segs = streams(path).get(1, []) if os.path.exists(path) else []
+        out = b""
+        for sp, _, data in segs:
+            out += bytes([1 if sp == 465 else 0]) + struct.pack("!H", len(data)) + data
+        if out:
+            put("lab", "tls-hello-plain-reply", b"\x04" + out)
     put("lab", "hand-markup-pop3", b"\x01" + evil.replace(b"220 ", b"+OK ", 1))
 
 
