@@ -32,7 +32,8 @@ LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS) $(PCRE2_LIBS)
 DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/ip.c dissect/flow.c dissect/tcp.c dissect/line.c \
            dissect/telnet.c dissect/b64.c dissect/sess.c dissect/acc.c \
-           dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/proto.c \
+           dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/imap.c \
+           dissect/proto.c \
            dissect/dec.c dissect/stream.c dissect/dissect.c dissect/field.c \
            dissect/filter.c dissect/mime.c
 CAPTURE := capture/cap.c capture/link.c capture/pump.c
