@@ -82,7 +82,7 @@ def main():
             b += 1
         ok += o; bad += b
     accounts = {'user1': 'secret1', 'user2': 'pa ss2!', 'carol@example.test': 'c4rol#9'}
-    for name in ('pop3-auth.pcap', 'smtp-auth-mechs.pcap'):
+    for name in ('pop3-auth.pcap', 'smtp-auth-mechs.pcap', 'imap-auth.pcap'):
         p = os.path.join(top, 'samples', name)
         if os.path.exists(p):
             o, b, out = check(binp, p, accounts)
