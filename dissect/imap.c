@@ -941,6 +941,13 @@ part_line(struct flow *f, struct imap_st *st, int dir, const struct line *ln)
             return;
         }
         part_emit(f, st, dir);
+    } else if (pt->st == PART_BODY) {
+        /* (a message literal takes raw bytes only: its framing was
+         * lost) */
+        if (a && a->active)
+            a->flags |= anom_hit(ANOM_MALFORMED);
+        body_end(f, st, dir);
+        pt->st = PART_NONE;
     } else {
         pt->flags |= fl;
         pt->st = PART_NONE;     /* TAIL: the end of it, unless ... */
