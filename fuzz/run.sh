@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build=${FUZZ_BUILD:-$root/fuzz/build}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"pipeline tcp smtp pop3 sasl esc filter mime"}
+targets=${FUZZ_TARGETS:-"pipeline tcp smtp pop3 imap sasl esc filter mime"}
 
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -56,7 +56,7 @@ libs() {
 maxlen() {
     case $1 in
     pipeline|tcp) echo 65536 ;;
-    smtp|pop3) echo 16384 ;;
+    smtp|pop3|imap) echo 16384 ;;
     esc) echo 8192 ;;
     mime) echo 4096 ;;
     sasl) echo 4096 ;;
