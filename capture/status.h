@@ -16,6 +16,8 @@ struct src_status {
     uint64_t packets;       /* read so far */
     int have_drops;         /* live: the kernel's counters are known */
     uint64_t drops;         /* dropped by the kernel and the interface */
+    /* TLS sessions so far: decrypted, not (no key), failed (bad record) */
+    uint64_t tls_sessions, tls_decrypted, tls_undecrypted, tls_failed;
 };
 
 #endif

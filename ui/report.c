@@ -9,6 +9,7 @@
 #include "esc.h"
 #include "fmt.h"
 #include "out.h"
+#include "../dissect/dissect.h"
 
 struct report {
     struct rec_store *st;
@@ -33,13 +34,26 @@ report_add(struct report *rp, const struct rec *r)
         rec_store_add(rp->st, r);
 }
 
+/* " text" padded to width display columns (UTF-8 as characters: a CJK
+ * user name takes two columns a character). */
+static void
+pad(FILE *fp, const char *s, size_t width)
+{
+    size_t w = esc_width(s, strlen(s));
+
+    fputc(' ', fp);
+    fputs(s, fp);
+    for (; w < width; w++)
+        fputc(' ', fp);
+}
+
 static void
 cell(FILE *fp, const struct rec_str *s, int width)
 {
     char buf[1024];
 
-    esc_bytes(buf, sizeof buf, s->p, s->n, ESC_ELLIPSIS);
-    fprintf(fp, " %-*s", width, buf);
+    esc_bytes(buf, sizeof buf, s->p, s->n, ESC_ELLIPSIS | ESC_UTF8);
+    pad(fp, buf, (size_t)width);
 }
 
 /* hashcat -m 16400 (CRAM-MD5): $cram_md5$<b64 challenge>$<b64 user SP hexdigest>
@@ -70,11 +84,12 @@ hashcat_line(FILE *fp, const struct rec *r)
 }
 
 void
-report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
+report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat,
+             const struct dis_tls_counts *tls, int keylog)
 {
     size_t i, n = rec_store_count(rp->st);
     struct rec r;
-    char tm[48], src[64], dst[64], ep[160];
+    char tm[48], src[64], dst[64], ep[160], pl[32];
     struct ms_time prev = { 0, 0 };
 
     if (hashcat) {
@@ -85,7 +100,7 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
     }
     fprintf(fp, "=================================================================\n");
     fprintf(fp, "Credentials: %zu attempt%s\n", n, n == 1 ? "" : "s");
-    fprintf(fp, "%-15s %-21s %-21s %-4s %-11s %-20s %-24s %-8s %s\n", "Time", "Client",
+    fprintf(fp, "%-15s %-21s %-21s %-8s %-11s %-20s %-24s %-8s %s\n", "Time", "Client",
             "Server", "Prot", "Mechanism", "Username", "Secret", "Result", "Frames");
     for (i = 0; i < n; i++) {
         if (rec_store_get(rp->st, i, &r) < 0)
@@ -97,7 +112,10 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
         snprintf(ep, sizeof ep, r.src.family == 6 ? "[%s]:%u" : "%s:%u", src, (unsigned)r.src.port);
         fprintf(fp, " %-21s", ep);
         snprintf(ep, sizeof ep, r.dst.family == 6 ? "[%s]:%u" : "%s:%u", dst, (unsigned)r.dst.port);
-        fprintf(fp, " %-21s %-4s", ep, proto_label(r.proto));
+        /* what was found inside TLS says so */
+        snprintf(pl, sizeof pl, "%s%s", proto_label(r.proto),
+                 (r.flags & REC_F_DECRYPTED) ? "/TLS" : "");
+        fprintf(fp, " %-21s %-8s", ep, pl);
         if (r.cred.mech == AUTH_OTHER)
             cell(fp, &r.cred.mech_name, 11);
         else
@@ -105,16 +123,16 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
         cell(fp, &r.cred.user, 20);
         if (r.cred.secret_kind == SECRET_DIGEST && r.cred.challenge.n && !(r.flags & REC_F_MASKED)) {
             char s[600], c[600], both[1300];
-            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, 0);
-            esc_bytes(c, sizeof c, r.cred.challenge.p, r.cred.challenge.n, 0);
+            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, ESC_UTF8);
+            esc_bytes(c, sizeof c, r.cred.challenge.p, r.cred.challenge.n, ESC_UTF8);
             snprintf(both, sizeof both, "%s (challenge %s)", s, c);
-            fprintf(fp, " %-24s", both);
+            pad(fp, both, 24);
         } else if (r.cred.secret_typed.n) {
             char s[600], t[600], both[1300];
-            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, 0);
-            esc_bytes(t, sizeof t, r.cred.secret_typed.p, r.cred.secret_typed.n, 0);
+            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, ESC_UTF8);
+            esc_bytes(t, sizeof t, r.cred.secret_typed.p, r.cred.secret_typed.n, ESC_UTF8);
             snprintf(both, sizeof both, "%s (typed %s)", s, t);
-            fprintf(fp, " %-24s", both);
+            pad(fp, both, 24);
         } else {
             cell(fp, &r.cred.secret, 24);
         }
@@ -123,6 +141,15 @@ report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat)
                 cred_result_name(r.cred.result), o->color ? "\033[0m" : "",
                 (unsigned long long)r.pkt_first, (unsigned long long)r.pkt);
     }
+    if (tls && tls->undecrypted)
+        fprintf(fp, "%llu TLS session%s not decrypted: %s\n",
+                (unsigned long long)tls->undecrypted, tls->undecrypted == 1 ? "" : "s",
+                keylog ? "their secrets are not in the key log"
+                       : "no key; give --tls-keylog FILE");
+    if (tls && tls->failed)
+        fprintf(fp, "%llu TLS session%s failed to decrypt: a record did not authenticate "
+                "(wrong secrets or damaged; tls_bad_record)\n",
+                (unsigned long long)tls->failed, tls->failed == 1 ? "" : "s");
     fprintf(fp, "=================================================================\n");
 }
 
