@@ -627,6 +627,27 @@ static const struct step imap_hostile[] = {
     { DIR_C2S, "h7 LOGIN {4294967296+}\r\nabc\r\nh8 NOOP\r\n" },
 };
 
+/* OAuth in IMAP (RFC 7628; Google's XOAUTH2): with SASL-IR, without it
+ * (after "+ "), and the error dance: "+ <base64 JSON>", the client's
+ * dummy response ("AQ==" or an empty line), then the tagged NO. */
+static const struct step imap_oauth[] = {
+    { DIR_S2C, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2 AUTH=OAUTHBEARER] ready\r\n" },
+    { DIR_C2S, "o1 AUTHENTICATE XOAUTH2 dXNlcj1jYXJvbEBleGFtcGxlLnRlc3QBYXV0aD1CZWFyZXIgeWEyOS5HT09EAQE=\r\n" },
+    { DIR_S2C, "o1 OK Success\r\n" },
+    { DIR_C2S, "o2 AUTHENTICATE OAUTHBEARER\r\n" },
+    { DIR_S2C, "+ \r\n" },
+    { DIR_C2S, "bixhPXVzZXIxQGV4YW1wbGUudGVzdCwBaG9zdD1pbWFwLmV4YW1wbGUudGVzdAFwb3J0PTE0MwFhdXRoPUJlYXJlciB5YTI5LkVYUElSRUQBAQ==\r\n" },
+    { DIR_S2C, "+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=\r\n" },
+    { DIR_C2S, "AQ==\r\n" },
+    { DIR_S2C, "o2 NO [AUTHENTICATIONFAILED] invalid token\r\n" },
+    { DIR_C2S, "o3 AUTHENTICATE XOAUTH2 dXNlcj11c2VyMUBleGFtcGxlLnRlc3QBYXV0aD1CZWFyZXIgeWEyOS5PTEQBAQ==\r\n" },
+    { DIR_S2C, "+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=\r\n" },
+    { DIR_C2S, "\r\n" },
+    { DIR_S2C, "o3 NO [AUTHENTICATIONFAILED] invalid token\r\n" },
+    { DIR_C2S, "o4 LOGOUT\r\n" },
+    { DIR_S2C, "* BYE\r\no4 OK\r\n" },
+};
+
 /* A message literal with bytes lost in its middle goes on to its end;
  * one whose end was lost ends there. */
 static const struct step imap_lost[] = {
@@ -834,6 +855,15 @@ main(void)
     T_CHECK(has("reply S * code=0 size=0 lines=3 fl=0 text=* 1 FETCH (ENVELOPE (\"d\" {7}\nab\r\nc d NIL))"));
     T_CHECK(has("command C LOGIN code=0 size=0 lines=4 fl=100 text=h7 LOGIN {4294967296+}\nabc\r\nh8 NOOP\r\n"));
     T_CHECK(!has_quiet("text=h8 NOOP arg"));
+
+    same_for_every_chunking("imap-oauth", imap_oauth, (int)(sizeof imap_oauth / sizeof imap_oauth[0]), 143);
+    T_CHECK(has("user=carol@example.test secret=ya29.GOOD result=accepted mech=XOAUTH2"));
+    T_CHECK(has("user=user1@example.test secret=ya29.EXPIRED result=rejected mech=OAUTHBEARER"));
+    T_CHECK(has("user=user1@example.test secret=ya29.OLD result=rejected mech=XOAUTH2"));
+    T_INT(count("credential "), 3);
+    /* the dummy responses are SASL data, not commands */
+    T_CHECK(!has_quiet("command C AQ=="));
+    T_CHECK(has("command C LOGOUT"));
 
     same_for_every_chunking("imap-lost", imap_lost, (int)(sizeof imap_lost / sizeof imap_lost[0]), 143);
     T_CHECK(has("body S FETCH code=0 size=22 lines=2 fl=4") && has("subject=lost"));
