@@ -36,7 +36,8 @@ DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/ip.c dissect/tunnel.c dissect/flow.c \
            dissect/tcp.c dissect/line.c \
            dissect/telnet.c dissect/b64.c dissect/sess.c dissect/acc.c \
-           dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/proto.c \
+           dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/imap.c \
+           dissect/proto.c \
            dissect/dec.c dissect/dec_tls.c dissect/stream.c dissect/dissect.c dissect/field.c \
            dissect/filter.c dissect/mime.c \
            dissect/keylog.c dissect/tls.c dissect/tls_crypto.c dissect/tls_cert.c \

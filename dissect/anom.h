@@ -35,6 +35,8 @@
     X(NOT_MAIL, "not_mail", "a connection on a mail port that does not speak the protocol; shown once, not dissected") \
     X(TLS_BAD_RECORD, "tls_bad_record", "a TLS record failed authentication or could not be parsed; decryption of that direction stopped") \
     X(TLS_NO_KEY, "tls_no_key", "a TLS session whose secrets are not in the key log") \
+    X(TAG_REUSE, "tag_reuse", "an IMAP client reused the tag of a command still waiting for its completion; completions pair with the oldest") \
+    X(COMPRESSED, "compressed", "bytes after IMAP COMPRESS=DEFLATE (RFC 4978): not inflated, one record per run") \
     X(MIME_BAD_WORD, "mime_bad_word", "an RFC 2047 encoded word in a header could not be decoded; shown raw")
 
 #define ANOM_ENUM(e, n, d) ANOM_##e,

@@ -8,7 +8,7 @@
 
 #include "record.h"
 
-#define DIS_PORT_TLS 0x10   /* port_map flag: implicit TLS (465, 995) */
+#define DIS_PORT_TLS 0x10   /* port_map flag: implicit TLS (465, 993, 995) */
 #define DIS_PORT_FORCE 0x20 /* port_map flag: --port, taken without a check */
 
 /* Message bodies as they stream by, for export (ui/export.c). begin

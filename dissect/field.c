@@ -216,7 +216,7 @@ static const struct fld_def head[] = {
 
 /* after the protocols' fields */
 static const struct fld_def tail[] = {
-    { "imf", FT_PROTO, 0, "a message body (DATA, BDAT, RETR, TOP)", g_imf, 0, 0 },
+    { "imf", FT_PROTO, 0, "a message body (DATA, BDAT, RETR, TOP, IMAP FETCH, APPEND)", g_imf, 0, 0 },
     { "imf.from", FT_STR, J, "From header", g_imf_from, K(BODY), 0 },
     { "imf.to", FT_STR, J, "To header", g_imf_to, K(BODY), 0 },
     { "imf.cc", FT_STR, J, "Cc header", g_imf_cc, K(BODY), 0 },
@@ -238,7 +238,7 @@ static const struct fld_def tail[] = {
     { "cred", FT_PROTO, 0, "a credential or a message carrying a secret", g_cred, 0, 0 },
     { "cred.user", FT_STR, 0, "user name of a login attempt", g_cred_user, 0, 0 },
     { "cred.secret", FT_STR, 0, "password, token or digest", g_cred_secret, 0, 0 },
-    { "cred.mech", FT_STR, 0, "USER/PASS, APOP, PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER", g_cred_mech, 0, 0 },
+    { "cred.mech", FT_STR, 0, "USER/PASS (also IMAP LOGIN), APOP, PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER", g_cred_mech, 0, 0 },
     { "cred.result", FT_STR, 0, "accepted, rejected or unknown", g_cred_result, 0, 0 },
     { "cred.challenge", FT_STR, 0, "CRAM-MD5 challenge or APOP timestamp", g_cred_chal, 0, 0 },
     { "cred.authzid", FT_STR, 0, "PLAIN authorization identity", g_cred_authzid, 0, 0 },

@@ -18,7 +18,7 @@ struct flow {
     uint32_t id;                    /* stream number, in creation order */
     uint8_t family;
     uint8_t proto;                  /* PROTO_SMTP, PROTO_POP */
-    uint8_t tls;                    /* port is implicit TLS (465, 995) */
+    uint8_t tls;                    /* port is implicit TLS (465, 993, 995) */
     uint8_t forced;                 /* --port: the protocol is not checked */
     uint8_t other;                  /* not a protocol we dissect: its
                                      * bytes are no longer reassembled */

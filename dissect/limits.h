@@ -32,6 +32,13 @@
  * accepts about 100 before answering; 64 keeps the queue small. */
 #define LIM_PIPELINE     64
 
+/* IMAP commands waiting for their tagged completions (RFC 9051 5.5:
+ * a client may send many without waiting). Clients keep a handful in
+ * flight, bulk synchronisers a few dozen; 128 covers them and bounds a
+ * connection's table (~11 KB). When full the oldest is dropped
+ * (pipeline_overflow) and its completion is unmatched. */
+#define LIM_IMAP_TAGS    128
+
 /* Bytes of a record's parameter / text kept per record. Longer values
  * are cut and flagged truncated. */
 #define LIM_ARG          256

@@ -294,6 +294,16 @@ line_pending(const struct line_asm *la)
     return la->held != 0;
 }
 
+size_t
+line_held(const struct line_asm *la, const uint8_t **p)
+{
+    *p = NULL;
+    if (!la->held || !la->buf)
+        return 0;
+    *p = la->buf->data;
+    return la->buf->len;
+}
+
 int
 line_flush(struct line_asm *la, struct line *out)
 {

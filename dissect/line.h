@@ -72,6 +72,9 @@ int line_cut(struct line_asm *la, uint64_t missing, struct line *out);
 int line_flush(struct line_asm *la, struct line *out);
 /* Has a partial line? */
 int line_pending(const struct line_asm *la);
+/* The first bytes of the partial line held (at most its buffer), as
+ * received: no line editing. Returns their count, 0 if none. */
+size_t line_held(const struct line_asm *la, const uint8_t **p);
 void line_free(struct line_asm *la);
 
 #endif

@@ -4,11 +4,12 @@
 
 #include "proto.h"
 
-extern const struct proto_ops smtp_proto, pop3_proto;
+extern const struct proto_ops smtp_proto, pop3_proto, imap_proto;
 
 static const struct proto_ops *const table[PROTO_N] = {
     [PROTO_SMTP] = &smtp_proto,
     [PROTO_POP] = &pop3_proto,
+    [PROTO_IMAP] = &imap_proto,
 };
 
 const struct proto_ops *

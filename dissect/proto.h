@@ -1,5 +1,6 @@
 /* proto.h - the protocol table: every application protocol mailsift
- * dissects is one row here and one file of its own (smtp.c, pop3.c).
+ * dissects is one row here and one file of its own (smtp.c, pop3.c,
+ * imap.c).
  * Nothing outside the table and those files names a protocol; the stream
  * stage, the field registry and the views ask the table. */
 #ifndef MS_PROTO_H
@@ -15,7 +16,7 @@
 
 /* Protocol ids, stored in flow.proto and rec.proto. The table in proto.c
  * has a row for each; PROTO_NONE (0) is "not decided / not mail". */
-enum proto { PROTO_NONE, PROTO_SMTP, PROTO_POP, PROTO_N };
+enum proto { PROTO_NONE, PROTO_SMTP, PROTO_POP, PROTO_IMAP, PROTO_N };
 
 /* What a protocol says of a connection's first line in one direction. */
 enum { DET_NO, DET_YES, DET_MAYBE };

@@ -44,6 +44,8 @@ struct sess {
                              * SMTP: body began before its 354 */
     uint8_t want_tls;       /* the protocol saw TLS agreed (sess_start_tls) */
     uint8_t telnet;         /* the client negotiated telnet options */
+    void *proto_st;         /* the protocol's own state (imap.c), freed
+                             * by its on_close */
     /* stream stage (stream.c): what the connection is, the bytes held
      * while that is not known, the byte decoder and the directions it
      * covers */

@@ -532,13 +532,20 @@ plain_gap(void *ctx, int dir, const struct tcp_gap *g)
     struct flow *f = io->f;
     const struct proto_ops *P = proto_get(f->proto);
     struct line ln;
+    uint64_t *raw = &f->sess->raw_left[dir];
 
+    /* Bytes lost inside a raw run the protocol asked for (a BDAT chunk,
+     * an IMAP literal) are bytes of it: the run ends where it would have,
+     * and the protocol (on_gap) sees whether it still goes on. */
+    *raw -= g->len < *raw ? g->len : *raw;
     if (g->cut) {
         /* What was captured of the line is shown; the next segment
-         * starts a line only if it looks like one. */
+         * starts a line only if it looks like one (inside a raw run it
+         * is more of the run). */
         if (line_cut(&f->la[dir], g->len, &ln) && P)
             P->on_line(f, dir, &ln);
-        f->resync |= (uint8_t)(1u << dir);
+        if (!*raw)
+            f->resync |= (uint8_t)(1u << dir);
     } else {
         line_gap(&f->la[dir]);
     }

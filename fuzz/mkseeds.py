@@ -6,7 +6,8 @@ plus tshark and editcap to read the sample captures).
 
 Default sample dirs: samples/ and tests/data/corpus/. Seeds are small:
 each pipeline seed is a sample cut at a packet boundary below 16 KiB,
-each smtp/pop3 seed one TCP stream's payload in the fuzz_lines.h format,
+each smtp/pop3/imap seed one TCP stream's payload in the fuzz_lines.h
+format,
 each ip seed (fuzz_ip.c's format) the frames of a tunnel or malformed-IP
 sample (samples/tunnel-*, samples/hostile/h-tunnel-*, h-ip*) or of one
 bad.py malformed/unsupported set, cut below 16 KiB.
@@ -31,6 +32,7 @@ LINES_MAX = 8 * 1024
 MARK_DIR, MARK_SEG, MARK_FIN = b"\x01", b"\x02", b"\x03"
 SMTP_PORTS = {25, 587, 2525}
 POP_PORTS = {110}
+IMAP_PORTS = {143}
 
 
 def put(target, name, data):
@@ -133,6 +135,8 @@ def lines(paths):
                 target, port = "smtp", min(ports & SMTP_PORTS)
             elif ports & POP_PORTS:
                 target, port = "pop3", 110
+            elif ports & IMAP_PORTS:
+                target, port = "imap", 143
             else:
                 continue
             t = transcript(segs, port)
@@ -210,6 +214,37 @@ def hand_written():
         "stls": b"+OK hi\r\n" + D + b"STLS\r\n" + D + b"+OK go\r\n" + D + b"\x16\x03\x01junk",
         "unterminated": b"+OK hi\r\n" + D + b"RETR 1\r\n" + D + b"+OK\r\nline\r\n" + F,
     }
+    # IMAP: literals both ways, and the hostile cases of the unit tests
+    imap = {
+        "session": b"* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR] ready\r\n" + D
+        + b"a1 LOGIN {5}\r\n" + D + b"+ OK\r\n" + D + b"user1 {7+}\r\nsecret1\r\n" + D
+        + b"a1 OK in\r\n" + D + b"a2 SELECT \"IN\\\"BOX\"\r\na3 UID FETCH 1:* (BODY.PEEK[])\r\n" + D
+        + b"* 1 EXISTS\r\n* OK [UIDVALIDITY 1] x\r\na2 OK done\r\n* 1 FETCH (UID 1 BODY[] {30}\r\n"
+        + b"From: a@b\r\nSubject: hi\r\n\r\nx\r\n FLAGS (\\Seen))\r\na3 OK\r\n" + D
+        + b"a4 APPEND INBOX (\\Seen) {18+}\r\nSubject: up\r\n\r\nyo\r\n" + S + b"\r\n" + D
+        + b"a4 OK\r\n" + D + b"a5 IDLE\r\n" + D + b"+ idling\r\n* 2 EXISTS\r\n" + D
+        + b"DONE\r\n" + D + b"a5 OK\r\n" + D + b"a6 LOGOUT\r\n" + D + b"* BYE\r\na6 OK\r\n",
+        "authenticate": b"* OK hi\r\n" + D + b"a1 AUTHENTICATE PLAIN\r\n" + D + b"+ \r\n" + D
+        + b"*\r\n" + D + b"a1 BAD cancelled\r\n" + D + b"a2 AUTHENTICATE CRAM-MD5\r\n" + D
+        + b"+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n" + D
+        + b"dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\r\n" + D + b"a2 OK\r\n" + D
+        + b"a3 AUTHENTICATE PLAIN AHVzZXIxAHNlY3JldDE=\r\n" + D + b"a3 NO\r\n",
+        "huge-literal": b"* OK hi\r\n" + D + b"h1 LOGIN {4294967296}\r\n" + D + b"h1 BAD big\r\n"
+        + D + b"h2 LOGIN {99999999999999999999}\r\nh3 NOOP\r\n" + D + b"h2 BAD\r\nh3 OK\r\n"
+        + D + b"h4 LOGIN {9+}\r\nnever",
+        "tag-reuse": b"* OK hi\r\n" + D + b"t1 NOOP\r\nt1 NOOP\r\n" + D
+        + b"t1 OK\r\nt1 OK\r\nzz OK\r\n+ lost\r\n",
+        "compress": b"* OK hi\r\n" + D + b"c1 COMPRESS DEFLATE\r\n" + D
+        + b"c1 OK go\r\n\x78\x9c\x05\x80" + D + b"\xca\x48\xcd a1 NOOP\r\n" + D + b"junk\r\n",
+        "starttls-typed": b"* OK hi\r\n" + D + S.join(bytes([c]) for c in b"s0 sel\x7f")
+        + D + b"s0 BAD bad\r\n" + D + b"ect inbox\r\n. STARTTLS\r\n" + D + b". OK\r\n" + D
+        + b"\x16\x03\x01\x00\x05hello",
+        "envelope": b"* OK hi\r\n" + D + b"a1 FETCH 1 (ENVELOPE BODY[TEXT] BINARY[1]<0>)\r\n" + D
+        + b"* 1 FETCH (ENVELOPE (\"d\" {7}\r\nab\r\nc d NIL) BODY[TEXT] {0}\r\n BINARY[1]<0> ~{3}\r\nabc)\r\n"
+        + b"a1 OK\r\n" + F,
+    }
+    for k, v in imap.items():
+        put("imap", "hand-" + k, v)
     for k, v in smtp.items():
         put("smtp", "hand-" + k, v)
     for k, v in pop3.items():

@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build=${FUZZ_BUILD:-$root/fuzz/build}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"pipeline tcp ip smtp pop3 sasl esc filter mime tls keylog lab"}
+targets=${FUZZ_TARGETS:-"pipeline tcp ip smtp pop3 sasl esc filter mime tls keylog lab imap"}
 
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -67,7 +67,7 @@ maxlen() {
     case $1 in
     pipeline|tcp|ip|tls) echo 65536 ;;
     keylog) echo 16384 ;;
-    smtp|pop3|lab) echo 16384 ;;
+    smtp|pop3|lab|imap) echo 16384 ;;
     esc) echo 8192 ;;
     mime) echo 4096 ;;
     sasl) echo 4096 ;;

@@ -43,7 +43,7 @@ check "exit or abort outside main.c" \
     grep -nE '\b(exit|_exit|abort)[[:space:]]*\(' capture/*.c dissect/*.c ui/*.c
 # A protocol is named only in the table and in its own file.
 check "protocol ids outside proto.c and the protocol's own file" sh -c \
-    "grep -nE '\bPROTO_(SMTP|POP)\b' main.c capture/*.c ui/*.c ui/*.h dissect/*.c | grep -vE '^dissect/(proto|smtp|pop3)\.c:'"
+    "grep -nE '\bPROTO_(SMTP|POP|IMAP)\b' main.c capture/*.c ui/*.c ui/*.h dissect/*.c | grep -vE '^dissect/(proto|smtp|pop3|imap)\.c:'"
 # Binary headers (link, IP, TCP) are read only through rd.h.
 check "packet bytes indexed outside rd.h in a header parser" \
     grep -nE '(\b(p|l3|data|pkt)\[|rd_cur\([^)]*\)\[)' capture/link.c dissect/eth.h dissect/ip.c dissect/tunnel.c

@@ -333,12 +333,20 @@ fmt_info_esc(const struct rec *r, char *buf, size_t sz, int escf)
         o = addf(buf, sz, o, tmp);
         o = add(buf, sz, o, r->text.p, r->text.n);
         break;
-    case REC_NOTE:
-        snprintf(tmp, sizeof tmp, "[gap: %llu ", (unsigned long long)r->size);
+    case REC_NOTE: {
+        /* a gap, or bytes not decoded (IMAP COMPRESS): the verb names it */
+        char label[16];
+        size_t i;
+        for (i = 0; i + 1 < sizeof label && i < sizeof r->verb && r->verb[i]; i++)
+            label[i] = (char)(r->verb[i] >= 'A' && r->verb[i] <= 'Z' ? r->verb[i] + 32 : r->verb[i]);
+        label[i] = 0;
+        snprintf(tmp, sizeof tmp, "[%s: %llu ", label[0] ? label : "gap",
+                 (unsigned long long)r->size);
         o = addf(buf, sz, o, tmp);
         o = add(buf, sz, o, r->text.p, r->text.n);
         o = addf(buf, sz, o, "]");
         break;
+    }
     case REC_CRED:
         o = addf(buf, sz, o, "[credentials ");
         o = addf(buf, sz, o, r->cred.mech == AUTH_OTHER ? "" : auth_mech_name(r->cred.mech));

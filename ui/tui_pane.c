@@ -379,8 +379,11 @@ details(struct tui *t, const struct rec *r, int mark)
     if (r->kind == REC_BODY)
         tui_lines_addf(L, TA_NORMAL, "    Size: %llu bytes after dot-unstuffing",
                        (unsigned long long)r->size);
-    if (r->kind == REC_NOTE)
+    if (r->kind == REC_NOTE && !strcmp(r->verb, "GAP"))
         tui_lines_addf(L, TA_NOTE, "    Gap: %llu bytes never captured",
+                       (unsigned long long)r->size);
+    else if (r->kind == REC_NOTE)
+        tui_lines_addf(L, TA_NOTE, "    Not decoded: %llu bytes (the text says why)",
                        (unsigned long long)r->size);
     if (r->kind == REC_DATA)
         tui_lines_addf(L, TA_NOTE, "    Not mail: %llu bytes held before the verdict, "

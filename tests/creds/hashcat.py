@@ -66,6 +66,8 @@ def main():
         digest = hmac.new(b'tanstaaftanstaaf', chal, hashlib.md5).hexdigest()
         ts = '<1896.697170952@dbc.mtview.ca.us>'
         apop = hashlib.md5((ts + 'tanstaaf').encode()).hexdigest()
+        chal2 = b'<7.1700000000@imap.example.test>'
+        digest2 = hmac.new(b'imap pw', chal2, hashlib.md5).hexdigest()
         p = os.path.join(d, 'made.pcap')
         pcap(p, [
             (25, [(1, b'220 mx ESMTP\r\n'), (0, b'EHLO c\r\n'), (1, b'250 AUTH CRAM-MD5\r\n'),
@@ -75,14 +77,21 @@ def main():
             (110, [(1, ('+OK POP3 server ready ' + ts + '\r\n').encode()),
                    (0, ('APOP mrose ' + apop + '\r\n').encode()), (1, b'+OK\r\n'),
                    (0, b'QUIT\r\n'), (1, b'+OK\r\n')]),
+            # IMAP AUTHENTICATE CRAM-MD5 (RFC 9051 6.2.2): "+ " challenge,
+            # the verdict in the tagged completion
+            (143, [(1, b'* OK IMAP4rev1 ready\r\n'), (0, b'a1 AUTHENTICATE CRAM-MD5\r\n'),
+                   (1, b'+ ' + base64.b64encode(chal2) + b'\r\n'),
+                   (0, base64.b64encode(b'jo ' + digest2.encode()) + b'\r\n'),
+                   (1, b'a1 OK done\r\n'), (0, b'a2 LOGOUT\r\n'), (1, b'* BYE\r\na2 OK\r\n')]),
         ])
-        o, b, out = check(binp, p, {'tim': 'tanstaaftanstaaf', 'mrose': 'tanstaaf'})
-        if o != 2:
-            print('FAIL made.pcap: want 2 verified tuples, got %d:\n%s' % (o, out))
+        o, b, out = check(binp, p, {'tim': 'tanstaaftanstaaf', 'mrose': 'tanstaaf',
+                                    'jo': 'imap pw'})
+        if o != 3:
+            print('FAIL made.pcap: want 3 verified tuples, got %d:\n%s' % (o, out))
             b += 1
         ok += o; bad += b
     accounts = {'user1': 'secret1', 'user2': 'pa ss2!', 'carol@example.test': 'c4rol#9'}
-    for name in ('pop3-auth.pcap', 'smtp-auth-mechs.pcap'):
+    for name in ('pop3-auth.pcap', 'smtp-auth-mechs.pcap', 'imap-auth.pcap'):
         p = os.path.join(top, 'samples', name)
         if os.path.exists(p):
             o, b, out = check(binp, p, accounts)

@@ -8,9 +8,9 @@ For every capture (default: samples/*.pcap* and tests/data/corpus/*.pcap*):
     (no temporary file is left behind);
   - on each mail connection tshark can follow, an independent reading of
     the streams (tshark's TCP reassembly, then the DATA / BDAT / RETR / TOP
-    rules of RFC 5321 and RFC 1939 written out again here, lines as the
-    server took them, up to an accepted STARTTLS/STLS) finds the same
-    message bodies, byte for byte. A connection it cannot read (one side
+    rules of RFC 5321 and RFC 1939 and IMAP's literals of RFC 9051 4.3
+    written out again here, lines as the server took them, up to an
+    accepted STARTTLS/STLS) finds the same message bodies, byte for byte. A connection it cannot read (one side
     missing, a server that stops sending replies, gaps) is one skip line.
 Then: the per-message cap cuts a body and counts a limit; an existing file
 is never replaced; a directory that cannot be created is a one-line error
@@ -33,6 +33,7 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.path.join(TOP, "tests", "data", "corpus")
 SMTP_PORTS = {25, 587, 2525, 465}
 POP_PORTS = {110, 995}
+IMAP_PORTS = {143}
 passed = failed = skipped = 0
 
 
@@ -195,6 +196,64 @@ def pop_bodies(c, s):
     return out, None
 
 
+# IMAP: a line ending in a literal marker is followed by that many bytes
+# of data, then the line goes on (RFC 9051 4.3).
+LIT = re.compile(rb"~?\{(\d+)\+?\}$")
+# the fetch attributes whose value is a message (RFC 9051 7.5.2)
+MSG_ATT = re.compile(rb"(?:BODY|BINARY)(?:\.PEEK)?\[[^\]]*\](?:<\d+>)? ?$|RFC822(?:\.HEADER|\.TEXT)? $", re.I)
+
+
+def imap_units(b):
+    """Commands or responses: [(lines, literals)] where a literal follows
+    each line but the last."""
+    out, i = [], 0
+    cur, lits = [], []
+    while i < len(b):
+        j = b.find(b"\n", i)
+        if j < 0:
+            break
+        line = b[i:j].rstrip(b"\r")
+        i = j + 1
+        cur.append(line)
+        m = LIT.search(line)
+        # status lines and continuations carry text, not literals
+        if m and not re.match(rb"(\* (OK|NO|BAD|BYE|PREAUTH)\b|\+( |$)|[^ *+]+ (OK|NO|BAD)\b)", line, re.I):
+            n = int(m.group(1))
+            lits.append(b[i:i + n])
+            i += n
+            continue
+        out.append((cur, lits))
+        cur, lits = [], []
+    return out
+
+
+def imap_bodies(c, s):
+    """Message literals: the values of BODY[...], BINARY[...], RFC822 in
+    the server's untagged FETCH responses, and APPEND's messages (every
+    literal after the mailbox). Nothing after STARTTLS or COMPRESS."""
+    out = []
+    cu = imap_units(c)
+    stop = None
+    for k, (ls, lits) in enumerate(cu):
+        w = ls[0].split(b" ")
+        if len(w) > 1 and w[1].upper() in (b"STARTTLS", b"COMPRESS"):
+            stop = w[0]
+            cu = cu[:k]
+            break
+        if len(w) > 2 and w[1].upper() == b"APPEND":
+            first = 1 if ls[0].split(b" ", 2)[2].startswith((b"{", b"~{")) else 0
+            out += lits[first:]
+    for ls, lits in imap_units(s):
+        if stop is not None and ls[0].split(b" ")[:1] == [stop]:
+            break
+        if not re.match(rb"\* \d+ FETCH ", ls[0], re.I):
+            continue
+        for line, lit in zip(ls, lits):
+            if MSG_ATT.search(LIT.sub(b"", line)):
+                out.append(lit)
+    return out, None
+
+
 def oracle(cap):
     """{(client port, server port): (sorted bodies, None) or (None, why)}
     for the mail connections whose handshake was captured."""
@@ -208,6 +267,8 @@ def oracle(cap):
             read = smtp_bodies
         elif sp in POP_PORTS:
             read = pop_bodies
+        elif sp in IMAP_PORTS:
+            read = imap_bodies
         else:
             continue
         if not c and not s:

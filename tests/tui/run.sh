@@ -769,6 +769,48 @@ else
     skipped "TLS sample missing"
 fi
 
+# ---- IMAP: STARTTLS decrypted; details with the RFC section; follow ----
+IMAPCAP=samples/tls-imap-starttls.pcap
+if [ -f "$IMAPCAP" ]; then
+    echo "# $IMAPCAP"
+    start "$IMAPCAP" "--tls-keylog samples/tls-imap-starttls.keys"
+    if wait_for 'C: \. STARTTLS' && wait_for 'C: a2 login user1 secret1' &&
+       wait_for 'TLS 1 decrypted, 0 not'; then
+        ok "imap: STARTTLS, then the decrypted commands"
+    else
+        nok "imap: STARTTLS, then the decrypted commands"
+    fi
+    keys /
+    text 'imap.response.status == "OK" && decrypted'
+    keys Enter
+    if wait_for 'Status: OK \(success: the command completed \(RFC 9051 7\.1\.1\)\)'; then
+        ok "imap: details explain a completion with its RFC section"
+    else
+        nok "imap: details explain a completion with its RFC section"
+    fi
+    keys /
+    keys C-u
+    text 'imap.request.command == "select"'
+    keys Enter
+    if wait_for 'Command: SELECT - open a mailbox read-write \(RFC 9051 6\.3\.2\)'; then
+        ok "imap: details explain a command with its RFC section"
+    else
+        nok "imap: details explain a command with its RFC section"
+    fi
+    keys F
+    if wait_for '^ Follow Stream [0-9]+ \(IMAP\)' && wait_for '^C: a2 login user1' &&
+       wait_for '^S: a2 OK Logged in'; then
+        ok "imap: follow stream shows the decrypted conversation"
+    else
+        nok "imap: follow stream shows the decrypted conversation"
+    fi
+    keys q
+    keys Q
+    wait_exit >/dev/null
+else
+    skipped imap "IMAP STARTTLS sample missing"
+fi
+
 # ---- escape sequences in packets never reach the terminal ----
 if command -v python3 >/dev/null 2>&1; then
     python3 tests/tui/mkpcap.py "$TMP/evil.pcap"

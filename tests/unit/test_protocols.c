@@ -1,4 +1,4 @@
-/* test_protocols.c - SMTP and POP3 dissectors fed whole transcripts through
+/* test_protocols.c - SMTP, POP3 and IMAP dissectors fed whole transcripts through
  * the real IP/TCP/line layers: whole, byte by byte, and split at every
  * offset must give the same records. */
 #include <stdlib.h>
@@ -18,6 +18,14 @@ struct step {
     int dir;                /* DIR_C2S / DIR_S2C */
     const char *bytes;
 };
+/* dir | NULS: each \x01 of the step is sent as a NUL. */
+#define NULS 0x20
+
+static size_t
+step_len(const struct step *s)
+{
+    return strlen(s->bytes);
+}
 
 #define MAXREC 256
 static char recs[MAXREC][1024];
@@ -185,7 +193,13 @@ run(const struct step *st, int nst, uint16_t sport, int mode, size_t k)
     for (i = 0; i < nst; i++) {
         int d = st[i].dir & 1;
         const uint8_t *b = (const uint8_t *)st[i].bytes;
-        size_t n = strlen(st[i].bytes), off;
+        size_t n = step_len(&st[i]), off;
+        static uint8_t nuls[8192];
+        if ((st[i].dir & NULS) && n <= sizeof nuls) {
+            for (off = 0; off < n; off++)
+                nuls[off] = b[off] == 1 ? 0 : b[off];
+            b = nuls;
+        }
         if (st[i].dir & LOST) {
             seq[d] += (uint32_t)n;  /* sent, never captured */
             continue;
@@ -231,8 +245,8 @@ same_for_every_chunking(const char *name, const struct step *st, int nst, uint16
     memcpy(wexp, expbuf, expn);
     wexpn = expn;
     for (i = 0; i < nst; i++)
-        if (strlen(st[i].bytes) > maxn)
-            maxn = strlen(st[i].bytes);
+        if (step_len(&st[i]) > maxn)
+            maxn = step_len(&st[i]);
     for (mode = 1; mode <= 3; mode++) {
         for (k = 1; k <= (mode == 2 ? maxn : 1); k++) {
             run(st, nst, sport, mode, k);
@@ -550,6 +564,145 @@ make_long(void)
     snprintf(pop_long + o, sizeof pop_long - o, "short\r\n.\r\n");
 }
 
+/* IMAP: tagged commands paired by tag, literals both ways (inline in
+ * the record, or a message as a body), LITERAL+, pipelining with
+ * completions out of order, IDLE/DONE, AUTHENTICATE cancelled and with
+ * SASL-IR, a reused tag. The message literal holds "{3}" CR LF and a
+ * tagged-looking line: data, not commands. */
+static const struct step imap1[] = {
+    { DIR_S2C, "* OK [CAPABILITY IMAP4rev1 LITERAL+ SASL-IR] ready\r\n" },
+    { DIR_C2S, "a1 CAPABILITY\r\n" },
+    { DIR_S2C, "* CAPABILITY IMAP4rev1 LITERAL+ SASL-IR IDLE\r\na1 OK done\r\n" },
+    { DIR_C2S, "a2 LOGIN {5}\r\n" },
+    { DIR_S2C, "+ OK\r\n" },
+    { DIR_C2S, "user1 {9}\r\n" },
+    { DIR_S2C, "+ OK\r\n" },
+    { DIR_C2S, "se\"c ret1\r\n" },
+    { DIR_S2C, "* CAPABILITY IMAP4rev1 IDLE\r\na2 OK Logged in\r\n" },
+    { DIR_C2S, "a3 SELECT \"IN\\\"BOX\"\r\na4 FETCH 1 (BODY.PEEK[] FLAGS)\r\na5 UID SEARCH ALL\r\n" },
+    { DIR_S2C, "* 2 EXISTS\r\n* FLAGS (\\Seen)\r\na3 OK [READ-WRITE] done\r\n* SEARCH 1 2\r\n"
+               "* 1 FETCH (FLAGS (\\Seen) BODY[] {39}\r\nFrom: a@b\r\nSubject: Hi\r\n\r\nbody {3}\r\na5 OK x\r\n)\r\n"
+               "a5 OK searched\r\na4 OK fetched\r\n" },
+    { DIR_C2S, "a6 APPEND INBOX (\\Seen) {25+}\r\nSubject: up\r\n\r\nuploaded\r\n\r\n" },
+    { DIR_S2C, "* 3 EXISTS\r\na6 OK [APPENDUID 1 3] done\r\n" },
+    { DIR_C2S, "a7 IDLE\r\n" },
+    { DIR_S2C, "+ idling\r\n" },
+    { DIR_S2C, "* 4 EXISTS\r\n" },
+    { DIR_C2S, "DONE\r\n" },
+    { DIR_S2C, "a7 OK idled\r\n" },
+    { DIR_C2S, "a8 AUTHENTICATE PLAIN\r\n" },
+    { DIR_S2C, "+ \r\n" },
+    { DIR_C2S, "*\r\n" },
+    { DIR_S2C, "a8 BAD cancelled\r\n" },
+    { DIR_C2S, "a9 AUTHENTICATE PLAIN AHVzZXIxAHNlY3JldDI=\r\n" },
+    { DIR_S2C, "a9 NO [AUTHENTICATIONFAILED] no\r\n" },
+    { DIR_C2S, "t1 NOOP\r\nt1 NOOP\r\n" },
+    { DIR_S2C, "t1 OK one\r\nt1 OK two\r\nzz OK nobody asked\r\n" },
+    { DIR_C2S, "b1 LOGOUT\r\n" },
+    { DIR_S2C, "* BYE bye\r\nb1 OK done\r\n" },
+};
+
+/* Literal sizes are hints: {4294967296} refused by the server is never
+ * sent (the next line is a command); one that does not fit number64 is
+ * no literal; a LITERAL+ one that never ends takes the rest as data. A
+ * literal with a NUL, an ENVELOPE string literal in a response, and a
+ * LOGIN literal whose bytes come in two segments. */
+static const struct step imap_hostile[] = {
+    { DIR_S2C, "* OK ready\r\n" },
+    { DIR_C2S, "h1 LOGIN {4294967296}\r\n" },
+    { DIR_S2C, "h1 BAD Literal too large\r\n" },
+    { DIR_C2S, "h2 LOGIN {99999999999999999999}\r\nh3 NOOP\r\n" },
+    { DIR_S2C, "h2 BAD no\r\nh3 OK\r\n" },
+    { DIR_C2S, "h4 LOGIN {6}\r\n" },
+    { DIR_S2C, "+ OK\r\n" },
+    { DIR_C2S | NULS, "us\001er1 {2+}\r\npw\r\n" },
+    { DIR_S2C, "h4 NO bad\r\n" },
+    { DIR_C2S, "h5 LOGIN {5}\r\n" },
+    { DIR_S2C, "+ go\r\n" },
+    { DIR_C2S, "us" },
+    { DIR_C2S, "er1 \"p\\\\w\"\r\n" },
+    { DIR_S2C, "h5 OK in\r\n" },
+    { DIR_C2S, "h6 FETCH 1 (ENVELOPE)\r\n" },
+    { DIR_S2C, "* 1 FETCH (ENVELOPE (\"d\" {7}\r\nab\r\nc d NIL))\r\nh6 OK\r\n" },
+    { DIR_C2S, "h7 LOGIN {4294967296+}\r\nabc\r\nh8 NOOP\r\n" },
+};
+
+/* OAuth in IMAP (RFC 7628; Google's XOAUTH2): with SASL-IR, without it
+ * (after "+ "), and the error dance: "+ <base64 JSON>", the client's
+ * dummy response ("AQ==" or an empty line), then the tagged NO. */
+static const struct step imap_oauth[] = {
+    { DIR_S2C, "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2 AUTH=OAUTHBEARER] ready\r\n" },
+    { DIR_C2S, "o1 AUTHENTICATE XOAUTH2 dXNlcj1jYXJvbEBleGFtcGxlLnRlc3QBYXV0aD1CZWFyZXIgeWEyOS5HT09EAQE=\r\n" },
+    { DIR_S2C, "o1 OK Success\r\n" },
+    { DIR_C2S, "o2 AUTHENTICATE OAUTHBEARER\r\n" },
+    { DIR_S2C, "+ \r\n" },
+    { DIR_C2S, "bixhPXVzZXIxQGV4YW1wbGUudGVzdCwBaG9zdD1pbWFwLmV4YW1wbGUudGVzdAFwb3J0PTE0MwFhdXRoPUJlYXJlciB5YTI5LkVYUElSRUQBAQ==\r\n" },
+    { DIR_S2C, "+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=\r\n" },
+    { DIR_C2S, "AQ==\r\n" },
+    { DIR_S2C, "o2 NO [AUTHENTICATIONFAILED] invalid token\r\n" },
+    { DIR_C2S, "o3 AUTHENTICATE XOAUTH2 dXNlcj11c2VyMUBleGFtcGxlLnRlc3QBYXV0aD1CZWFyZXIgeWEyOS5PTEQBAQ==\r\n" },
+    { DIR_S2C, "+ eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=\r\n" },
+    { DIR_C2S, "\r\n" },
+    { DIR_S2C, "o3 NO [AUTHENTICATIONFAILED] invalid token\r\n" },
+    { DIR_C2S, "o4 LOGOUT\r\n" },
+    { DIR_S2C, "* BYE\r\no4 OK\r\n" },
+};
+
+/* A message literal with bytes lost in its middle goes on to its end;
+ * one whose end was lost ends there. */
+static const struct step imap_lost[] = {
+    { DIR_S2C, "* OK ready\r\n" },
+    { DIR_C2S, "a1 FETCH 1 BODY[]\r\n" },
+    { DIR_S2C, "* 1 FETCH (BODY[] {28}\r\nSubject: lost\r\n" },
+    { DIR_S2C | LOST, "\r\nbody" },
+    { DIR_S2C, " text\r\n)\r\na1 OK done\r\n" },
+    { DIR_C2S, "a2 FETCH 2 BODY[]\r\n" },
+    { DIR_S2C, "* 2 FETCH (BODY[] {10}\r\nSub" },
+    { DIR_S2C | LOST, "ject:xx)\r\na2 OK" },
+    { DIR_S2C, " done\r\n" },
+    { DIR_C2S, "a3 NOOP\r\n" },
+    { DIR_S2C, "a3 OK\r\n" },
+};
+
+/* COMPRESS: after the OK each run of bytes is one record; STARTTLS:
+ * TLS after the OK. A completion that comes while its command is still
+ * being typed (the server rejected a byte) answers it. */
+static const struct step imap_compress[] = {
+    { DIR_S2C, "* OK ready\r\n" },
+    { DIR_C2S, "c1 COMPRESS DEFLATE\r\n" },
+    { DIR_S2C, "c1 OK Begin compression\r\n\x78\x9c\x05\x80\x31" },
+    { DIR_C2S, "\xca\x48\xcd\xc9\xc9\x07" "a1 NOOP\r\n" },
+    { DIR_S2C, "\x01\x02\x03junk\r\n" },
+};
+static const struct step imap_starttls[] = {
+    { DIR_S2C, "* OK ready\r\n" },
+    { DIR_C2S, "s0 sel" },
+    { DIR_S2C, "s0 BAD typed too slowly\r\n" },
+    { DIR_C2S, "ect inbox\r\n" },
+    { DIR_C2S, ". STARTTLS\r\n" },
+    { DIR_S2C, ". OK Begin TLS negotiation now.\r\n" },
+    { DIR_C2S, "\x16\x03\x01\x00\x05hello" },
+    { DIR_S2C, "\x16\x03\x03\x00\x02hi" },
+};
+
+/* More commands waiting than the tag table holds: the oldest goes. */
+static char imap_many[LIM_IMAP_TAGS * 16];
+static const struct step imap_overflow[] = {
+    { DIR_S2C, "* OK ready\r\n" },
+    { DIR_C2S, imap_many },
+    { DIR_S2C, "t0 OK first\r\nt128 OK last\r\n" },
+};
+
+static void
+make_many(void)
+{
+    size_t o = 0;
+    int i;
+
+    for (i = 0; i <= LIM_IMAP_TAGS; i++)
+        o += (size_t)snprintf(imap_many + o, sizeof imap_many - o, "t%d NOOP\r\n", i);
+}
+
 int
 main(void)
 {
@@ -670,6 +823,67 @@ main(void)
 
     same_for_every_chunking("smtp-lost334", smtp_lost334, (int)(sizeof smtp_lost334 / sizeof smtp_lost334[0]), 25);
     T_CHECK(has("user=user1 secret=secret1 result=accepted mech=LOGIN"));
+
+    same_for_every_chunking("imap", imap1, (int)(sizeof imap1 / sizeof imap1[0]), 143);
+    /* the literal LOGIN is one record with both literals in place */
+    T_CHECK(has("command C LOGIN code=0 size=0 lines=3 fl=4000000000000000 text=a2 LOGIN {5}\nuser1 {9}\nse\"c ret1 arg={5}\nuser1 {9}\nse\"c ret1 user=user1 secret=se\"c ret1"));
+    T_CHECK(has("user=user1 secret=se\"c ret1 result=accepted mech=USER/PASS"));
+    T_CHECK(has("reply S + code=0 size=0 lines=1 fl=0 text=+ OK arg=OK"));
+    T_CHECK(has("command C SELECT code=0 size=0 lines=1 fl=0 text=a3 SELECT \"IN\\\"BOX\""));
+    T_CHECK(has("command C UID SEARCH"));
+    /* the message literal is a body; "{3}" and "a5 OK x" inside it are data */
+    T_CHECK(has("reply S * code=0 size=0 lines=1 fl=0 text=* 1 FETCH (FLAGS (\\Seen) BODY[] {39}"));
+    T_CHECK(has("body S FETCH code=0 size=39") && has("from=a@b") && has("subject=Hi"));
+    T_CHECK(!has_quiet("text=a5 OK x"));
+    T_CHECK(has("reply S OK code=0 size=0 lines=1 fl=0 text=a5 OK searched"));
+    T_CHECK(has("body C APPEND code=0 size=25") && has("subject=up"));
+    T_CHECK(has("command C DONE"));
+    T_CHECK(has("auth C  code=0 size=0 lines=1 fl=0 text=*"));
+    T_CHECK(has("reply S BAD code=0 size=0 lines=1 fl=0 text=a8 BAD cancelled"));
+    T_CHECK(has("user=user1 secret=secret2 result=rejected mech=PLAIN"));
+    T_CHECK(has("command C NOOP code=0 size=0 lines=1 fl=10000000 text=t1 NOOP"));
+    T_CHECK(has("reply S OK code=0 size=0 lines=1 fl=100000 text=zz OK nobody asked"));
+    T_CHECK(has("reply S * code=0 size=0 lines=1 fl=0 text=* BYE bye"));
+
+    same_for_every_chunking("imap-hostile", imap_hostile, (int)(sizeof imap_hostile / sizeof imap_hostile[0]), 143);
+    T_CHECK(has("command C LOGIN code=0 size=0 lines=2 fl=0 text=h1 LOGIN {4294967296}\n"));
+    T_CHECK(has("command C NOOP code=0 size=0 lines=1 fl=0 text=h3 NOOP"));
+    T_CHECK(has("command C LOGIN code=0 size=0 lines=1 fl=2 text=h2 LOGIN {99999999999999999999}"));
+    /* the NUL stays in the user name */
+    T_CHECK(has("text=h4 LOGIN {6}\nus"));
+    T_CHECK(has("user=user1 secret=p\\w result=accepted"));
+    T_CHECK(has("reply S * code=0 size=0 lines=3 fl=0 text=* 1 FETCH (ENVELOPE (\"d\" {7}\nab\r\nc d NIL))"));
+    T_CHECK(has("command C LOGIN code=0 size=0 lines=4 fl=100 text=h7 LOGIN {4294967296+}\nabc\r\nh8 NOOP\r\n"));
+    T_CHECK(!has_quiet("text=h8 NOOP arg"));
+
+    same_for_every_chunking("imap-oauth", imap_oauth, (int)(sizeof imap_oauth / sizeof imap_oauth[0]), 143);
+    T_CHECK(has("user=carol@example.test secret=ya29.GOOD result=accepted mech=XOAUTH2"));
+    T_CHECK(has("user=user1@example.test secret=ya29.EXPIRED result=rejected mech=OAUTHBEARER"));
+    T_CHECK(has("user=user1@example.test secret=ya29.OLD result=rejected mech=XOAUTH2"));
+    T_INT(count("credential "), 3);
+    /* the dummy responses are SASL data, not commands */
+    T_CHECK(!has_quiet("command C AQ=="));
+    T_CHECK(has("command C LOGOUT"));
+
+    same_for_every_chunking("imap-lost", imap_lost, (int)(sizeof imap_lost / sizeof imap_lost[0]), 143);
+    T_CHECK(has("body S FETCH code=0 size=22 lines=2 fl=4") && has("subject=lost"));
+    T_CHECK(has("reply S OK code=0 size=0 lines=1 fl=0 text=a1 OK done"));
+    T_CHECK(has("body S FETCH code=0 size=3 lines=0 fl=4"));
+    T_CHECK(has("reply S OK code=0 size=0 lines=1 fl=0 text=a3 OK"));
+
+    same_for_every_chunking("imap-compress", imap_compress, (int)(sizeof imap_compress / sizeof imap_compress[0]), 143);
+    T_CHECK(has("note S DEFLATE code=0 size=5") && has("note C DEFLATE code=0 size=15"));
+    T_CHECK(has("note S DEFLATE code=0 size=9"));
+    T_CHECK(!has_quiet("command C NOOP"));
+    same_for_every_chunking("imap-starttls", imap_starttls, (int)(sizeof imap_starttls / sizeof imap_starttls[0]), 143);
+    T_CHECK(has("reply S BAD code=0 size=0 lines=1 fl=0 text=s0 BAD typed too slowly"));
+    T_CHECK(has("command C SELECT code=0 size=0 lines=1 fl=0 text=s0 select inbox"));
+    T_CHECK(has("tls C TLS") && has("tls S TLS"));
+
+    make_many();
+    same_for_every_chunking("imap-overflow", imap_overflow, (int)(sizeof imap_overflow / sizeof imap_overflow[0]), 143);
+    T_CHECK(has("reply S OK code=0 size=0 lines=1 fl=120000 text=t0 OK first"));
+    T_CHECK(has("reply S OK code=0 size=0 lines=1 fl=0 text=t128 OK last"));
 
     /* every record of every run above, every field that declares kinds */
     T_CHECK(kinds_asked > 1000);

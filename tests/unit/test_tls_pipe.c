@@ -300,6 +300,9 @@ main(int argc, char **argv)
         { "tls12-smtp-cbc-noetm", "user=user1", "secret=secret1", "command 0 RCPT" },
         { "tls13-smtp-starttls-chacha20", "user=user2", "secret=pa ss2!", "command 0 MAIL" },
         { "tls-pop3-stls", "user=user2", "secret=pa ss2!", "command 0 QUIT" },
+        /* IMAP through the same seam: STARTTLS on 143, implicit on 993 */
+        { "tls-imap-starttls", "user=user1", "secret=secret1", "command 0 FETCH" },
+        { "tls13-imaps-993", "user=user1", "secret=secret1", "command 0 SELECT" },
     };
     const char *dir = argc > 1 ? argv[1] : "samples";
     char path[512];
