@@ -161,6 +161,7 @@ enum { HS_BOL, HS_NAME, HS_VWS, HS_VALUE, HS_SKIP };
 static const char *const imf_names[IMF_N] = {
     "from", "to", "cc", "subject", "date", "message-id", "reply-to"
 };
+static const uint8_t imf_lens[IMF_N] = { 4, 2, 2, 7, 4, 10, 8 };
 
 static int
 hdr_lookup(const char *name, size_t n)
@@ -168,7 +169,7 @@ hdr_lookup(const char *name, size_t n)
     size_t i, k;
 
     for (i = 0; i < IMF_N; i++) {
-        if (strlen(imf_names[i]) != n)
+        if (imf_lens[i] != n)
             continue;
         for (k = 0; k < n && (name[k] | 0x20) == imf_names[i][k]; k++)
             ;
@@ -190,6 +191,24 @@ hdr_put(struct acc *a, uint8_t c)
     }
     a->hv[a->hvn++] = c;
     a->hlen[a->hcur]++;
+}
+
+/* Bytes of the value being read, all at once (hdr_put for each). */
+static void
+hdr_put_run(struct acc *a, const uint8_t *p, size_t k)
+{
+    size_t room, take;
+
+    if (a->hcur < 0 || !k)
+        return;
+    room = a->hlen[a->hcur] >= LIM_IMF_VALUE || a->hvn >= LIM_HDR_VALUES ? 0
+        : LIM_IMF_VALUE - a->hlen[a->hcur] < LIM_HDR_VALUES - a->hvn
+        ? LIM_IMF_VALUE - a->hlen[a->hcur] : LIM_HDR_VALUES - a->hvn;
+    take = k < room ? k : room;
+    memcpy(a->hv + a->hvn, p, take);
+    a->hvn += (uint32_t)take;
+    a->hlen[a->hcur] += (uint32_t)take;
+    a->hcut += (uint32_t)(k - take);
 }
 
 /* Feed header bytes as they come, cut anywhere (lines of a DATA body,
@@ -244,20 +263,28 @@ hdr_feed(struct acc *a, const uint8_t *p, size_t n)
             a->hstate = HS_VALUE;
             /* fall through */
         case HS_VALUE:
-            if (c == '\n') {
-                /* the CR of CR LF is not part of the value */
-                if (a->hcur >= 0 && a->hlen[a->hcur] && a->hv[a->hvn - 1] == '\r') {
-                    a->hvn--;
-                    a->hlen[a->hcur]--;
-                }
-                a->hstate = HS_BOL;
-            } else {
-                hdr_put(a, c);
+            if (c != '\n') {
+                /* the rest of the value up to its line end at once */
+                const uint8_t *lf = memchr(p + i, '\n', n - i);
+                size_t k = lf ? (size_t)(lf - (p + i)) : n - i;
+                hdr_put_run(a, p + i, k);
+                i += k - 1;
+                break;
             }
+            /* the CR of CR LF is not part of the value */
+            if (a->hcur >= 0 && a->hlen[a->hcur] && a->hv[a->hvn - 1] == '\r') {
+                a->hvn--;
+                a->hlen[a->hcur]--;
+            }
+            a->hstate = HS_BOL;
             break;
         case HS_SKIP:
-            if (c == '\n')
+            if (c == '\n') {
                 a->hstate = HS_BOL;
+            } else {
+                const uint8_t *lf = memchr(p + i, '\n', n - i);
+                i = lf ? (size_t)(lf - p) - 1 : n - 1;
+            }
             break;
         }
     }
