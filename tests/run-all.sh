@@ -47,6 +47,7 @@ suite reorder python3 tests/reorder.py $BIN
 suite export python3 tests/export/run.py $BIN
 suite link python3 tests/link/run.py $BIN
 [ -x tests/bad/run.sh ] && suite bad tests/bad/run.sh $BIN
+suite files tests/files/run.sh $BIN
 [ -x tests/soak/run.sh ] && suite soak tests/soak/run.sh $BIN "${SOAK_PASSES:-10}"
 [ -x tests/tui/run.sh ] && suite tui tests/tui/run.sh $BIN
 [ -x tests/live/run.sh ] && suite live tests/live/run.sh $BIN
@@ -55,6 +56,7 @@ suite asan make --no-print-directory -s asan
 suite memfail-asan env ASAN_OPTIONS=detect_leaks=1 tests/memfail.sh ./mailsift-asan 30
 suite export-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     python3 tests/export/run.py ./mailsift-asan samples/*.pcap*
+suite files-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/files/run.sh ./mailsift-asan
 if [ -x tests/bad/run.sh ]; then
     suite bad-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/bad/run.sh ./mailsift-asan
 fi
