@@ -520,7 +520,7 @@ main(int argc, char **argv)
         }
         cfg.body = &exp_sink;
     }
-    if (creds && !(M.report = report_new())) {
+    if (creds && !(M.report = report_new(&M.oo, hashcat))) {
         fprintf(stderr, "mailsift: out of memory\n");
         return 1;
     }
@@ -594,7 +594,7 @@ main(int argc, char **argv)
     if (exp_finish(stderr) < 0 && rc == 0)
         rc = 1;
     if (M.report)
-        report_print(stdout, M.report, &M.oo, hashcat);
+        report_print(stdout, M.report);
     if (stats)
         print_stats(stdout, &M.cap);
     if (M.cap.live)
