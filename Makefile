@@ -36,7 +36,7 @@ DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/dec.c dissect/stream.c dissect/dissect.c dissect/field.c \
            dissect/filter.c dissect/mime.c
 CAPTURE := capture/cap.c capture/link.c capture/pump.c
-UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/export.c \
+UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/ek.c ui/report.c ui/export.c \
            ui/tui.c ui/tui_bar.c ui/tui_keys.c ui/tui_table.c ui/tui_pane.c \
            ui/tui_view.c ui/rows.c ui/ucol.c
 SRC     := $(DISSECT) $(CAPTURE) $(UI) main.c

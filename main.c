@@ -31,7 +31,7 @@
 #define MAILSIFT_VERSION "0.1"
 #endif
 
-enum { OUT_TEXT, OUT_JSON };
+enum { OUT_TEXT, OUT_JSON, OUT_EK };
 
 static struct {
     struct cap cap;
@@ -69,6 +69,8 @@ on_record(void *ctx, const struct rec *r)
         return;
     if (M.out == OUT_JSON)
         json_record(stdout, r, &M.oo);
+    else if (M.out == OUT_EK)
+        ek_record(stdout, r, &M.oo);
     else
         txt_record(stdout, r, &M.oo);
 }
@@ -100,7 +102,9 @@ usage(FILE *fp)
 "  --detect          recognise SMTP and POP3 by their bytes on every TCP port\n"
 "\n"
 "Output:\n"
-"  -T text|json      text table (default) or one JSON object per line\n"
+"  -T text|json|ek   text table (default), one JSON object per line, or\n"
+"                    Elasticsearch/OpenSearch bulk lines like tshark -T ek\n"
+"                    (index template: contrib/mailsift-template.json)\n"
 "  -t r|a|ad|u|ud|e|d  time format: relative, absolute, absolute with date,\n"
 "                    UTC, UTC with date, epoch, delta (like tshark)\n"
 "  -Y FILTER         display filter (Wireshark syntax), e.g. 'smtp.auth.username'\n"
@@ -356,6 +360,8 @@ main(int argc, char **argv)
                 M.out = OUT_TEXT;
             else if (!strcmp(optarg, "json"))
                 M.out = OUT_JSON;
+            else if (!strcmp(optarg, "ek"))
+                M.out = OUT_EK;
             else
                 goto bad_arg;
             tset = 1;

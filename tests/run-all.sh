@@ -43,6 +43,7 @@ suite tshark sh -c "python3 tests/tshark/compare.py $BIN samples/*.pcap* $( [ -d
 suite creds python3 tests/creds/hashcat.py $BIN
 suite escape tests/escape.sh $BIN
 suite json-roundtrip python3 tests/json_roundtrip.py $BIN
+suite ek python3 tests/ek/run.py $BIN
 suite reorder python3 tests/reorder.py $BIN
 suite export python3 tests/export/run.py $BIN
 suite link python3 tests/link/run.py $BIN

@@ -15,6 +15,8 @@ struct out_opts {
 
 void txt_record(FILE *fp, const struct rec *r, const struct out_opts *o);
 void json_record(FILE *fp, const struct rec *r, const struct out_opts *o);
+/* -T ek: an Elasticsearch bulk action line, then the record (ek.c). */
+void ek_record(FILE *fp, const struct rec *r, const struct out_opts *o);
 
 /* Credentials report (-z creds): each attempt's row is written as it
  * comes (in memory, past 2 MiB to a temporary file), no record is kept;
