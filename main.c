@@ -44,6 +44,7 @@ static struct {
     int quiet;
     struct report *report;
     uint64_t shown;
+    const char **rfiles;        /* -r FILE...: pointers into argv */
 } M;
 
 static volatile sig_atomic_t stop;
@@ -308,7 +309,7 @@ main(int argc, char **argv)
         { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
-    const char **rfiles = NULL, *iface = NULL, *bpf = NULL, *wfile = NULL;
+    const char *iface = NULL, *bpf = NULL, *wfile = NULL;
     const char *yfilter = NULL, *zuser = NULL, *color = "auto", *xdir = NULL;
     uint64_t xmax = 0;
     char eb[ERRBUF_LEN], defbpf[2048];
@@ -325,11 +326,11 @@ main(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "r:i:Df:c:s:B:w:T:t:Y:z:qZ:nhv", lopts, NULL)) != -1) {
         switch (opt) {
         case 'r':
-            if (!(rfiles = realloc(rfiles, (size_t)(nr + 1) * sizeof *rfiles))) {
+            if (!(M.rfiles = realloc(M.rfiles, (size_t)(nr + 1) * sizeof *M.rfiles))) {
                 fprintf(stderr, "mailsift: out of memory\n");
                 return 1;
             }
-            rfiles[nr++] = optarg;
+            M.rfiles[nr++] = optarg;
             break;
         case 'i': iface = optarg; break;
         case 'D':
@@ -436,13 +437,13 @@ main(int argc, char **argv)
     }
     if (optind < argc && nr) {
         /* -r a.pcap b.pcap ...: the files after -r (a shell glob) */
-        rfiles = realloc(rfiles, (size_t)(nr + argc - optind) * sizeof *rfiles);
-        if (!rfiles) {
+        M.rfiles = realloc(M.rfiles, (size_t)(nr + argc - optind) * sizeof *M.rfiles);
+        if (!M.rfiles) {
             fprintf(stderr, "mailsift: out of memory\n");
             return 1;
         }
         while (optind < argc)
-            rfiles[nr++] = argv[optind++];
+            M.rfiles[nr++] = argv[optind++];
     }
     if (optind < argc) {
         fprintf(stderr, "mailsift: unexpected argument \"%s\" (see --help)\n", argv[optind]);
@@ -473,8 +474,8 @@ main(int argc, char **argv)
          * are read, and the exit status says one failed. */
         M.cap.cur = -1;
         for (i = 0; i < nr; i++) {
-            if (cap_add_file(&M.cap, rfiles[i], eb) < 0) {
-                fprintf(stderr, "mailsift: %s: %s\n", rfiles[i], eb);
+            if (cap_add_file(&M.cap, M.rfiles[i], eb) < 0) {
+                fprintf(stderr, "mailsift: %s: %s\n", M.rfiles[i], eb);
                 rc = 1;
                 continue;
             }
