@@ -5,6 +5,7 @@
 # make asan       the suite under -fsanitize=address,undefined only
 # make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
 # make bench      the benchmark in bench/ (not part of make test)
+# make bench-live replay into a veth pair: live capture drops (root)
 # make lint       grep for calls that have bitten parsers
 # make install    PREFIX=/usr/local DESTDIR=
 
@@ -47,7 +48,7 @@ OBJ     := $(SRC:%.c=$(B)/%.o)
 
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run test unit golden filter-tests live-tests asan fuzz bench lint \
+.PHONY: all run test unit golden filter-tests live-tests asan fuzz bench bench-live lint \
         install clean deps deps-test golden-update check-fast
 
 all: mailsift
@@ -118,6 +119,11 @@ bench: mailsift
 	@scripts/deps.sh bench
 	@bench/run.sh
 	@bench/robust.sh
+
+# Live capture without drops (root: a network namespace and tcpreplay).
+bench-live: mailsift
+	@scripts/deps.sh bench
+	@bench/live.sh
 
 lint:
 	@scripts/lint.sh
