@@ -25,17 +25,23 @@ CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
 PCRE2_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcre2-8 2>/dev/null)
 PCRE2_LIBS    = $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+# TLS decryption: OpenSSL 3 libcrypto (libssl-dev).
+CRYPTO_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS   = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 CFLAGS  ?=
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) $(PCRE2_CFLAGS) \
-             -DMAILSIFT_VERSION='"$(VERSION)"'
-LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS) $(PCRE2_LIBS)
+             $(CRYPTO_CFLAGS) -DMAILSIFT_VERSION='"$(VERSION)"'
+LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS) $(PCRE2_LIBS) $(CRYPTO_LIBS)
 
 DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
-           dissect/ip.c dissect/flow.c dissect/tcp.c dissect/line.c \
+           dissect/ip.c dissect/tunnel.c dissect/flow.c \
+           dissect/tcp.c dissect/line.c \
            dissect/telnet.c dissect/b64.c dissect/sess.c dissect/acc.c \
            dissect/auth.c dissect/smtp.c dissect/pop3.c dissect/proto.c \
-           dissect/dec.c dissect/stream.c dissect/dissect.c dissect/field.c \
-           dissect/filter.c dissect/mime.c
+           dissect/dec.c dissect/dec_tls.c dissect/stream.c dissect/dissect.c dissect/field.c \
+           dissect/filter.c dissect/mime.c \
+           dissect/keylog.c dissect/tls.c dissect/tls_crypto.c dissect/tls_cert.c \
+           dissect/tls_names.c
 CAPTURE := capture/cap.c capture/link.c capture/pump.c
 UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/ek.c ui/report.c ui/export.c \
            ui/tui.c ui/tui_bar.c ui/tui_keys.c ui/tui_table.c ui/tui_pane.c \
@@ -49,14 +55,25 @@ OBJ     := $(SRC:%.c=$(B)/%.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all run test unit golden filter-tests live-tests asan fuzz bench bench-live lint \
-        install clean deps deps-test golden-update check-fast
+        man-check install clean deps deps-test golden-update check-fast FORCE
 
 all: mailsift
 
-mailsift: $(OBJ)
+# $(B)/flags holds the compiler and flags the objects in $(B) were built
+# with; it changes only when they do, and everything built in $(B)
+# depends on it. So `make run` after `make test` (-Werror) or `make
+# CFLAGS=...` rebuilds instead of linking objects made with other flags.
+BUILD_FLAGS = $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LDLIBS)
+$(B)/flags: FORCE
+	$(shell mkdir -p $(B))$(file >$@.new,$(BUILD_FLAGS))
+	@if cmp -s $@.new $@; then rm -f $@.new; else \
+	    [ -f $@ ] && echo "$(B): build flags changed, rebuilding"; mv $@.new $@; fi
+FORCE:
+
+mailsift: $(OBJ) $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
-$(B)/%.o: %.c $(HDR) Makefile
+$(B)/%.o: %.c $(HDR) Makefile $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -64,7 +81,7 @@ $(B)/%.o: %.c $(HDR) Makefile
 # its module's .c (to reach static stages) leaves that object out.
 LIBOBJ  = $(filter-out $(B)/main.o $(B)/ui/tui%.o,$(OBJ))
 .SECONDEXPANSION:
-$(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/t.h
+$(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/t.h $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Idissect -Iui -Icapture -Itests/unit -o $@ $< \
 	    $(filter-out $(patsubst test_%,$(B)/dissect/%.o,$*),$(LIBOBJ)) $(LDLIBS) -lm
@@ -93,19 +110,21 @@ live-tests: mailsift
 	@tests/run-live.sh ./mailsift
 
 # The quick suite: what every commit must pass.
-check-fast: unit golden filter-tests
+check-fast: unit golden filter-tests man-check
 
 # The whole suite: warnings fatal, then again under the sanitizers.
+# run-all.sh runs unit, golden and filter itself (once), with the same
+# CFLAGS, so the unit tests link against these objects.
 test: deps-test
-	@$(MAKE) --no-print-directory CFLAGS="-Werror" mailsift check-fast
-	@tests/run-all.sh
+	@$(MAKE) --no-print-directory CFLAGS="-Werror" mailsift
+	@MAILSIFT_CFLAGS="-Werror" tests/run-all.sh
 
 asan:
 	@$(MAKE) --no-print-directory B=build/asan CC=clang \
 	    OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" mailsift-asan check-asan
 
-mailsift-asan: $(OBJ)
+mailsift-asan: $(OBJ) $(B)/flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
 check-asan: mailsift-asan unit
@@ -118,12 +137,17 @@ fuzz:
 bench: mailsift
 	@scripts/deps.sh bench
 	@bench/run.sh
+	@bench/tls.sh
 	@bench/robust.sh
 
 # Live capture without drops (root: a network namespace and tcpreplay).
 bench-live: mailsift
 	@scripts/deps.sh bench
 	@bench/live.sh
+
+# the man page's field table is --list-fields
+man-check: mailsift
+	@scripts/man-sync.sh --check ./mailsift
 
 lint:
 	@scripts/lint.sh

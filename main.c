@@ -5,6 +5,7 @@
  * error (bad option, bad display or capture filter). */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "dissect/err.h"
 #include "dissect/field.h"
 #include "dissect/filter.h"
+#include "dissect/keylog.h"
 #include "dissect/mem.h"
 #include "ui/export.h"
 #include "ui/fmt.h"
@@ -45,6 +47,8 @@ static struct {
     struct report *report;
     uint64_t shown;
     const char **rfiles;        /* -r FILE...: pointers into argv */
+    struct tls_keys *keys;      /* --tls-keylog */
+    struct dis_tls_counts tls;  /* at the end, for the report and --stats */
 } M;
 
 static volatile sig_atomic_t stop;
@@ -101,6 +105,12 @@ usage(FILE *fp)
 "                    connection that does not speak the protocol is shown\n"
 "                    once as not mail)\n"
 "  --detect          recognise SMTP and POP3 by their bytes on every TCP port\n"
+"  --tls-keylog FILE decrypt TLS (STARTTLS, STLS, 465, 995) with the secrets\n"
+"                    in FILE: an NSS key log (SSLKEYLOGFILE, openssl s_client\n"
+"                    -keylogfile) or s_client's Session-ID/Master-Key printout;\n"
+"                    live, FILE is read again when a session needs a secret.\n"
+"                    Without the option $SSLKEYLOGFILE is used when set\n"
+"  -o tls.keylog_file:FILE  the same, in tshark's spelling\n"
 "\n"
 "Output:\n"
 "  -T text|json|ek   text table (default), one JSON object per line, or\n"
@@ -180,6 +190,19 @@ print_stats(FILE *fp, const struct cap *c)
     for (a = 0; a < ANOM_N; a++)
         fprintf(fp, "# anomaly %-24s %llu\n", anom_name(a),
                 (unsigned long long)anom_count[a]);
+    if (M.tls.sessions || M.keys)
+        fprintf(fp, "# tls sessions %llu, decrypted %llu, not decrypted %llu, failed %llu\n",
+                (unsigned long long)M.tls.sessions, (unsigned long long)M.tls.decrypted,
+                (unsigned long long)M.tls.undecrypted, (unsigned long long)M.tls.failed);
+    if (M.keys) {
+        struct tls_keys_stats ks;
+        tls_keys_stats(M.keys, &ks);
+        fprintf(fp, "# tls key log: %llu lines, %llu secrets, %llu bad lines skipped, "
+                "%llu ignored, %llu refused, %llu re-reads\n",
+                (unsigned long long)ks.lines, (unsigned long long)ks.secrets,
+                (unsigned long long)ks.bad_lines, (unsigned long long)ks.ignored,
+                (unsigned long long)ks.refused, (unsigned long long)ks.reloads);
+    }
     fprintf(fp, "# memory refused %llu\n", (unsigned long long)ms->refused);
     /* The peak depends on struct sizes, not on the input: keep it out of
      * the golden output. */
@@ -290,7 +313,7 @@ main(int argc, char **argv)
 {
     static struct dis_cfg cfg;
     enum { O_MASK = 256, O_COLOR, O_UI, O_NOUI, O_STATS, O_FIELDS, O_PORT,
-           O_MAXFLOWS, O_MEMCAP, O_EXPORT, O_EXPORT_MAX, O_DETECT };
+           O_MAXFLOWS, O_MEMCAP, O_EXPORT, O_EXPORT_MAX, O_DETECT, O_KEYLOG };
     static const struct option lopts[] = {
         { "mask", no_argument, NULL, O_MASK },
         { "color", required_argument, NULL, O_COLOR },
@@ -301,6 +324,7 @@ main(int argc, char **argv)
         { "list-fields", no_argument, NULL, O_FIELDS },
         { "port", required_argument, NULL, O_PORT },
         { "detect", no_argument, NULL, O_DETECT },
+        { "tls-keylog", required_argument, NULL, O_KEYLOG },
         { "max-flows", required_argument, NULL, O_MAXFLOWS },
         { "memcap", required_argument, NULL, O_MEMCAP },
         { "export-objects", required_argument, NULL, O_EXPORT },
@@ -311,6 +335,7 @@ main(int argc, char **argv)
     };
     const char *iface = NULL, *bpf = NULL, *wfile = NULL;
     const char *yfilter = NULL, *zuser = NULL, *color = "auto", *xdir = NULL;
+    const char *keylog = NULL;
     uint64_t xmax = 0;
     char eb[ERRBUF_LEN], defbpf[2048];
     uint64_t maxpkts = 0, v, bufsize = 0;
@@ -320,10 +345,14 @@ main(int argc, char **argv)
     struct rec_sink sink = { on_record, NULL };
     struct sigaction sa;
 
+    /* Column widths of UTF-8 text (wcwidth) in the printers' tables; the
+     * output itself is UTF-8 whatever the locale. The view sets its own. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        setlocale(LC_CTYPE, "");
     dis_default_ports(&cfg);
     cfg.clock = &M.clock;
     M.oo.time_fmt = TF_REL;
-    while ((opt = getopt_long(argc, argv, "r:i:Df:c:s:B:w:T:t:Y:z:qZ:nhv", lopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "r:i:Df:c:s:B:w:T:t:Y:z:qZ:o:nhv", lopts, NULL)) != -1) {
         switch (opt) {
         case 'r':
             if (!(M.rfiles = realloc(M.rfiles, (size_t)(nr + 1) * sizeof *M.rfiles))) {
@@ -406,6 +435,15 @@ main(int argc, char **argv)
                 goto bad_arg;
             break;
         case O_DETECT: cfg.detect = 1; break;
+        case O_KEYLOG: keylog = optarg; break;
+        case 'o':
+            /* tshark's preferences: the one that means something here */
+            if (strncmp(optarg, "tls.keylog_file:", 16) && strncmp(optarg, "ssl.keylog_file:", 16)) {
+                fprintf(stderr, "mailsift: -o %s: the only preference is tls.keylog_file:FILE\n", optarg);
+                return 2;
+            }
+            keylog = optarg + 16;
+            break;
         case O_MAXFLOWS:
             if (parse_u64(optarg, &v) < 0 || !v || v > (1u << 30))
                 goto bad_arg;
@@ -460,6 +498,28 @@ main(int argc, char **argv)
             flt_err_print(stderr, yfilter, &fe);
             return 2;
         }
+    }
+    if (!keylog && getenv("SSLKEYLOGFILE") && *getenv("SSLKEYLOGFILE"))
+        keylog = getenv("SSLKEYLOGFILE");
+    if (keylog) {
+        if (!*keylog) {
+            fprintf(stderr, "mailsift: --tls-keylog wants a file name\n");
+            return 2;
+        }
+        if (!(M.keys = tls_keys_new())) {
+            fprintf(stderr, "mailsift: out of memory\n");
+            return 1;
+        }
+        if (tls_keys_load(M.keys, keylog, eb, sizeof eb) < 0) {
+            /* Live, the client may not have written it yet: it is read
+             * when a session needs a secret. */
+            if (!(iface && access(keylog, F_OK) < 0 && errno == ENOENT)) {
+                fprintf(stderr, "mailsift: %s\n", eb);
+                return 1;
+            }
+            fprintf(stderr, "mailsift: %s: not there yet; read when a TLS session needs it\n", keylog);
+        }
+        cfg.keys = M.keys;
     }
     if (ui < 0)
         ui = !tset && !creds && !M.quiet && isatty(STDOUT_FILENO);
@@ -596,12 +656,14 @@ main(int argc, char **argv)
         input_error(&M.pump);
         rc = 1;
     }
+    dis_finish(M.dis);
+    dis_tls_counts(M.dis, &M.tls);
     dis_free(M.dis);
     ob_flush();
     if (exp_finish(stderr) < 0 && rc == 0)
         rc = 1;
     if (M.report)
-        report_print(stdout, M.report);
+        report_print(stdout, M.report, &M.tls, M.keys != NULL);
     if (stats)
         print_stats(stdout, &M.cap);
     if (M.cap.live)
@@ -609,6 +671,7 @@ main(int argc, char **argv)
     cap_close(&M.cap);
     report_free(M.report);
     flt_free(M.flt);
+    tls_keys_free(M.keys);
     ob_flush();
     if ((fflush(stdout) == EOF || ob.err) && rc == 0)
         rc = 1;

@@ -2,6 +2,7 @@
 #include <pcap/pcap.h>
 
 #include "../dissect/err.h"
+#include "../dissect/eth.h"
 #include "../dissect/rd.h"
 #include "link.h"
 
@@ -15,9 +16,6 @@
 #define DLT_IPV6 229
 #endif
 
-/* Tags walked before giving up: QinQ is two; four is generous. */
-#define LINK_MAX_VLAN 4
-
 int
 link_supported(int dlt)
 {
@@ -30,16 +28,6 @@ link_supported(int dlt)
         return 1;
     }
     return 0;
-}
-
-static int
-ethertype_family(uint16_t et)
-{
-    if (et == 0x0800)
-        return 4;
-    if (et == 0x86dd)
-        return 6;
-    return ERR_UNSUP;
 }
 
 static int
@@ -74,28 +62,22 @@ link_l3(int dlt, const uint8_t *p, size_t caplen, const uint8_t **l3, size_t *n)
     struct rd r;
     uint16_t et;
     uint32_t af;
-    int fam, i;
+    int fam;
 
     rd_init(&r, p, caplen);
     switch (dlt) {
     case DLT_EN10MB:
-        if (rd_skip(&r, 12) || rd_be16(&r, &et))
-            return ERR_SHORT;
-        for (i = 0; i < LINK_MAX_VLAN
-             && (et == 0x8100 || et == 0x88a8 || et == 0x9100); i++)
-            if (rd_skip(&r, 2) || rd_be16(&r, &et))
-                return ERR_SHORT;
-        fam = ethertype_family(et);
-        break;
+        /* The same parser reads the Ethernet frames inside tunnels. */
+        return eth_l3(p, caplen, l3, n);
     case DLT_LINUX_SLL:
         if (rd_skip(&r, 14) || rd_be16(&r, &et))
             return ERR_SHORT;
-        fam = ethertype_family(et);
+        fam = eth_type_family(et);
         break;
     case DLT_LINUX_SLL2:
         if (rd_be16(&r, &et) || rd_skip(&r, 18))
             return ERR_SHORT;
-        fam = ethertype_family(et);
+        fam = eth_type_family(et);
         break;
     case DLT_NULL:
         if (rd_le32(&r, &af))

@@ -91,6 +91,14 @@ pump_status(const struct pump *p, struct src_status *st)
     st->state = p->state;
     st->err = p->state == SRC_ERROR ? p->err : NULL;
     st->packets = p->cap->count;
+    if (p->dis) {
+        struct dis_tls_counts tc;
+        dis_tls_counts(p->dis, &tc);
+        st->tls_sessions = tc.sessions;
+        st->tls_decrypted = tc.decrypted;
+        st->tls_undecrypted = tc.undecrypted;
+        st->tls_failed = tc.failed;
+    }
     if (p->cap->live && cap_stats(p->cap, &cs) == 0) {
         st->have_drops = 1;
         st->drops = cs.drop + cs.ifdrop;

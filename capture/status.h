@@ -24,6 +24,8 @@ struct src_status {
     uint64_t recv;          /* received by the filter */
     uint64_t kdrop;         /* dropped by the kernel (buffer full, -B) */
     uint64_t ifdrop;        /* dropped by the interface or its driver */
+    /* TLS sessions so far: decrypted, not (no key), failed (bad record) */
+    uint64_t tls_sessions, tls_decrypted, tls_undecrypted, tls_failed;
 };
 
 #endif

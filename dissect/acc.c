@@ -7,6 +7,7 @@
 #include "anom.h"
 #include "ctx.h"
 #include "mem.h"
+#include "mime.h"
 #include "sess.h"
 
 /* Enough for the connections that are open at once in a busy capture. */
@@ -79,6 +80,7 @@ acc_open(struct flow *f, int dir, int body, const struct line *ln)
     a->tn = a->rn = 0;
     a->strict = 0;
     a->prev_crlf = 1;   /* the command line before the body ended it */
+    a->dot_end = 0;
     a->hstate = 0;
     a->hcur = -1;
     a->hnlen = 0;
@@ -139,14 +141,34 @@ acc_add(struct acc *a, const struct line *ln, const uint8_t *text, size_t n)
     append(a->text, &a->tn, LIM_TEXT, text, n);
 }
 
-/* A CR followed by a dot: the start of an end-of-data look-alike. */
+/* A CR followed by a dot: where an end-of-data look-alike may be. Dots
+ * are rarer than CRs (a base64 body has none), so look for the dot. */
 static int
 cr_dot(const uint8_t *p, size_t n)
 {
-    const uint8_t *q = p, *end = p + n;
+    const uint8_t *q = p + 1, *end = p + n;
 
-    while (q < end && (q = memchr(q, '\r', (size_t)(end - q))) && q + 1 < end) {
-        if (q[1] == '.')
+    while (q < end && (q = memchr(q, '.', (size_t)(end - q)))) {
+        if (q[-1] == '\r')
+            return 1;
+        q++;
+    }
+    return 0;
+}
+
+/* A dot with a line break on each side, counting a bare CR as one, as
+ * some servers do: "x CR . CR LF", ". CR x", "x CR . CR y". The line
+ * comes without its end, which counts as a break. A dot alone on a line
+ * is the caller's. */
+static int
+dot_alone(const uint8_t *p, size_t n)
+{
+    const uint8_t *q = p + 1, *end = p + n;
+
+    if (n >= 2 && p[0] == '.' && p[1] == '\r')
+        return 1;
+    while (q < end && (q = memchr(q, '.', (size_t)(end - q)))) {
+        if (q[-1] == '\r' && (q + 1 == end || q[1] == '\r'))
             return 1;
         q++;
     }
@@ -193,24 +215,6 @@ hdr_put(struct acc *a, uint8_t c)
     a->hlen[a->hcur]++;
 }
 
-/* Bytes of the value being read, all at once (hdr_put for each). */
-static void
-hdr_put_run(struct acc *a, const uint8_t *p, size_t k)
-{
-    size_t room, take;
-
-    if (a->hcur < 0 || !k)
-        return;
-    room = a->hlen[a->hcur] >= LIM_IMF_VALUE || a->hvn >= LIM_HDR_VALUES ? 0
-        : LIM_IMF_VALUE - a->hlen[a->hcur] < LIM_HDR_VALUES - a->hvn
-        ? LIM_IMF_VALUE - a->hlen[a->hcur] : LIM_HDR_VALUES - a->hvn;
-    take = k < room ? k : room;
-    memcpy(a->hv + a->hvn, p, take);
-    a->hvn += (uint32_t)take;
-    a->hlen[a->hcur] += (uint32_t)take;
-    a->hcut += (uint32_t)(k - take);
-}
-
 /* Feed header bytes as they come, cut anywhere (lines of a DATA body,
  * raw BDAT chunks). Values are unfolded: a line that starts with a space
  * or tab continues the previous header, its CR LF dropped. The first of
@@ -218,7 +222,15 @@ hdr_put_run(struct acc *a, const uint8_t *p, size_t k)
 static void
 hdr_feed(struct acc *a, const uint8_t *p, size_t n)
 {
-    size_t i;
+    /* first letters of the names we keep: other headers are skipped to
+     * their line end at once */
+    static const uint8_t wanted[256] = {
+        ['f'] = 1, ['F'] = 1, ['t'] = 1, ['T'] = 1, ['c'] = 1, ['C'] = 1,
+        ['s'] = 1, ['S'] = 1, ['d'] = 1, ['D'] = 1, ['m'] = 1, ['M'] = 1,
+        ['r'] = 1, ['R'] = 1,
+    };
+    const uint8_t *lf;
+    size_t i, k;
 
     for (i = 0; i < n && a->in_hdr; i++) {
         uint8_t c = p[i];
@@ -237,6 +249,10 @@ hdr_feed(struct acc *a, const uint8_t *p, size_t n)
             }
             a->hcur = -1;
             a->hnlen = 0;
+            if (!wanted[c]) {
+                a->hstate = HS_SKIP;
+                goto skip;
+            }
             a->hstate = HS_NAME;
             /* fall through */
         case HS_NAME:
@@ -263,28 +279,39 @@ hdr_feed(struct acc *a, const uint8_t *p, size_t n)
             a->hstate = HS_VALUE;
             /* fall through */
         case HS_VALUE:
-            if (c != '\n') {
-                /* the rest of the value up to its line end at once */
-                const uint8_t *lf = memchr(p + i, '\n', n - i);
-                size_t k = lf ? (size_t)(lf - (p + i)) : n - i;
-                hdr_put_run(a, p + i, k);
-                i += k - 1;
-                break;
+            if (a->hcur < 0) {
+                a->hstate = HS_SKIP;    /* a header we do not keep goes on */
+                goto skip;
             }
+            /* the rest of the line at once */
+            lf = memchr(p + i, '\n', n - i);
+            k = lf ? (size_t)(lf - (p + i)) : n - i;
+            if (a->hlen[a->hcur] + k > LIM_IMF_VALUE || a->hvn + k > LIM_HDR_VALUES) {
+                size_t j;
+                for (j = 0; j < k; j++)
+                    hdr_put(a, p[i + j]);
+            } else {
+                memcpy(a->hv + a->hvn, p + i, k);
+                a->hvn += (uint32_t)k;
+                a->hlen[a->hcur] += (uint32_t)k;
+            }
+            i += k;
+            if (!lf)
+                return;
             /* the CR of CR LF is not part of the value */
-            if (a->hcur >= 0 && a->hlen[a->hcur] && a->hv[a->hvn - 1] == '\r') {
+            if (a->hlen[a->hcur] && a->hv[a->hvn - 1] == '\r') {
                 a->hvn--;
                 a->hlen[a->hcur]--;
             }
             a->hstate = HS_BOL;
             break;
         case HS_SKIP:
-            if (c == '\n') {
-                a->hstate = HS_BOL;
-            } else {
-                const uint8_t *lf = memchr(p + i, '\n', n - i);
-                i = lf ? (size_t)(lf - p) - 1 : n - 1;
-            }
+        skip:
+            lf = memchr(p + i, '\n', n - i);
+            if (!lf)
+                return;
+            i = (size_t)(lf - p);
+            a->hstate = HS_BOL;
             break;
         }
     }
@@ -298,13 +325,16 @@ acc_body_line(struct acc *a, const struct line *ln)
     uint64_t clen = ln->clen;
 
     acc_note(a, ln);
+    a->dot_end = 0;
     if (n == 1 && p[0] == '.' && ln->eol != EOL_NONE) {
         if (!a->strict || (ln->eol == EOL_CRLF && a->prev_crlf))
             return 1;
         /* LF.LF, LF.CRLF, CRLF.LF: what some servers took for the end
-         * (CVE-2023-51764); it is text, and what follows is too. */
+         * (CVE-2023-51764); it is text, and what follows is too, unless
+         * the server answers before anything follows (smtp.c). */
         a->flags |= anom_hit(ANOM_SMTP_SMUGGLING);
-    } else if (a->strict && cr_dot(p, n)) {
+        a->dot_end = 1;
+    } else if (a->strict && dot_alone(p, n)) {
         a->flags |= anom_hit(ANOM_SMTP_SMUGGLING);    /* CR . CR LF */
     }
     a->prev_crlf = ln->eol == EOL_CRLF;
@@ -380,7 +410,7 @@ acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
     size_t len;
     int look;
 
-    if (!a->active || !a->body || a->in_hdr || a->tn < LIM_TEXT || a->rn < LIM_RAW)
+    if (!acc_bulk_ready(a))
         return 0;
     /* A bare CR before a dot anywhere here: take the line path, which
      * flags end-of-data look-alikes. One pass, and rare. */
@@ -391,6 +421,8 @@ acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
         if (q[0] == '.') {
             if (len == 2 || (len == 3 && q[1] == '\r'))
                 break;              /* "." alone: the normal path ends it */
+            if (q[1] == '\r' && a->strict)
+                break;              /* ". CR x": the line path judges it */
             a->size--;              /* dot-stuffing */
         }
         if (look && cr_dot(q, len))
@@ -419,16 +451,57 @@ acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
 }
 
 
+/* "=?": where an RFC 2047 encoded word may begin. */
+static int
+word_start(const uint8_t *p, size_t n)
+{
+    const uint8_t *q = p, *end = p + n;
+
+    while (q < end && (q = memchr(q, '=', (size_t)(end - q))) && q + 1 < end) {
+        if (q[1] == '?')
+            return 1;
+        q++;
+    }
+    return 0;
+}
+
 void
 acc_headers(struct flow *f, struct acc *a, struct rec *r)
 {
+    uint8_t *dec = f->sess->d->imf_dec;
+    size_t used = 0, outn, cap = sizeof f->sess->d->imf_dec;
+    unsigned mf;
     int h;
 
-    (void)f;
     for (h = 0; h < IMF_N; h++) {
         int seen = a->hseen >> h & 1;
-        r->imf[h].p = seen ? a->hv + a->hoff[h] : a->hv;
-        r->imf[h].n = seen ? a->hlen[h] : 0;
+        const uint8_t *v = seen ? a->hv + a->hoff[h] : a->hv;
+        uint32_t n = seen ? a->hlen[h] : 0;
+        /* the value, without the white space a fold put before it or
+         * left after it */
+        while (n && (*v == ' ' || *v == '\t')) {
+            v++;
+            n--;
+        }
+        while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        r->imf[h].p = v;
+        r->imf[h].n = n;
+        r->imf_raw[h].p = v;
+        r->imf_raw[h].n = 0;
+        /* encoded words (RFC 2047) are shown decoded, the raw value kept */
+        if (!n || !word_start(v, n))
+            continue;
+        mf = 0;
+        mime_decode_header(v, n, dec + used, cap - used, &outn, &mf);
+        if (mf & (MIME_BAD_WORD | MIME_BAD_CHARSET))
+            r->flags |= anom_hit(ANOM_MIME_BAD_WORD);
+        if (!(mf & MIME_DECODED))
+            continue;
+        r->imf_raw[h].n = n;
+        r->imf[h].p = dec + used;
+        r->imf[h].n = (uint32_t)outn;
+        used += outn;
     }
     r->imf_cut = a->hcut;
     if (a->hcut)

@@ -21,6 +21,8 @@ struct acc {
                              * a dot line framed by a bare LF or CR is
                              * text, flagged smtp_smuggling */
     uint8_t prev_crlf;      /* the previous body line ended with CR LF */
+    uint8_t dot_end;        /* the last body line was a dot alone that
+                             * strict framing did not take for the end */
     /* the header block, parsed as it streams (acc.c hdr_feed) */
     uint8_t hstate;
     int8_t hcur;            /* header whose value is being read, or -1 */
@@ -63,7 +65,13 @@ void acc_body_bytes(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
                     const struct ms_time *ts);
 /* Whole body lines once the record keeps nothing more of them (headers
  * parsed, text and raw full): counted in place. Returns bytes used (0:
- * take the line path). */
+ * take the line path). acc_bulk_ready says first whether it may, inline,
+ * as the line path asks before every line. */
+static inline int
+acc_bulk_ready(const struct acc *a)
+{
+    return a && a->active && a->body && !a->in_hdr && a->tn >= LIM_TEXT && a->rn >= LIM_RAW;
+}
 size_t acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
                      const struct ms_time *ts, uint64_t flags);
 /* A body line longer than LIM_LINE, whole, as it streams by (line.h's

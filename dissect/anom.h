@@ -34,7 +34,8 @@
     X(TUNNEL_UNSUPPORTED, "tunnel_unsupported", "a tunnel encapsulation that is not decoded") \
     X(NOT_MAIL, "not_mail", "a connection on a mail port that does not speak the protocol; shown once, not dissected") \
     X(TLS_BAD_RECORD, "tls_bad_record", "a TLS record failed authentication or could not be parsed; decryption of that direction stopped") \
-    X(TLS_NO_KEY, "tls_no_key", "a TLS session whose secrets are not in the key log")
+    X(TLS_NO_KEY, "tls_no_key", "a TLS session whose secrets are not in the key log") \
+    X(MIME_BAD_WORD, "mime_bad_word", "an RFC 2047 encoded word in a header could not be decoded; shown raw")
 
 #define ANOM_ENUM(e, n, d) ANOM_##e,
 enum anom { ANOM_LIST(ANOM_ENUM) ANOM_N };

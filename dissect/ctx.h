@@ -20,10 +20,13 @@ struct dis {
     struct ms_time ts;
     struct rec_clock own_clock;
     struct rec_clock *clock;    /* cfg.clock or own_clock; records point here */
+    struct dis_tls_counts tls;  /* dec_tls.c */
     /* Scratch for one record at a time: the edited client line, the
      * header values of a body. Valid while that record is emitted. */
     uint8_t edit_buf[LIM_LINE];
-    uint8_t imf_buf[IMF_N][LIM_ARG];
+    /* header values decoded (RFC 2047): the UTF-8 of a single-byte
+     * charset takes up to twice the bytes */
+    uint8_t imf_dec[2 * LIM_HDR_VALUES];
 };
 
 #endif

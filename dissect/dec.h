@@ -36,8 +36,13 @@ struct dec_ops {
 
 /* Every byte through unchanged: proves the seam changes nothing. */
 extern const struct dec_ops dec_identity;
-/* Encrypted bytes with no key: nothing through; each run of one
- * direction's bytes becomes one "tls" record. */
-extern const struct dec_ops dec_opaque;
+/* TLS (dec_tls.c): records decrypted with the key log's secrets go
+ * through as clear text; handshake steps, alerts and runs of records not
+ * decrypted become "tls" records. */
+extern const struct dec_ops dec_tls;
+/* Its fields (the registry, field.c, lists them after the others). */
+struct fld_def;
+extern const struct fld_def *const tls_fields;
+extern const size_t tls_nfields;
 
 #endif

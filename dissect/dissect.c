@@ -14,6 +14,7 @@
 #include "proto.h"
 #include "stream.h"
 #include "tcp.h"
+#include "tunnel.h"
 
 void
 dis_default_ports(struct dis_cfg *c)
@@ -86,6 +87,12 @@ dis_new(const struct dis_cfg *c, const struct rec_sink *sink)
     return d;
 }
 
+void
+dis_tls_counts(const struct dis *d, struct dis_tls_counts *c)
+{
+    *c = d->tls;
+}
+
 uint32_t
 dis_flows(const struct dis *d)
 {
@@ -118,9 +125,20 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
     }
     p.num = num;
     p.ts = *ts;
-    p.caplen = caplen;
-    p.wirelen = wirelen;
-    if (ip_parse(&p, fam, l3, n) < 0 || p.l4proto != 6)
+    p.flags = 0;
+    /* What the IP packet had on the wire: the frame's wire length less the
+     * link header, i.e. what the capture cut (wirelen - caplen) on top of
+     * the captured bytes from l3 on. A length field beyond it is a lie,
+     * not a snaplen cut (ip.c). */
+    if (ip_parse(&p, fam, l3, n, wirelen > caplen ? n + (wirelen - caplen) : n) < 0)
+        return;
+    /* Tunnels: from here on the innermost packet is the packet, and its
+     * 5-tuple alone names the flow. Two tunnels carrying the same inner
+     * tuple (overlapping private address space in two overlays, on one
+     * capture link) would share a flow; that is rare, and keying flows
+     * on the outer headers too would split a session whose path moves
+     * between tunnel endpoints. */
+    if (p.l4proto != 6 && (tun_decap(&p) < 0 || p.l4proto != 6))
         return;
     if (tcp_parse(p.l4, p.l4len, p.l4wire, &s) < 0) {
         if (p.l4len >= 4) {

@@ -45,9 +45,21 @@ struct dis_cfg {
     /* Tests: a byte decoder on every connection from its first byte
      * (dec_identity proves the seam changes nothing). */
     const struct dec_ops *decoder;
+    /* TLS secrets (keylog.h) to decrypt with; NULL: the handshakes are
+     * shown, nothing is decrypted. Must outlive the dissector. */
+    struct tls_keys *keys;
 };
 
+/* TLS sessions so far: seen; decrypted (application data came out);
+ * not decrypted (protected records and no key); failed (a record did
+ * not authenticate: wrong secrets or damage). */
+struct dis_tls_counts {
+    uint64_t sessions, decrypted, undecrypted, failed;
+};
+
+
 struct dis;
+struct tls_keys;
 
 /* The whole configuration's defaults: each protocol's well-known ports
  * (proto.h), LIM_FLOWS, no body export. */
@@ -67,5 +79,6 @@ void dis_finish(struct dis *d);
 /* Finish if not done, and free. */
 void dis_free(struct dis *d);
 uint32_t dis_flows(const struct dis *d);
+void dis_tls_counts(const struct dis *d, struct dis_tls_counts *c);
 
 #endif

@@ -3,6 +3,7 @@
  * overlap (smtp.req.command, pop.response.indicator, ip.addr ...). */
 #include <string.h>
 
+#include "dec.h"
 #include "field.h"
 #include "proto.h"
 
@@ -94,10 +95,18 @@ IMF_GETTER(g_imf_cc, IMF_CC)
 IMF_GETTER(g_imf_subject, IMF_SUBJECT)
 IMF_GETTER(g_imf_date, IMF_DATE)
 IMF_GETTER(g_imf_msgid, IMF_MSGID)
+IMF_GETTER(g_imf_reply_to, IMF_REPLY_TO)
+#define IMF_RAW_GETTER(fn, h) \
+    static int fn(const struct rec *r, struct fld_val *v, int m) \
+    { return r->kind == REC_BODY && r->imf_raw[h].n ? v_rs(v, m, &r->imf_raw[h]) : 0; }
+IMF_RAW_GETTER(g_imf_from_raw, IMF_FROM)
+IMF_RAW_GETTER(g_imf_to_raw, IMF_TO)
+IMF_RAW_GETTER(g_imf_cc_raw, IMF_CC)
+IMF_RAW_GETTER(g_imf_subject_raw, IMF_SUBJECT)
+IMF_RAW_GETTER(g_imf_reply_to_raw, IMF_REPLY_TO)
+static int g_imf_cut(const struct rec *r, struct fld_val *v, int m) { return r->kind == REC_BODY && r->imf_cut ? v_uint(v, m, r->imf_cut) : 0; }
 
 /* tls, telnet */
-static int g_tls(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return r->kind == REC_TLS; }
-static int g_tls_len(const struct rec *r, struct fld_val *v, int m) { return r->kind == REC_TLS ? v_uint(v, m, r->size) : 0; }
 static int
 g_telnet(const struct rec *r, struct fld_val *v, int m)
 {
@@ -199,8 +208,13 @@ static const struct fld_def tail[] = {
     { "imf.subject", FT_STR, J, "Subject header", g_imf_subject, K(BODY), 0 },
     { "imf.date", FT_STR, J, "Date header", g_imf_date, K(BODY), 0 },
     { "imf.message_id", FT_STR, J, "Message-ID header", g_imf_msgid, K(BODY), 0 },
-    { "tls", FT_PROTO, 0, "encrypted bytes (STARTTLS, STLS, ports 465/995)", g_tls, 0, 0 },
-    { "tls.len", FT_UINT, J, "encrypted bytes in the burst", g_tls_len, K(TLS), 0 },
+    { "imf.reply_to", FT_STR, J, "Reply-To header", g_imf_reply_to, K(BODY), 0 },
+    { "imf.from.raw", FT_STR, J, "From header as sent, when encoded words were decoded", g_imf_from_raw, K(BODY), 0 },
+    { "imf.to.raw", FT_STR, J, "To header as sent, when encoded words were decoded", g_imf_to_raw, K(BODY), 0 },
+    { "imf.cc.raw", FT_STR, J, "Cc header as sent, when encoded words were decoded", g_imf_cc_raw, K(BODY), 0 },
+    { "imf.subject.raw", FT_STR, J, "Subject header as sent, when encoded words were decoded", g_imf_subject_raw, K(BODY), 0 },
+    { "imf.reply_to.raw", FT_STR, J, "Reply-To header as sent, when encoded words were decoded", g_imf_reply_to_raw, K(BODY), 0 },
+    { "imf.truncated", FT_UINT, J, "header value bytes cut (header_truncated)", g_imf_cut, K(BODY), 0 },
     { "telnet", FT_PROTO, 0, "a client line typed in several segments or with telnet commands", g_telnet, 0, 0 },
     { "telnet.typed", FT_STR, J, "raw keystrokes before line editing", g_tn_typed, 0, 0 },
     { "telnet.edited", FT_BOOL, 0, "line editing (BS, DEL, ^U) changed the line", g_tn_edited, 0, 0 },
@@ -256,6 +270,7 @@ fld_table(size_t *count)
             if ((P = proto_get(id)))
                 add(P->fields, P->nfields, (uint8_t)id);
         add(tail, sizeof tail / sizeof tail[0], 0);
+        add(tls_fields, tls_nfields, 0);
     }
     *count = nall;
     return all;

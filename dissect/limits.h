@@ -69,6 +69,17 @@
  * bound; 8 covers every real chain). */
 #define LIM_IPV6_EXT     8
 
+/* Tunnels opened inside one packet (tunnel.c). Real nesting stops at two
+ * or three (a VXLAN overlay carried over GRE, mirrored with ERSPAN); a
+ * tunnel header is 4 bytes or more, so without a cap one 64 KiB packet
+ * could make us open thousands. A packet nested deeper counts as
+ * tunnel_unsupported. */
+#define LIM_TUNNEL_DEPTH 4
+
+/* 802.1Q / 802.1ad tags walked in an Ethernet header before giving up
+ * (the frame is then not IP): QinQ is two; four is generous. */
+#define LIM_VLAN_TAGS    4
+
 /* Snap length for live capture when -s is not given. */
 #define LIM_SNAPLEN      262144
 

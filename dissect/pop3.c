@@ -391,7 +391,19 @@ pop3_is_error(const struct rec *r)
 
 static int g_pop(const struct rec *r, struct fld_val *v, int m) { (void)v; (void)m; return POP(r) && r->kind != REC_CRED; }
 static int g_req(const struct rec *r, struct fld_val *v, int m) { return POP(r) && r->dir == DIR_C2S && r->kind != REC_CRED ? v_rs(v, m, &r->text) : 0; }
-static int g_cmd(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) ? v_cstr(v, m, r->verb) : 0; }
+/* The verb as sent (Wireshark shows "mail" when the client typed it);
+ * rec.verb is upper-cased for the logic and the Info column. */
+static int
+g_cmd(const struct rec *r, struct fld_val *v, int m)
+{
+    const uint8_t *sp;
+
+    if (!IS(r, REC_CMD))
+        return 0;
+    sp = r->text.n ? memchr(r->text.p, ' ', r->text.n) : NULL;
+    return v_str(v, m, r->text.p ? r->text.p : (const uint8_t *)"",
+                 sp ? (size_t)(sp - r->text.p) : r->text.n);
+}
 static int g_param(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) && r->arg.n ? v_rs(v, m, &r->arg) : 0; }
 static int g_rsp(const struct rec *r, struct fld_val *v, int m) { return POP(r) && r->dir == DIR_S2C && r->kind != REC_TLS ? v_lines(v, m, &r->text, 0) : 0; }
 static int g_ind(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) && r->verb[0] ? v_cstr(v, m, r->verb) : 0; }
@@ -421,7 +433,7 @@ static int g_pass(const struct rec *r, struct fld_val *v, int m) { return POP(r)
 static const struct fld_def pop3_fields[] = {
     { "pop", FT_PROTO, 0, "POP3", g_pop, 0, 0 },
     { "pop.request", FT_STR, 0, "POP3 client line", g_req, 0, 0 },
-    { "pop.request.command", FT_STR, J, "POP3 command verb, upper-cased", g_cmd, K(CMD), 0 },
+    { "pop.request.command", FT_STR, J, "POP3 command verb as sent", g_cmd, K(CMD), 0 },
     { "pop.request.parameter", FT_STR, J, "POP3 command parameter", g_param, K(CMD), 0 },
     { "pop.response", FT_STR, 0, "POP3 server line (one per line)", g_rsp, 0, 0 },
     { "pop.response.indicator", FT_STR, J, "+OK, -ERR or + (SASL continuation)", g_ind, K(REPLY), 0 },

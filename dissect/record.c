@@ -112,16 +112,19 @@ struct rec_store {
 struct packed {
     uint64_t pkt, size, flags;
     int64_t sec, sec_first;
-    uint32_t nsec, nsec_first, flow, nseg, len, lines, have;
+    uint64_t have;                  /* bit i: string i is stored */
+    uint32_t nsec, nsec_first, flow, nseg, len, lines;
     uint32_t first_d;               /* pkt - pkt_first */
     uint32_t user_d, secret_d;      /* pkt - user_pkt + 1; 0: none */
     uint32_t imf_cut;
     uint32_t req_d;                 /* pkt - req_pkt + 1; 0: none */
     int64_t req_sec;
     uint32_t req_nsec;
+    uint32_t tls_records;
     uint16_t code, secret_off, nmarks;
+    uint16_t tls_version, tls_suite, tls_legacy;
     uint8_t proto, kind, dir, detect, mech, result, secret_kind, verb_len;
-    uint8_t req_verb_len;
+    uint8_t req_verb_len, tls_hs, tls_alert_level, tls_alert_desc, tls_ncerts, tls_resumed;
 };
 
 /* The strings of a record, in the order they are packed. */
@@ -129,9 +132,14 @@ struct packed {
     &(r)->cred.user, &(r)->cred.secret, &(r)->cred.secret_typed, \
     &(r)->cred.authzid, &(r)->cred.challenge, &(r)->cred.reply, \
     &(r)->cred.mech_name, &(r)->imf[0], &(r)->imf[1], &(r)->imf[2], \
-    &(r)->imf[3], &(r)->imf[4], &(r)->imf[5], &(r)->imf[6] }
-#define REC_NSTR (11 + IMF_N)
+    &(r)->imf[3], &(r)->imf[4], &(r)->imf[5], &(r)->imf[6], \
+    &(r)->imf_raw[0], &(r)->imf_raw[1], &(r)->imf_raw[2], &(r)->imf_raw[3], \
+    &(r)->imf_raw[4], &(r)->imf_raw[5], &(r)->imf_raw[6], \
+    &(r)->tls.sni, &(r)->tls.alpn, &(r)->tls.suites, &(r)->tls.versions, \
+    &(r)->tls.subject, &(r)->tls.issuer, &(r)->tls.reason }
+#define REC_NSTR (18 + 2 * IMF_N)
 _Static_assert(IMF_N == 7, "REC_STRS names every imf header");
+_Static_assert(REC_NSTR <= 64, "a bit of packed.have per string");
 
 struct rec_store *
 rec_store_new(void)
@@ -224,7 +232,7 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     need = sizeof h + vl + rvl + (size_t)r->nmarks * sizeof(struct rec_mark) + 7;
     for (i = 0; i < REC_NSTR; i++)
         if (str[i]->n) {
-            h.have |= 1u << i;
+            h.have |= (uint64_t)1 << i;
             need += 4 + str[i]->n;
         }
     if (need > STORE_CHUNK)
@@ -271,6 +279,15 @@ rec_store_add(struct rec_store *s, const struct rec *r)
     h.req_d = r->req_pkt ? delta(r->pkt, r->req_pkt) + 1 : 0;
     h.req_sec = r->req_ts.sec;
     h.req_nsec = r->req_ts.nsec;
+    h.tls_records = r->tls.records;
+    h.tls_version = r->tls.version;
+    h.tls_suite = r->tls.suite;
+    h.tls_legacy = r->tls.legacy_version;
+    h.tls_hs = r->tls.hs_type;
+    h.tls_alert_level = r->tls.alert_level;
+    h.tls_alert_desc = r->tls.alert_desc;
+    h.tls_ncerts = r->tls.ncerts;
+    h.tls_resumed = r->tls.resumed;
     p = base;
     /* head, marks (8-aligned: records start aligned and the head is a
      * multiple of 8), verb, strings */
@@ -356,8 +373,17 @@ rec_store_get(const struct rec_store *s, size_t i, struct rec *r)
     r->req_pkt = h.req_d ? h.pkt - (h.req_d - 1) : 0;
     r->req_ts.sec = h.req_sec;
     r->req_ts.nsec = h.req_nsec;
+    r->tls.records = h.tls_records;
+    r->tls.version = h.tls_version;
+    r->tls.suite = h.tls_suite;
+    r->tls.legacy_version = h.tls_legacy;
+    r->tls.hs_type = h.tls_hs;
+    r->tls.alert_level = h.tls_alert_level;
+    r->tls.alert_desc = h.tls_alert_desc;
+    r->tls.ncerts = h.tls_ncerts;
+    r->tls.resumed = h.tls_resumed;
     for (k = 0; k < REC_NSTR; k++) {
-        if (!(h.have & (1u << k)))
+        if (!(h.have & ((uint64_t)1 << k)))
             continue;
         memcpy(&n32, p, 4);
         str[k]->p = p + 4;

@@ -26,6 +26,7 @@ enum rec_kind { REC_KIND_LIST(REC_KIND_ENUM) REC_KIND_N };
 enum dir { DIR_C2S, DIR_S2C };
 
 /* Record flags: bits 0..ANOM_N-1 are anomalies (anom.h); these follow. */
+#define REC_F_DECRYPTED ((uint64_t)1 << 61)  /* from TLS records opened with a key log */
 #define REC_F_CRED   ((uint64_t)1 << 62)  /* carries a secret (password, token, digest) */
 #define REC_F_MASKED ((uint64_t)1 << 63)  /* secrets in it were replaced by **** */
 
@@ -102,6 +103,29 @@ struct rec_cred {
 enum imf_hdr { IMF_FROM, IMF_TO, IMF_CC, IMF_SUBJECT, IMF_DATE, IMF_MSGID,
                IMF_REPLY_TO, IMF_N };
 
+/* The TLS layer of a record: a handshake message, an alert or a run of
+ * records not decrypted (kind REC_TLS), or what decrypted records came
+ * in (REC_F_DECRYPTED). Lists are as on the wire: suites and versions
+ * 2 bytes each, big-endian; ALPN names each after a length byte. */
+struct rec_tls {
+    uint16_t version;        /* negotiated (0x0303 TLS 1.2); 0: not yet */
+    uint16_t suite;          /* negotiated cipher suite; 0: not yet */
+    uint16_t legacy_version; /* a hello's legacy_version as sent */
+    uint8_t hs_type;         /* handshake message type (1, 2, 11, 24); 0 */
+    uint8_t alert_level;     /* an alert: 1 warning, 2 fatal; 0: none */
+    uint8_t alert_desc;
+    uint8_t ncerts;          /* certificates in a Certificate message */
+    uint8_t resumed;         /* ServerHello: a resumed session */
+    uint32_t records;        /* TLS records this record stands for */
+    struct rec_str sni;      /* ClientHello server_name */
+    struct rec_str alpn;     /* offered (ClientHello) or chosen */
+    struct rec_str suites;   /* ClientHello: offered */
+    struct rec_str versions; /* ClientHello: supported_versions offered */
+    struct rec_str subject;  /* Certificate: the first (the server's) */
+    struct rec_str issuer;
+    struct rec_str reason;   /* why not decrypted, what was cut, ... */
+};
+
 struct rec {
     uint64_t pkt;            /* packet number that completed it */
     uint64_t pkt_first;      /* first packet that carried part of it */
@@ -129,9 +153,11 @@ struct rec {
     uint16_t nmarks;
     const struct rec_mark *marks;  /* packet boundaries in raw */
     uint16_t secret_off;     /* text[secret_off..] is secret (REC_F_CRED) */
-    struct rec_str imf[IMF_N];
+    struct rec_str imf[IMF_N];      /* RFC 2047 words decoded to UTF-8 */
+    struct rec_str imf_raw[IMF_N];  /* as sent, when decoding changed it */
     uint32_t imf_cut;        /* header value bytes not kept */
     struct rec_cred cred;
+    struct rec_tls tls;
     const struct rec_clock *clock;  /* NULL: t0 = 0, 6 digits */
 };
 

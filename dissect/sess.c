@@ -72,6 +72,12 @@ sess_emit(struct flow *f, int dir, struct rec *r)
 {
     r->flags |= f->pend[dir];
     f->pend[dir] = 0;
+    if ((f->sess->tls_plain >> r->dir & 1) && r->kind != REC_TLS) {
+        /* what TLS records carried: the layer they came in */
+        r->flags |= REC_F_DECRYPTED;
+        r->tls.version = f->sess->tls_version;
+        r->tls.suite = f->sess->tls_suite;
+    }
     if (r->text.n > LIM_TEXT) {
         r->text.n = LIM_TEXT;
         r->flags |= ANOM_F(ANOM_TRUNCATED);

@@ -52,6 +52,8 @@ struct sess {
     uint8_t tls_check;      /* bit per direction: TLS agreed, is the next
                              * byte a TLS record? */
     uint8_t dec_dirs;
+    uint8_t tls_plain;      /* bit per direction: its bytes came decrypted */
+    uint16_t tls_version, tls_suite;    /* negotiated, for the records */
     struct det *det;
     const struct dec_ops *dec;
     void *dec_st;

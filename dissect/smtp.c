@@ -399,6 +399,13 @@ server_line(struct flow *f, const struct line *ln)
 
     if (numeric)
         code = (unsigned)((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+    if (numeric && s->cstate == SMTP_C_BODY && !s->bdat && s->acc[DIR_C2S]
+        && s->acc[DIR_C2S]->active && s->acc[DIR_C2S]->dot_end) {
+        /* The server answers a body whose last line was a dot framed by
+         * a bare LF (openssl s_client sends LF line ends): it took that
+         * for the end (still flagged smtp_smuggling), and so do we. */
+        data_end(f, s->acc[DIR_C2S]);
+    }
     if (s->sstate == SMTP_S_MULTI && a && a->active) {
         acc_add(a, ln, p, n);
         if (!numeric || code != a->code)
@@ -592,7 +599,19 @@ static int g_smtp(const struct rec *r, struct fld_val *v, int m) { (void)v; (voi
 static int g_req(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && r->dir == DIR_C2S && r->kind != REC_CRED ? v_bool(v, m, 1) : 0; }
 static int g_rsp(const struct rec *r, struct fld_val *v, int m) { return SMTP(r) && r->dir == DIR_S2C ? v_bool(v, m, 1) : 0; }
 static int g_cmdline(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) || IS(r, REC_AUTH) ? v_rs(v, m, &r->text) : 0; }
-static int g_cmd(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) ? v_cstr(v, m, r->verb) : 0; }
+/* The verb as sent (Wireshark shows "mail" when the client typed it);
+ * rec.verb is upper-cased for the logic and the Info column. */
+static int
+g_cmd(const struct rec *r, struct fld_val *v, int m)
+{
+    const uint8_t *sp;
+
+    if (!IS(r, REC_CMD))
+        return 0;
+    sp = r->text.n ? memchr(r->text.p, ' ', r->text.n) : NULL;
+    return v_str(v, m, r->text.p ? r->text.p : (const uint8_t *)"",
+                 sp ? (size_t)(sp - r->text.p) : r->text.n);
+}
 static int g_param(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_CMD) && r->arg.n ? v_rs(v, m, &r->arg) : 0; }
 static int g_response(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) ? v_lines(v, m, &r->text, 0) : 0; }
 static int g_code(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_REPLY) && r->code ? v_uint(v, m, r->code) : 0; }
@@ -602,6 +621,39 @@ static int g_pass(const struct rec *r, struct fld_val *v, int m) { return SMTP(r
 static int g_data(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_BODY) ? v_rs(v, m, &r->text) : 0; }
 static int g_data_len(const struct rec *r, struct fld_val *v, int m) { return IS(r, REC_BODY) ? v_uint(v, m, r->size) : 0; }
 
+/* Does s hold the word w (ASCII, any case) as a parameter or a line of
+ * an EHLO reply? */
+static int
+has_word(const struct rec_str *s, const char *w)
+{
+    size_t n = strlen(w), i, k;
+
+    for (i = 0; s->p && i + n <= s->n; i++) {
+        if (i && s->p[i - 1] != ' ' && s->p[i - 1] != '-' && s->p[i - 1] != '\n')
+            continue;
+        for (k = 0; k < n && (s->p[i + k] | 0x20) == (w[k] | 0x20); k++)
+            ;
+        if (k == n && (i + n == s->n || s->p[i + n] == ' ' || s->p[i + n] == '\n'
+                       || s->p[i + n] == '='))
+            return 1;
+    }
+    return 0;
+}
+
+/* RFC 6531: MAIL FROM:<...> SMTPUTF8, and a server that offers it. */
+static int
+g_mail_utf8(const struct rec *r, struct fld_val *v, int m)
+{
+    return IS(r, REC_CMD) && !strcmp(r->verb, "MAIL") && has_word(&r->arg, "SMTPUTF8")
+        ? v_bool(v, m, 1) : 0;
+}
+static int
+g_ehlo_utf8(const struct rec *r, struct fld_val *v, int m)
+{
+    return IS(r, REC_REPLY) && r->code == 250 && r->lines > 1 && has_word(&r->text, "SMTPUTF8")
+        ? v_bool(v, m, 1) : 0;
+}
+
 #define J FLD_JSON
 #define K(k) (1u << REC_##k)
 static const struct fld_def smtp_fields[] = {
@@ -609,13 +661,15 @@ static const struct fld_def smtp_fields[] = {
     { "smtp.req", FT_BOOL, 0, "SMTP client message", g_req, 0, 0 },
     { "smtp.rsp", FT_BOOL, 0, "SMTP server reply", g_rsp, 0, 0 },
     { "smtp.command_line", FT_STR, 0, "SMTP command line as sent (typed lines: edited)", g_cmdline, 0, 0 },
-    { "smtp.req.command", FT_STR, J, "SMTP command verb, upper-cased", g_cmd, K(CMD), 0 },
+    { "smtp.req.command", FT_STR, J, "SMTP command verb as sent", g_cmd, K(CMD), 0 },
     { "smtp.req.parameter", FT_STR, J, "SMTP command parameter", g_param, K(CMD), 0 },
     { "smtp.response", FT_STR, 0, "SMTP reply line (one per line)", g_response, 0, 0 },
     { "smtp.response.code", FT_UINT, J, "SMTP reply code", g_code, K(REPLY), 0 },
     { "smtp.rsp.parameter", FT_STR, J, "SMTP reply text (one per line)", g_rsp_param, K(REPLY), 0 },
     { "smtp.auth.username", FT_STR, J, "decoded AUTH user name", g_user, K(CMD) | K(AUTH), 0 },
     { "smtp.auth.password", FT_STR, J, "decoded AUTH password or token", g_pass, K(CMD) | K(AUTH), 0 },
+    { "smtp.mail.smtputf8", FT_BOOL, J, "MAIL with the SMTPUTF8 parameter: UTF-8 addresses (RFC 6531)", g_mail_utf8, K(CMD), 0 },
+    { "smtp.ehlo.smtputf8", FT_BOOL, J, "an EHLO reply offering SMTPUTF8 (RFC 6531)", g_ehlo_utf8, K(REPLY), 0 },
     { "smtp.data.fragment", FT_STR, 0, "message text (first bytes, dot-unstuffed)", g_data, 0, 0 },
     { "smtp.data.len", FT_UINT, J, "message size in octets after dot-unstuffing", g_data_len, K(BODY), 0 },
 };

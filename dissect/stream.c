@@ -97,7 +97,7 @@ sess_get(struct stream_io *io)
         s->state = SESS_MAIL;
         s->how = DET_FORCED;
         if (f->tls)
-            dec_install(io, &dec_opaque, 3);
+            dec_install(io, &dec_tls, 3);
         else if (io->d->cfg.decoder)
             dec_install(io, io->d->cfg.decoder, 3);
     } else {
@@ -394,7 +394,7 @@ det_decide(struct stream_io *io, int cv, int sv, int cid, int sid, int first,
     } else {
         /* Nothing said no: a mid-stream pickup or a quiet peer. The
          * port's protocol, as before detection. */
-        det_mail(io, DET_PORT, f->tls ? &dec_opaque : NULL);
+        det_mail(io, DET_PORT, f->tls ? &dec_tls : NULL);
     }
 }
 
@@ -498,7 +498,7 @@ stream_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
          * goes on in clear text). */
         s->tls_check &= (uint8_t)~(1u << dir);
         if (tls_start(p, n))
-            dec_install(io, &dec_opaque, (uint8_t)(1u << dir));
+            dec_install(io, &dec_tls, (uint8_t)(1u << dir));
     }
     if (!decoded(s, dir)) {
         /* clear text in dir: a decoder of the other direction hears it */
@@ -553,7 +553,7 @@ plain_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
         }
         if (s->raw_left[dir] && P->on_raw) {
             k = P->on_raw(f, dir, p, n, pkt, ts);
-        } else if (!f->la[dir].held && s->acc[dir]
+        } else if (!f->la[dir].held && acc_bulk_ready(s->acc[dir])
                    && (k = acc_body_bulk(s->acc[dir], p, n, pkt, ts, src.flags))) {
             src.flags = 0;
         } else {

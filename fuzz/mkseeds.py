@@ -4,9 +4,14 @@ plus tshark and editcap to read the sample captures).
 
     python3 fuzz/mkseeds.py [SAMPLES_DIR ...]
 
-Default sample dirs: samples/ and ../shared/samples/. Seeds are small:
+Default sample dirs: samples/ and tests/data/corpus/. Seeds are small:
 each pipeline seed is a sample cut at a packet boundary below 16 KiB,
-each smtp/pop3 seed one TCP stream's payload in the fuzz_lines.h format.
+each smtp/pop3 seed one TCP stream's payload in the fuzz_lines.h format,
+each ip seed (fuzz_ip.c's format) the frames of a tunnel or malformed-IP
+sample (samples/tunnel-*, samples/hostile/h-tunnel-*, h-ip*) or of one
+bad.py malformed/unsupported set, cut below 16 KiB.
+
+    python3 fuzz/mkseeds.py --ip     only the ip seeds
 """
 import hashlib
 import os
@@ -274,9 +279,69 @@ def filters():
         i += 1
 
 
+def ip_record(frame, wire, ether=True, v6=False):
+    """One packet in fuzz_ip.c's format."""
+    extra = wire - len(frame)
+    fl = (2 if ether else 0) | (1 if v6 else 0)
+    if extra > 3:
+        fl |= 4
+        extra = min(255, (extra + 7) // 8)
+    return struct.pack("!HBB", len(frame), fl, max(0, extra)) + frame
+
+
+def ip_frames_seed(frames):
+    out = b""
+    for frame, wire in frames:
+        r = ip_record(frame, wire)
+        if len(out) + len(r) > PIPE_MAX:
+            break
+        out += r
+    return out
+
+
+def ip_seeds():
+    sys.path.insert(0, os.path.join(ROOT, "samples", "record"))
+    sys.path.insert(0, os.path.join(ROOT, "tests", "bad"))
+    import tunnels
+    import bad
+    sdir = os.path.join(ROOT, "samples")
+    paths = [os.path.join(sdir, f) for f in sorted(os.listdir(sdir))
+             if f.startswith("tunnel-") and f.endswith(".pcap")]
+    hdir = os.path.join(sdir, "hostile")
+    if os.path.isdir(hdir):
+        paths += [os.path.join(hdir, f) for f in sorted(os.listdir(hdir))
+                  if (f.startswith("h-tunnel-") or f.startswith("h-ip")) and f.endswith(".pcap")]
+    for p in paths:
+        lt, pkts = tunnels.read_pcap(p)
+        if lt == 1:
+            put("ip", os.path.basename(p)[:-5],
+                ip_frames_seed([(f, w) for _, _, f, w in pkts]))
+    for name, cases in (("bad-malformed-ip", None), ("bad-malformed-tunnel", bad.MALFORMED_TUNNEL),
+                        ("bad-tunnel-unsupported", bad.UNSUPPORTED_TUNNEL)):
+        blob, _ = bad.malformed_ip(cases, controls=cases is None)
+        off, frames = 24, []
+        while off + 16 <= len(blob):
+            cap, wire = struct.unpack("<II", blob[off + 8:off + 16])
+            frames.append((blob[off + 16:off + 16 + cap], wire))
+            off += 16 + cap
+        put("ip", name, ip_frames_seed(frames))
+    # Raw IP (no Ethernet), both families, five tunnels deep.
+    _, v4 = tunnels.read_pcap(os.path.join(sdir, "smtp-auth-login.pcap"))
+    _, v6 = tunnels.read_pcap(os.path.join(sdir, "mixed-ipv6.pcap"))
+    for name, src, w in (("raw-depth5-v4", v4, tunnels.w_depth(5)),
+                         ("raw-nested-v6", v6, tunnels.w_nested)):
+        out = b""
+        for _, _, f, wire in tunnels.wrap_all(src, w)[:12]:
+            out += ip_record(f[14:], wire - 14, ether=False, v6=f[12:14] == b"\x86\xdd")
+        put("ip", name, out)
+
+
 def main():
+    if sys.argv[1:] == ["--ip"]:
+        ip_seeds()
+        return
     dirs = sys.argv[1:] or [os.path.join(ROOT, "samples"),
-                            os.path.join(ROOT, "..", "shared", "samples")]
+                            os.path.join(ROOT, "tests", "data", "corpus")]
     paths = []
     for d in dirs:
         if os.path.isdir(d):
@@ -286,6 +351,7 @@ def main():
     lines(paths)
     hand_written()
     filters()
+    ip_seeds()
 
 
 if __name__ == "__main__":

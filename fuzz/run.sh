@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build=${FUZZ_BUILD:-$root/fuzz/build}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"pipeline tcp smtp pop3 sasl esc filter mime"}
+targets=${FUZZ_TARGETS:-"pipeline tcp ip smtp pop3 sasl esc filter mime tls keylog"}
 
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -33,29 +33,39 @@ cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 # ui/tui*.c (curses).
 core="$(make -s --no-print-directory print-DISSECT) ui/esc.c ui/fmt.c ui/text.c ui/json.c"
 
+# The TLS library stands alone: the allocator and its counters, libcrypto.
+# fuzz_keylog includes keylog.c itself, to walk its table.
+tls="dissect/anom.c dissect/mem.c dissect/tls.c dissect/tls_crypto.c
+     dissect/tls_cert.c dissect/tls_names.c"
+
 sources() {
     case $1 in
     pipeline) echo "$core capture/cap.c capture/link.c capture/pump.c" ;;
     esc) echo "ui/esc.c" ;;
     mime) echo "dissect/mime.c dissect/b64.c" ;;
     filter) echo "$core" ;;
+    tls) echo "$tls dissect/keylog.c" ;;
+    keylog) echo "dissect/anom.c dissect/mem.c" ;;
     *) echo "$core" ;;
     esac
 }
 
 libs() {
-    # the core has the display filter: PCRE2 for every target but these
+    # the core has the display filter (PCRE2) and TLS (libcrypto)
+    crypto=$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
     case $1 in
     pipeline) echo "$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)" \
-                   "$(pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)" ;;
+                   "$(pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)" "$crypto" ;;
     esc|mime) ;;
-    *) pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8 ;;
+    tls|keylog) echo "$crypto" ;;
+    *) echo "$(pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)" "$crypto" ;;
     esac
 }
 
 maxlen() {
     case $1 in
-    pipeline|tcp) echo 65536 ;;
+    pipeline|tcp|ip|tls) echo 65536 ;;
+    keylog) echo 16384 ;;
     smtp|pop3) echo 16384 ;;
     esc) echo 8192 ;;
     mime) echo 4096 ;;
@@ -69,7 +79,7 @@ samples() {
     case $1 in
     pipeline)
         for f in "$root"/samples/*.pcap "$root"/samples/*.pcapng \
-                 "$root"/../shared/samples/*.pcap "$root"/../shared/samples/*.pcapng; do
+                 "$root"/tests/data/corpus/*.pcap "$root"/tests/data/corpus/*.pcapng; do
             [ -f "$f" ] && echo "$f"
         done
         ;;

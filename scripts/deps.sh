@@ -3,7 +3,7 @@
 # run as root, install the missing ones (apt-get update once, then install).
 set -eu
 what=${1:-build}
-pkgs="gcc make pkg-config libpcap-dev libncurses-dev libpcre2-dev"
+pkgs="gcc make pkg-config libpcap-dev libncurses-dev libpcre2-dev libssl-dev"
 if [ "$what" = bench ]; then
     pkgs="$pkgs hyperfine jq time bc tshark dsniff tcpreplay tcpdump iproute2 ethtool"
 fi

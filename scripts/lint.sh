@@ -46,7 +46,7 @@ check "protocol ids outside proto.c and the protocol's own file" sh -c \
     "grep -nE '\bPROTO_(SMTP|POP)\b' main.c capture/*.c ui/*.c ui/*.h dissect/*.c | grep -vE '^dissect/(proto|smtp|pop3)\.c:'"
 # Binary headers (link, IP, TCP) are read only through rd.h.
 check "packet bytes indexed outside rd.h in a header parser" \
-    grep -nE '(\b(p|l3|data|pkt)\[|rd_cur\([^)]*\)\[)' capture/link.c dissect/ip.c
+    grep -nE '(\b(p|l3|data|pkt)\[|rd_cur\([^)]*\)\[)' capture/link.c dissect/eth.h dissect/ip.c dissect/tunnel.c
 # --stats names every anomaly, and the man page explains each one.
 check "anomalies missing from the man page" sh -c \
     "sed -n 's/^ *X([A-Z0-9_]*, \"\\([a-z0-9_]*\\)\".*/\\1/p' dissect/anom.h | while read -r a; do grep -q \"^\$a \" mailsift.1 || echo \"\$a\"; done"

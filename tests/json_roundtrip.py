@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """json_roundtrip.py BIN [CAPTURE...] - bytes -> JSON -> bytes.
 
-For every capture in samples/ and ../shared/samples (MAILSIFT_SHARED), or
-the ones named:
+For every capture in samples/ and tests/data/corpus/, or the ones named:
   - `BIN -r F -T json`: every line must parse with json.loads, and the
     whole output with jq (when installed);
   - every string of every record must decode back to bytes by the rule in
@@ -19,7 +18,7 @@ the ones named:
 
 Prints per capture how many values were compared, then
 'json_roundtrip: N passed, N failed'."""
-import json, os, re, shutil, subprocess, sys
+import concurrent.futures, json, os, re, shutil, subprocess, sys
 
 ESC = re.compile(r'\\(\\|t|r|n|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})')
 # A record with one of these flags does not show the line as it was sent.
@@ -89,20 +88,29 @@ def streams(pcap):
     return m
 
 
-def follow(pcap, n):
-    """The client (node 0) and server bytes of stream n, and node 0."""
-    p = subprocess.run(['tshark', '-n', '-r', pcap, '-q', '-z', 'follow,tcp,raw,%d' % n],
-                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300)
-    node0, data = None, [bytearray(), bytearray()]
-    for line in p.stdout.decode().splitlines():
-        if line.startswith('Node 0: '):
-            node0 = line[8:].strip()
+def follow(pcap, ns):
+    """{n: (node 0, [node 0's bytes, the other's])} for the streams ns,
+    in one tshark run."""
+    args = ['tshark', '-n', '-r', pcap, '-q']
+    for n in sorted(ns):
+        args += ['-z', 'follow,tcp,raw,%d' % n]
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=300)
+    res = {}
+    for block in p.stdout.decode().split('Follow: tcp,raw')[1:]:
+        m = re.search(r'Filter: tcp\.stream eq (\d+)', block)
+        if not m:
             continue
-        side = 1 if line.startswith('\t') else 0
-        h = line.strip()
-        if h and re.fullmatch(r'[0-9a-f]+', h) and len(h) % 2 == 0:
-            data[side] += bytes.fromhex(h)
-    return node0, data
+        node0, data = None, [bytearray(), bytearray()]
+        for line in block.splitlines():
+            if line.startswith('Node 0: '):
+                node0 = line[8:].strip()
+                continue
+            side = 1 if line.startswith('\t') else 0
+            h = line.strip()
+            if h and re.fullmatch(r'[0-9a-f]+', h) and len(h) % 2 == 0:
+                data[side] += bytes.fromhex(h)
+        res[int(m.group(1))] = (node0, data)
+    return res
 
 
 def ep(addr, port):
@@ -110,17 +118,20 @@ def ep(addr, port):
 
 
 def check(binp, pcap, have_jq):
+    """(passed, failed, lines to print) for one capture."""
+    out = []
+    say = out.append
     ok = bad = 0
     p = subprocess.run([binp, '-r', pcap, '-T', 'json'], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=600)
     if p.returncode != 0:
-        print('FAIL %s: exit %d' % (pcap, p.returncode))
-        return 0, 1
+        say('FAIL %s: exit %d' % (pcap, p.returncode))
+        return 0, 1, out
     if have_jq:
         j = subprocess.run(['jq', '-c', '.'], input=p.stdout, stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE)
         if j.returncode != 0:
-            print('FAIL %s: jq: %s' % (pcap, j.stderr.decode()[:200]))
+            say('FAIL %s: jq: %s' % (pcap, j.stderr.decode()[:200]))
             bad += 1
         else:
             ok += 1
@@ -129,7 +140,7 @@ def check(binp, pcap, have_jq):
         try:
             r = json.loads(line)
         except ValueError as e:
-            print('FAIL %s line %d: %s' % (pcap, i + 1, e))
+            say('FAIL %s line %d: %s' % (pcap, i + 1, e))
             bad += 1
             continue
         try:
@@ -137,21 +148,18 @@ def check(binp, pcap, have_jq):
             for s in walk(r):
                 hidden |= unescape(s)[1]
         except BadEscape as e:
-            print('FAIL %s frame %s: bad escape in %s' % (pcap, r.get('frame'), e))
+            say('FAIL %s frame %s: bad escape in %s' % (pcap, r.get('frame'), e))
             bad += 1
             continue
         if hidden != (r.get('text_encoding') == 'escaped'):
-            print('FAIL %s frame %s: text_encoding %r but escapes %s' % (
+            say('FAIL %s frame %s: text_encoding %r but escapes %s' % (
                 pcap, r.get('frame'), r.get('text_encoding'), hidden))
             bad += 1
             continue
         ok += 1
         recs.append(r)
     # Compare line texts with the reassembled stream.
-    smap = None
-    wire = {}
-    pos = {}
-    compared = escaped = 0
+    todo = []
     for r in recs:
         kind = r.get('kind')
         if kind not in ('command', 'reply') or 'text' not in r or r.get('typed'):
@@ -160,14 +168,19 @@ def check(binp, pcap, have_jq):
             continue
         if kind == 'reply' and r.get('lines', 1) > 1:
             continue
-        if smap is None:
-            smap = streams(pcap)
-        key = (r['src'], str(r['sport']), r['dst'], str(r['dport']))
-        n = smap.get(key)
-        if n is None:
-            continue
+        todo.append(r)
+    smap = streams(pcap) if todo else {}
+    keyed = [(r, smap.get((r['src'], str(r['sport']), r['dst'], str(r['dport'])))) for r in todo]
+    keyed = [(r, n) for r, n in keyed if n is not None]
+    wire = follow(pcap, {n for _, n in keyed}) if keyed else {}
+    pos = {}
+    compared = escaped = 0
+    for r, n in keyed:
+        kind = r.get('kind')
         if n not in wire:
-            wire[n] = follow(pcap, n)
+            say('FAIL %s: tshark did not follow tcp.stream %d' % (os.path.basename(pcap), n))
+            bad += 1
+            continue
         node0, data = wire[n]
         side = 0 if node0 == ep(r['src'], r['sport']) else 1
         text = unescape(r['text'])[0]
@@ -183,7 +196,7 @@ def check(binp, pcap, have_jq):
             if k >= 0 and (k == 0 or buf[k - 1:k] == b'\n') and (hit < 0 or k < hit):
                 hit = k
         if hit < 0:
-            print('FAIL %s frame %s: %s text not a line of tcp.stream %d: %r' % (
+            say('FAIL %s frame %s: %s text not a line of tcp.stream %d: %r' % (
                 os.path.basename(pcap), r['frame'], kind, n, text[:60]))
             bad += 1
             continue
@@ -191,9 +204,9 @@ def check(binp, pcap, have_jq):
         compared += 1
         escaped += r.get('text_encoding') == 'escaped'
         ok += 1
-    print('ok %s: %d records, %d line texts equal to the wire (%d escaped)' % (
+    say('ok %s: %d records, %d line texts equal to the wire (%d escaped)' % (
         os.path.basename(pcap), len(recs), compared, escaped))
-    return ok, bad
+    return ok, bad, out
 
 
 def main():
@@ -201,21 +214,24 @@ def main():
     top = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
     files = sys.argv[2:]
     if not files:
-        dirs = [os.path.join(top, 'samples'),
-                os.environ.get('MAILSIFT_SHARED', os.path.join(top, '..', 'shared', 'samples'))]
+        dirs = [os.path.join(top, 'samples'), os.path.join(top, 'tests', 'data', 'corpus')]
         for d in dirs:
             if os.path.isdir(d):
                 files += sorted(os.path.join(d, f) for f in os.listdir(d)
                                 if f.endswith(('.pcap', '.pcapng')))
     if not shutil.which('tshark'):
-        print('json_roundtrip: 0 passed, 0 failed, 1 skipped (no tshark)')
+        print('skip json-roundtrip/all: no tshark')
+        print('json_roundtrip: 0 passed, 0 failed, 1 skipped')
         return 0
     have_jq = shutil.which('jq') is not None
     ok = bad = 0
-    for f in files:
-        a, b = check(binp, f, have_jq)
-        ok += a
-        bad += b
+    # tshark starts slowly: check the captures side by side.
+    with concurrent.futures.ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as ex:
+        for a, b, out in ex.map(lambda f: check(binp, f, have_jq), files):
+            for line in out:
+                print(line)
+            ok += a
+            bad += b
     print('json_roundtrip: %d passed, %d failed' % (ok, bad))
     return 1 if bad else 0
 

@@ -1,28 +1,25 @@
 #!/bin/sh
 # run-golden.sh BIN [--update [NAME]] - run every line of tests/TESTLIST:
 #   name  sample  expected.out  options...
-# sample is a path in the repo, or shared:FILE for ../shared/samples/FILE
-# (skipped cleanly when ../shared is absent). Output is compared byte for
-# byte with tests/golden/expected.out; stdout only, TZ=UTC.
+# sample is a path in the repo (samples/, tests/data/corpus/); a missing
+# sample is a failure. Output is compared byte for byte with
+# tests/golden/expected.out; stdout only, TZ=UTC.
 set -u
 BIN=${1:?usage: run-golden.sh BIN [--update [NAME]]}
 shift
 update=0 only=""
 if [ "${1:-}" = --update ]; then update=1; only=${2:-}; fi
 top=$(cd "$(dirname "$0")/.." && pwd)
-shared=${MAILSIFT_SHARED:-$top/../shared/samples}
-pass=0 fail=0 skip=0
+pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 while read -r name sample expect opts; do
     case "$name" in ''|'#'*) continue ;; esac
     [ -n "$only" ] && [ "$only" != "$name" ] && continue
-    case "$sample" in
-    shared:*) file=$shared/${sample#shared:} ;;
-    *) file=$top/$sample ;;
-    esac
+    file=$top/$sample
     if [ ! -f "$file" ]; then
-        skip=$((skip + 1))
+        echo "FAIL $name: no capture $sample"
+        fail=$((fail + 1))
         continue
     fi
     # shellcheck disable=SC2086
@@ -47,5 +44,5 @@ while read -r name sample expect opts; do
     fi
 done < "$top/tests/TESTLIST"
 [ $update = 1 ] && exit 0
-echo "golden: $pass passed, $fail failed, $skip skipped"
+echo "golden: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -6,6 +6,7 @@
 
 #include "esc.h"
 #include "fmt.h"
+#include "../dissect/tls.h"
 
 /* "0.".."255.", each in 4 bytes, for dotted quads: an octet is one
  * 4-byte copy and 2 + (>= 10) + (>= 100) bytes. */
@@ -159,6 +160,97 @@ first_line(const struct rec_str *s)
     return nl ? (size_t)(nl - s->p) : s->n;
 }
 
+/* The 2-byte big-endian values of a TLS list field. */
+static unsigned
+be16_at(const struct rec_str *s, size_t i)
+{
+    return (unsigned)s->p[2 * i] << 8 | s->p[2 * i + 1];
+}
+
+/* A TLS record's Info: the handshake step as s_client and Wireshark name
+ * it, or a run of records not decrypted. */
+static size_t
+tls_info(const struct rec *r, char *buf, size_t sz, size_t o, int escf)
+{
+    const struct rec_tls *t = &r->tls;
+    char tmp[160];
+    size_t i, k;
+
+    if (r->flags & ANOM_F(ANOM_TLS_BAD_RECORD)) {
+        o = addf(buf, sz, o, "[TLS, bad record: ");
+        o = add(buf, sz, o, t->reason.p, t->reason.n);
+        return addf(buf, sz, o, "; decryption stops]");
+    }
+    if (t->alert_level) {
+        snprintf(tmp, sizeof tmp, "Alert (%s): %s",
+                 tls_alert_level_name(t->alert_level), tls_alert_name(t->alert_desc));
+        return addf(buf, sz, o, tmp);
+    }
+    switch (t->hs_type) {
+    case 1:
+        o = addf(buf, sz, o, "Client Hello");
+        if (t->sni.n) {
+            o = addf(buf, sz, o, " (SNI=");
+            o = add(buf, sz, o, t->sni.p, t->sni.n);
+            o = addf(buf, sz, o, ")");
+        }
+        /* what it offers: versions (TLS 1.3's list, else the hello's) */
+        o = addf(buf, sz, o, " ");
+        if (t->versions.n >= 2) {
+            for (i = 0; i < t->versions.n / 2; i++) {
+                const char *v = tls_version_name((uint16_t)be16_at(&t->versions, i));
+                if (!strncmp(v, "Reserved", 8))
+                    continue;   /* GREASE */
+                o = addf(buf, sz, o, i ? (o && buf[o - 1] == ' ' ? "" : ", ") : "");
+                o = addf(buf, sz, o, v);
+            }
+        } else {
+            o = addf(buf, sz, o, tls_version_name(t->legacy_version));
+        }
+        for (i = k = 0; t->alpn.n && i < t->alpn.n; i += 1 + t->alpn.p[i], k++) {
+            size_t n = t->alpn.p[i];
+            if (i + 1 + n > t->alpn.n)
+                break;
+            o = addf(buf, sz, o, k ? "," : ", ALPN ");
+            o = add(buf, sz, o, t->alpn.p + i + 1, n);
+        }
+        snprintf(tmp, sizeof tmp, ", %u suites", (unsigned)(t->suites.n / 2));
+        return addf(buf, sz, o, tmp);
+    case 2:
+        snprintf(tmp, sizeof tmp, "%s: %s, %s%s",
+                 !strcmp(r->verb, "HelloRetry") ? "Hello Retry Request" : "Server Hello",
+                 tls_version_name(t->version ? t->version : t->legacy_version),
+                 tls_suite_name(t->suite), t->resumed ? ", resumed" : "");
+        return addf(buf, sz, o, tmp);
+    case 11:
+        if (!t->ncerts)
+            return addf(buf, sz, o, "Certificate: none");  /* a client without one */
+        o = addf(buf, sz, o, "Certificate: ");
+        o = add(buf, sz, o, t->subject.p, t->subject.n);
+        if (t->issuer.n) {
+            o = addf(buf, sz, o, " (issuer ");
+            o = add(buf, sz, o, t->issuer.p, t->issuer.n);
+            o = addf(buf, sz, o, ")");
+        }
+        if (t->ncerts > 1) {
+            snprintf(tmp, sizeof tmp, ", %u certificates", (unsigned)t->ncerts);
+            o = addf(buf, sz, o, tmp);
+        }
+        return o;
+    case 24:
+        return addf(buf, sz, o, "Key Update");
+    default:
+        break;
+    }
+    snprintf(tmp, sizeof tmp, "[TLS, encrypted, %llu bytes", (unsigned long long)r->size);
+    o = addf(buf, sz, o, tmp);
+    if (t->reason.n) {
+        o = addf(buf, sz, o, ", ");
+        o = add(buf, sz, o, t->reason.p, t->reason.n);
+    }
+    return addf(buf, sz, o, "]");
+}
+
 size_t
 fmt_info(const struct rec *r, char *buf, size_t sz)
 {
@@ -224,8 +316,7 @@ fmt_info_esc(const struct rec *r, char *buf, size_t sz, int escf)
         }
         break;
     case REC_TLS:
-        snprintf(tmp, sizeof tmp, "[TLS, encrypted, %llu bytes]", (unsigned long long)r->size);
-        o = addf(buf, sz, o, tmp);
+        o = tls_info(r, buf, sz, o, escf);
         break;
     case REC_DATA:
         snprintf(tmp, sizeof tmp, "[not mail, %llu bytes] ", (unsigned long long)r->size);

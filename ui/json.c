@@ -364,6 +364,8 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
         jrs("reply", &r->cred.reply);
         jnum("user_frame", r->cred.user_pkt);
         jnum("secret_frame", r->cred.secret_pkt);
+        if (r->flags & REC_F_DECRYPTED)
+            OB_LIT(",\"decrypted\":true");   /* found inside TLS */
     }
     OB_LIT(",\"flags\":[");
     /* Walk only the set anomaly bits; most records have none. */

@@ -24,7 +24,10 @@ void ek_record(FILE *fp, const struct rec *r, const struct out_opts *o);
 struct report;
 struct report *report_new(const struct out_opts *o, int hashcat);
 void report_add(struct report *rp, const struct rec *r);
-void report_print(FILE *fp, struct report *rp);
+/* tls: the sessions' counts, for the note on those not decrypted;
+ * keylog: a key log was given. */
+struct dis_tls_counts;
+void report_print(FILE *fp, struct report *rp, const struct dis_tls_counts *tls, int keylog);
 void report_free(struct report *rp);
 
 #endif

@@ -9,6 +9,7 @@
 #include "esc.h"
 #include "fmt.h"
 #include "out.h"
+#include "../dissect/dissect.h"
 
 /* A row is written as its attempt comes (records come in capture
  * order, so the times, deltas included, are what they would be at the
@@ -85,13 +86,26 @@ report_add(struct report *rp, const struct rec *r)
         spill(rp);
 }
 
+/* " text" padded to width display columns (UTF-8 as characters: a CJK
+ * user name takes two columns a character). */
+static void
+pad(FILE *fp, const char *s, size_t width)
+{
+    size_t w = esc_width(s, strlen(s));
+
+    fputc(' ', fp);
+    fputs(s, fp);
+    for (; w < width; w++)
+        fputc(' ', fp);
+}
+
 static void
 cell(FILE *fp, const struct rec_str *s, int width)
 {
     char buf[1024];
 
-    esc_bytes(buf, sizeof buf, s->p, s->n, ESC_ELLIPSIS);
-    fprintf(fp, " %-*s", width, buf);
+    esc_bytes(buf, sizeof buf, s->p, s->n, ESC_ELLIPSIS | ESC_UTF8);
+    pad(fp, buf, (size_t)width);
 }
 
 /* hashcat -m 16400 (CRAM-MD5): $cram_md5$<b64 challenge>$<b64 user SP hexdigest>
@@ -126,7 +140,7 @@ static void
 row(FILE *fp, struct report *rp, const struct rec *r)
 {
     const struct out_opts *o = &rp->o;
-    char tm[48], src[64], dst[64], ep[160];
+    char tm[48], src[64], dst[64], ep[160], pl[32];
 
     fmt_time(&r->ts, o->time_fmt, &rp->prev, r->clock, tm, sizeof tm);
     fmt_addr(&r->src, src, sizeof src);
@@ -135,7 +149,10 @@ row(FILE *fp, struct report *rp, const struct rec *r)
     snprintf(ep, sizeof ep, r->src.family == 6 ? "[%s]:%u" : "%s:%u", src, (unsigned)r->src.port);
     fprintf(fp, " %-21s", ep);
     snprintf(ep, sizeof ep, r->dst.family == 6 ? "[%s]:%u" : "%s:%u", dst, (unsigned)r->dst.port);
-    fprintf(fp, " %-21s %-4s", ep, proto_label(r->proto));
+    /* what was found inside TLS says so */
+    snprintf(pl, sizeof pl, "%s%s", proto_label(r->proto),
+             (r->flags & REC_F_DECRYPTED) ? "/TLS" : "");
+    fprintf(fp, " %-21s %-8s", ep, pl);
     if (r->cred.mech == AUTH_OTHER)
         cell(fp, &r->cred.mech_name, 11);
     else
@@ -143,16 +160,16 @@ row(FILE *fp, struct report *rp, const struct rec *r)
     cell(fp, &r->cred.user, 20);
     if (r->cred.secret_kind == SECRET_DIGEST && r->cred.challenge.n && !(r->flags & REC_F_MASKED)) {
         char s[600], c[600], both[1300];
-        esc_bytes(s, sizeof s, r->cred.secret.p, r->cred.secret.n, 0);
-        esc_bytes(c, sizeof c, r->cred.challenge.p, r->cred.challenge.n, 0);
+        esc_bytes(s, sizeof s, r->cred.secret.p, r->cred.secret.n, ESC_UTF8);
+        esc_bytes(c, sizeof c, r->cred.challenge.p, r->cred.challenge.n, ESC_UTF8);
         snprintf(both, sizeof both, "%s (challenge %s)", s, c);
-        fprintf(fp, " %-24s", both);
+        pad(fp, both, 24);
     } else if (r->cred.secret_typed.n) {
         char s[600], t[600], both[1300];
-        esc_bytes(s, sizeof s, r->cred.secret.p, r->cred.secret.n, 0);
-        esc_bytes(t, sizeof t, r->cred.secret_typed.p, r->cred.secret_typed.n, 0);
+        esc_bytes(s, sizeof s, r->cred.secret.p, r->cred.secret.n, ESC_UTF8);
+        esc_bytes(t, sizeof t, r->cred.secret_typed.p, r->cred.secret_typed.n, ESC_UTF8);
         snprintf(both, sizeof both, "%s (typed %s)", s, t);
-        fprintf(fp, " %-24s", both);
+        pad(fp, both, 24);
     } else {
         cell(fp, &r->cred.secret, 24);
     }
@@ -162,9 +179,10 @@ row(FILE *fp, struct report *rp, const struct rec *r)
             (unsigned long long)r->pkt_first, (unsigned long long)r->pkt);
 }
 
-/* The count, then the rows as they were written. */
+/* The count, then the rows as they were written, then what TLS kept
+ * from view. */
 void
-report_print(FILE *fp, struct report *rp)
+report_print(FILE *fp, struct report *rp, const struct dis_tls_counts *tls, int keylog)
 {
     char buf[65536];
     size_t k;
@@ -172,7 +190,7 @@ report_print(FILE *fp, struct report *rp)
     if (!rp->hashcat) {
         fprintf(fp, "=================================================================\n");
         fprintf(fp, "Credentials: %zu attempt%s\n", rp->n, rp->n == 1 ? "" : "s");
-        fprintf(fp, "%-15s %-21s %-21s %-4s %-11s %-20s %-24s %-8s %s\n", "Time", "Client",
+        fprintf(fp, "%-15s %-21s %-21s %-8s %-11s %-20s %-24s %-8s %s\n", "Time", "Client",
                 "Server", "Prot", "Mechanism", "Username", "Secret", "Result", "Frames");
     }
     fflush(rp->spool);
@@ -183,8 +201,18 @@ report_print(FILE *fp, struct report *rp)
         while ((k = fread(buf, 1, sizeof buf, rp->spool)) > 0)
             fwrite(buf, 1, k, fp);
     }
-    if (!rp->hashcat)
-        fprintf(fp, "=================================================================\n");
+    if (rp->hashcat)
+        return;
+    if (tls && tls->undecrypted)
+        fprintf(fp, "%llu TLS session%s not decrypted: %s\n",
+                (unsigned long long)tls->undecrypted, tls->undecrypted == 1 ? "" : "s",
+                keylog ? "their secrets are not in the key log"
+                       : "no key; give --tls-keylog FILE");
+    if (tls && tls->failed)
+        fprintf(fp, "%llu TLS session%s failed to decrypt: a record did not authenticate "
+                "(wrong secrets or damaged; tls_bad_record)\n",
+                (unsigned long long)tls->failed, tls->failed == 1 ? "" : "s");
+    fprintf(fp, "=================================================================\n");
 }
 
 void

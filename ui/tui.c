@@ -8,6 +8,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "../capture/status.h"
+#include "esc.h"
 #include "tui_priv.h"
 #include "ucol.h"
 
@@ -26,6 +28,15 @@
 #define TUI_PKT_BATCH    2000
 #define TUI_BUDGET_MS    30
 #define TUI_REDRAW_MS    100
+
+/* What esc_bytes may pass through to this terminal (set at start). */
+static int escf;
+
+int
+tui_escf(void)
+{
+    return escf;
+}
 
 static long long
 now_ms(void)
@@ -260,6 +271,9 @@ tui_run(struct tui *t, const struct tui_src *src)
     tui_bar_init(t, o->filter);
 
     setlocale(LC_ALL, "");
+    /* A UTF-8 terminal shows valid UTF-8 as characters; any other keeps
+     * the \x escapes (esc.h). */
+    escf = !strcmp(nl_langinfo(CODESET), "UTF-8") ? ESC_UTF8 : 0;
     /* The capture may come from stdin (-r -): read keys from the tty. */
     if (!isatty(STDIN_FILENO)) {
         tin = fopen("/dev/tty", "r");

@@ -12,6 +12,7 @@
 
 #include "../dissect/anom.h"
 #include "../dissect/field.h"
+#include "../dissect/tls.h"
 #include "esc.h"
 #include "fmt.h"
 #include "tui_priv.h"
@@ -85,7 +86,7 @@ tui_lines_esc(struct tui_lines *L, int attr, const char *prefix,
     if (!s)
         return;
     memcpy(s, prefix, pl);
-    esc_bytes(s + pl, sz - pl, p ? p : (const uint8_t *)"", n, 0);
+    esc_bytes(s + pl, sz - pl, p ? p : (const uint8_t *)"", n, tui_escf());
     lines_take(L, attr, s);
 }
 
@@ -151,7 +152,7 @@ field_value(const struct fld_def *d, const struct fld_val *v, char *buf,
             break;
         }
         buf[0] = '"';
-        esc_bytes(buf + 1, sz - 2, v->s, v->n, ESC_ELLIPSIS);
+        esc_bytes(buf + 1, sz - 2, v->s, v->n, ESC_ELLIPSIS | tui_escf());
         o = strlen(buf);
         buf[o] = '"';
         buf[o + 1] = 0;
@@ -169,6 +170,48 @@ field_value(const struct fld_def *d, const struct fld_val *v, char *buf,
         buf[0] = 0;
         break;
     }
+}
+
+/* The TLS layer: what a handshake step says, or what decrypted records
+ * came in. */
+static void
+tls_layer(struct tui_lines *L, const struct rec *r)
+{
+    const struct rec_tls *t = &r->tls;
+    char info[600];
+
+    tui_lines_addf(L, TA_TITLE, "Transport Layer Security%s",
+                   (r->flags & REC_F_DECRYPTED) ? ", decrypted with the key log" : "");
+    if (t->version)
+        tui_lines_addf(L, TA_NORMAL, "    Version: %s (0x%04x)", tls_version_name(t->version),
+                       (unsigned)t->version);
+    if (t->suite)
+        tui_lines_addf(L, TA_NORMAL, "    Cipher suite: %s (0x%04x)", tls_suite_name(t->suite),
+                       (unsigned)t->suite);
+    if (r->kind != REC_TLS)
+        return;
+    fmt_info_esc(r, info, sizeof info, tui_escf());
+    tui_lines_addf(L, (r->flags & ANOM_F(ANOM_TLS_BAD_RECORD)) || t->alert_level == 2
+                   ? TA_ERROR : TA_NORMAL, "    %s", info + 3);     /* not "C: " */
+    if (t->hs_type)
+        tui_lines_addf(L, TA_NORMAL, "    Handshake type: %s (%u)", tls_hs_type_name(t->hs_type),
+                       (unsigned)t->hs_type);
+    if (t->sni.n)
+        tui_lines_esc(L, TA_NORMAL, "    Server name (SNI): ", t->sni.p, t->sni.n);
+    if (t->subject.n)
+        tui_lines_esc(L, TA_NORMAL, "    Subject: ", t->subject.p, t->subject.n);
+    if (t->issuer.n)
+        tui_lines_esc(L, TA_NORMAL, "    Issuer: ", t->issuer.p, t->issuer.n);
+    if (t->alert_level)
+        tui_lines_addf(L, TA_NORMAL, "    Alert: level %s (%u), %s (%u)",
+                       tls_alert_level_name(t->alert_level), (unsigned)t->alert_level,
+                       tls_alert_name(t->alert_desc), (unsigned)t->alert_desc);
+    if (!t->hs_type && !t->alert_level)
+        tui_lines_addf(L, TA_NORMAL, "    %llu bytes in %u record%s, not decrypted",
+                       (unsigned long long)r->size, (unsigned)t->records,
+                       t->records == 1 ? "" : "s");
+    if (t->reason.n)
+        tui_lines_esc(L, TA_NOTE, "    Why: ", t->reason.p, t->reason.n);
 }
 
 static void
@@ -299,6 +342,8 @@ details(struct tui *t, const struct rec *r, int mark)
                    "Dst Port: %u, Stream: %u (%s)", (unsigned)r->src.port,
                    (unsigned)r->dst.port, (unsigned)r->flow,
                    r->dir == DIR_C2S ? "client -> server" : "server -> client");
+    if (r->kind == REC_TLS || (r->flags & REC_F_DECRYPTED))
+        tls_layer(L, r);
     tui_lines_addf(L, TA_TITLE, "%s, %s", P ? P->title : "Unknown protocol",
                    rec_kind_name(r->kind));
     if (r->verb[0]) {
@@ -330,10 +375,9 @@ details(struct tui *t, const struct rec *r, int mark)
                           "    Text: ", r->text.p, r->text.n);
         }
     }
-    if (r->kind == REC_BODY || r->kind == REC_TLS)
-        tui_lines_addf(L, TA_NORMAL, "    Size: %llu bytes%s",
-                       (unsigned long long)r->size,
-                       r->kind == REC_BODY ? " after dot-unstuffing" : " encrypted");
+    if (r->kind == REC_BODY)
+        tui_lines_addf(L, TA_NORMAL, "    Size: %llu bytes after dot-unstuffing",
+                       (unsigned long long)r->size);
     if (r->kind == REC_NOTE)
         tui_lines_addf(L, TA_NOTE, "    Gap: %llu bytes never captured",
                        (unsigned long long)r->size);

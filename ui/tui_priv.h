@@ -156,6 +156,8 @@ struct tui {
 };
 
 /* tui.c */
+/* esc_bytes flags for this terminal: ESC_UTF8 on a UTF-8 locale. */
+int tui_escf(void);
 int tui_attr(const struct tui *t, int ta);
 void tui_put(int y, int x, int w, int attr, const char *s);
 int tui_get(const struct tui *t, size_t i, struct rec *r);

@@ -153,9 +153,10 @@ row_text(const struct tui *t, size_t i, const struct cols *c, char *buf,
     if (m >= 0) {
         rows_mark_span(&r, m, &off, &len);
         snprintf(info, sizeof info, "%s", r.dir == DIR_C2S ? "C: " : "S: ");
-        esc_bytes(info + 3, sizeof info - 3, r.raw.p + off, len, ESC_ELLIPSIS);
+        esc_bytes(info + 3, sizeof info - 3, r.raw.p + off, len,
+                  ESC_ELLIPSIS | tui_escf());
     } else {
-        fmt_info(&r, info, sizeof info);
+        fmt_info_esc(&r, info, sizeof info, tui_escf());
         len = r.len;
     }
     /* Info last: tui_put cuts it at the screen's edge. */
@@ -282,6 +283,11 @@ tui_status_draw(struct tui *t)
     if (R->fpos < total && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " (filtering %zu%%)",
                               total ? R->fpos * 100 / total : 0);
+    if (t->ss.tls_sessions && o < sizeof left)
+        o += (size_t)snprintf(left + o, sizeof left - o, " | TLS %llu decrypted, %llu not%s",
+                              (unsigned long long)t->ss.tls_decrypted,
+                              (unsigned long long)t->ss.tls_undecrypted,
+                              t->ss.tls_failed ? ", some failed" : "");
     if (t->live && t->ss.have_drops && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o,
                               " | recv %llu, dropped %llu kernel, %llu if",

@@ -55,7 +55,8 @@ cat_esc(char *buf, size_t sz, size_t *o, const uint8_t *p, size_t n)
 {
     if (*o >= sz)
         return;
-    esc_bytes(buf + *o, sz - *o, p ? p : (const uint8_t *)"", n, ESC_ELLIPSIS);
+    esc_bytes(buf + *o, sz - *o, p ? p : (const uint8_t *)"", n,
+              ESC_ELLIPSIS | tui_escf());
     *o += strlen(buf + *o);
 }
 
@@ -156,14 +157,14 @@ follow_rec(struct tui *t, const struct rec *r)
         follow_multi(t, r->dir == DIR_C2S ? "C: " : "S: ", &r->text, attr, 1000);
         break;
     case REC_BODY:
-        fmt_info(r, info, sizeof info);
+        fmt_info_esc(r, info, sizeof info, tui_escf());
         tui_lines_add(&F->fl, attr, info);
         follow_multi(t, r->dir == DIR_C2S ? "C|   " : "S|   ", &r->text, attr,
                      TUI_FOLLOW_BODY);
         break;
     default:
         /* Credentials summary, gaps, TLS: the Info text, escaped. */
-        fmt_info(r, info, sizeof info);
+        fmt_info_esc(r, info, sizeof info, tui_escf());
         tui_lines_addf(&F->fl, attr, "   == %s", info);
         break;
     }
@@ -386,30 +387,30 @@ cred_cells(const struct rec *r, struct cred_cells *c)
     snprintf(c->s[CC_PROTO], sizeof c->s[CC_PROTO], "%s", proto_label(r->proto));
     if (k->mech == AUTH_OTHER)
         esc_bytes(c->s[CC_MECH], sizeof c->s[CC_MECH], k->mech_name.p,
-                  k->mech_name.n, ESC_ELLIPSIS);
+                  k->mech_name.n, ESC_ELLIPSIS | tui_escf());
     else
         snprintf(c->s[CC_MECH], sizeof c->s[CC_MECH], "%s", auth_mech_name(k->mech));
     esc_bytes(c->s[CC_USER], sizeof c->s[CC_USER], k->user.p, k->user.n,
-              ESC_ELLIPSIS);
+              ESC_ELLIPSIS | tui_escf());
     /* Line editing (telnet BS, DEL, ^U) can make the secret the user
      * meant differ from the bytes the server got: show both, as the
      * text report does, or "rejected" then "accepted" for the same
      * password makes no sense. */
     o = esc_bytes(c->s[CC_SECRET], sizeof c->s[CC_SECRET], k->secret.p,
-                  k->secret.n, ESC_ELLIPSIS);
+                  k->secret.n, ESC_ELLIPSIS | tui_escf());
     if (k->secret_typed.n && o + 10 < sizeof c->s[CC_SECRET]) {
         o = strlen(c->s[CC_SECRET]);
         memcpy(c->s[CC_SECRET] + o, " (typed ", 8);
         o += 8;
         esc_bytes(c->s[CC_SECRET] + o, sizeof c->s[CC_SECRET] - o - 1,
-                  k->secret_typed.p, k->secret_typed.n, ESC_ELLIPSIS);
+                  k->secret_typed.p, k->secret_typed.n, ESC_ELLIPSIS | tui_escf());
         o = strlen(c->s[CC_SECRET]);
         memcpy(c->s[CC_SECRET] + o, ")", 2);
     }
     snprintf(c->s[CC_VERDICT], sizeof c->s[CC_VERDICT], "%s",
              cred_result_name(k->result));
     esc_bytes(c->s[CC_REPLY], sizeof c->s[CC_REPLY], k->reply.p, k->reply.n,
-              ESC_ELLIPSIS);
+              ESC_ELLIPSIS | tui_escf());
     fmt_addr(s, a, sizeof a);
     snprintf(c->s[CC_SERVER], sizeof c->s[CC_SERVER], "%s:%u", a, (unsigned)s->port);
 }
@@ -545,14 +546,14 @@ creds_footer(struct tui *t, const struct rec *r, int y, int h)
     tui_put(y + n++, 0, COLS, tui_attr(t, TA_TITLE), buf);
     if (n < h) {
         char sec[600];
-        esc_bytes(sec, sizeof sec, k->secret.p, k->secret.n, ESC_ELLIPSIS);
+        esc_bytes(sec, sizeof sec, k->secret.p, k->secret.n, ESC_ELLIPSIS | tui_escf());
         snprintf(buf, sizeof buf, "   Secret: %s", sec);
         tui_put(y + n++, 0, COLS, tui_attr(t, TA_CRED), buf);
     }
     if (n < h && k->secret_typed.n) {
         char typed[600];
         esc_bytes(typed, sizeof typed, k->secret_typed.p, k->secret_typed.n,
-                  ESC_ELLIPSIS);
+                  ESC_ELLIPSIS | tui_escf());
         snprintf(buf, sizeof buf, "   Typed (raw keystrokes, as the server got "
                  "them): %s", typed);
         tui_put(y + n++, 0, COLS, tui_attr(t, TA_CRED), buf);

@@ -16,7 +16,17 @@ on each and checks:
   - packets that must not be decoded (IPv4 fragments, bad IHL, bad TCP
     data offset, over-long IPv6 extension chains) produce no record, and
     terminal escapes, bidi controls and NUL bytes are shown escaped and
-    not cut at the NUL.
+    not cut at the NUL;
+  - malformed IP (malformed-ip.pcap: lengths beyond what was on the wire,
+    extension chains past the packet, Hop-by-Hop not first, bytes after
+    No Next Header), each carrying a bait AUTH PLAIN at the sequence
+    number of the real one that follows, gives no record of the bait, the
+    real credential, and exactly one `malformed` per bogus packet; the
+    same for malformed tunnels (malformed-tunnel.pcap: inner lengths
+    beyond the outer packet, cut GRE, ERSPAN, L2TP and UDP headers, a
+    VXLAN header without its I flag) and for tunnels not decoded
+    (tunnel-unsupported.pcap: exactly one `tunnel_unsupported` each; an
+    L2TP control message and a PPP LCP frame count nothing).
 Prints one line per check and `N passed, N failed` last.
 """
 import base64
@@ -32,6 +42,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "samples", "record"))
+import tunnels as T  # noqa: E402  (the tunnel header builders)
 
 passed = 0
 failed = 0
@@ -182,10 +194,32 @@ PLAIN_TRUNC = b"AUTH PLAIN " + base64.b64encode(b"\0truncuser\0truncpass") + b"\
 PLAIN_DOFF = b"AUTH PLAIN " + base64.b64encode(b"\0doffuser\0doffpass") + b"\r\n"
 
 
+def hidden(cp):
+    """Characters written as \\u/\\U although valid (mailsift(1), ESCAPING):
+    C1 controls, bidi controls, line separators, invisible ones, tags."""
+    return (0x80 <= cp <= 0x9f or 0x202a <= cp <= 0x202e or 0x2066 <= cp <= 0x2069
+            or cp in (0x200e, 0x200f, 0x061c, 0x2028, 0x2029, 0x00ad, 0x200b, 0x2060, 0xfeff)
+            or 0xfff9 <= cp <= 0xfffb or 0xe0000 <= cp <= 0xe007f)
+
+
 def esc(b):
-    """The escaping of STYLE.md section 9, to predict the output."""
+    """The escaping of mailsift(1), ESCAPING, to predict the output: one
+    unit at a time, a byte or a valid UTF-8 character."""
     out = []
-    for c in b:
+    i = 0
+    while i < len(b):
+        c = b[i]
+        n = 2 if 0xc2 <= c <= 0xdf else 3 if 0xe0 <= c <= 0xef else 4 if 0xf0 <= c <= 0xf4 else 1
+        if n > 1:
+            try:
+                ch = b[i:i + n].decode("utf-8")     # strict: shortest form, no surrogate
+            except UnicodeDecodeError:
+                ch = None
+            if ch is not None and len(ch) == 1:
+                cp = ord(ch)
+                out.append(("\\u%04x" if cp <= 0xffff else "\\U%08x") % cp if hidden(cp) else ch)
+                i += n
+                continue
         if c == 0x5c:
             out.append("\\\\")
         elif c in (9, 13, 10):
@@ -194,6 +228,7 @@ def esc(b):
             out.append(chr(c))
         else:
             out.append("\\x%02x" % c)
+        i += 1
     return "".join(out)
 
 
@@ -238,14 +273,15 @@ def bad_packets():
     frames.append(eth(ip4(C4, S4, seg, ihl=3)))
     frames.append(eth(ip4(C4, S4, seg[:20], ihl=15)[:40]))
     frames.append(eth(ip4(C4, S4, seg, total=10)))
-    # Snaplen-like cut: the IP length says more than the frame holds. This
-    # one is decoded and flagged truncated.
+    # Snaplen cut: the IP length says more than the capture holds, and
+    # the record's original length says the wire had it. This one is
+    # decoded and flagged truncated.
     t = Flow(40009, 25)
     seg = t.seg(0, PSH | ACK, PLAIN_TRUNC)
-    frames.append(eth(ip4(C4, S4, seg, total=1400)))
+    frames.append((eth(ip4(C4, S4, seg, total=1400)), 14 + 1400))
     t.seq[0] += 1400 - 40
     seg = t.seg(0, PSH | ACK, b"QUIT\r\n")
-    frames.append(eth(ip4(C4, S4, seg, total=0xffff)))
+    frames.append((eth(ip4(C4, S4, seg, total=0xffff)), 14 + 0xffff))
 
     # D: a non-first IPv4 fragment whose payload looks like TCP to port 25
     # carrying AUTH PLAIN, after a real handshake; E: a first fragment (MF).
@@ -314,14 +350,256 @@ def bad_packets():
     frames.append(eth(ip6(C6, S6, 6, seg)[:30], 0x86dd))
     frames.append(eth(b"\x40" + ip6(C6, S6, 6, seg)[1:], 0x86dd))
 
+    return write_frames(frames)
+
+
+def write_frames(frames):
+    """A pcap of frames; a (frame, wirelen) pair is a snaplen-cut one."""
     out = pcap_hdr()
     for i, fr in enumerate(frames):
-        out += pcap_rec(fr, usec=i * 1000)
+        fr, wire = fr if isinstance(fr, tuple) else (fr, None)
+        out += pcap_rec(fr, usec=i * 1000, wirelen=wire)
     return out
 
 
+def hbh(nh, length8=0):
+    """Hop-by-Hop Options; same layout as ext()."""
+    return ext(nh, length8)
+
+
+# Malformed IP: (name, bait marker, v6, build(src, dst, seg) -> (frame,
+# wirelen or None), malformed count). Each bogus packet carries a client
+# segment at the sequence number of the real AUTH PLAIN that follows it.
+def _lie4(src, dst, seg):
+    return eth(ip4(src, dst, seg, total=20 + len(seg) + 300)), None
+
+
+def _lie4cut(src, dst, seg):
+    # Cut by the snaplen too, but the IP length is beyond even the wire.
+    fr = eth(ip4(src, dst, seg, total=20 + len(seg) + 300))
+    return fr[:54], len(fr) + 100
+
+
+def _lie6(src, dst, seg):
+    return eth(ip6(src, dst, 6, seg, plen=len(seg) + 200), 0x86dd), None
+
+
+def _extpast(src, dst, seg):
+    # Destination Options claiming 2008 bytes; the payload length is what
+    # is really there.
+    return eth(ip6(src, dst, 0, hbh(60) + bytes([6, 250]) + b"\0" * 6 + seg), 0x86dd), None
+
+
+def _extpastcut(src, dst, seg):
+    # The same, cut by the snaplen: still past the payload length.
+    fr = eth(ip6(src, dst, 0, hbh(60) + bytes([6, 250]) + b"\0" * 6 + seg), 0x86dd)
+    return fr[:14 + 40 + 12], len(fr)
+
+
+def _hbh2(src, dst, seg):
+    return eth(ip6(src, dst, 0, hbh(0) + hbh(6) + seg), 0x86dd), None
+
+
+def _hbhlate(src, dst, seg):
+    return eth(ip6(src, dst, 60, ext(0) + hbh(6) + seg), 0x86dd), None
+
+
+def _nonext(src, dst, seg):
+    return eth(ip6(src, dst, 59, seg), 0x86dd), None
+
+
+def _hbhnonext(src, dst, seg):
+    return eth(ip6(src, dst, 0, hbh(59) + seg), 0x86dd), None
+
+
+MALFORMED_IP = [
+    ("IPv4 total length beyond the wire", "lie4", False, _lie4),
+    ("IPv4 total length beyond the wire, snaplen-cut frame", "lie4cut", False, _lie4cut),
+    ("IPv6 payload length beyond the wire", "lie6", True, _lie6),
+    ("IPv6 extension chain past the payload length", "extpast", True, _extpast),
+    ("IPv6 extension chain past the payload length, snaplen-cut", "extcut", True, _extpastcut),
+    ("IPv6 Hop-by-Hop repeated", "hbhtwice", True, _hbh2),
+    ("IPv6 Hop-by-Hop after Destination Options", "hbhlate", True, _hbhlate),
+    ("IPv6 bytes after No Next Header", "nonext", True, _nonext),
+    ("IPv6 Hop-by-Hop, No Next Header, bytes", "hbhnonext", True, _hbhnonext),
+]
+
+
+# Tunnels around a bogus packet; the outer endpoints are T.A4/T.B4,
+# T.A6/T.B6. Each returns (frame, None).
+def _v4(payload, proto):
+    return T.eth(T.ipv4(T.A4, T.B4, proto, payload), 0x0800), None
+
+
+def _v6(payload, nh):
+    return T.eth(T.ipv6(T.A6, T.B6, nh, payload), 0x86dd), None
+
+
+def _udp4(sport, dport, payload, ulen=None):
+    return _v4(T.udp(T.A4, T.B4, sport, dport, payload, ulen), 17)
+
+
+def _inner4_long(src, dst, seg):
+    return _v4(ip4(src, dst, seg, total=20 + len(seg) + 100), 4)
+
+
+def _inner6_long(src, dst, seg):
+    return _v4(ip6(src, dst, 6, seg, plen=len(seg) + 100), 41)
+
+
+def _gre_cut(src, dst, seg):
+    # K and S say 12 bytes of GRE header; the packet holds 6.
+    return _v4(struct.pack("!HHH", 0x3000, 0x0800, 0), 47)
+
+
+def _gre_inner_hbh(src, dst, seg):
+    return _v4(T.gre(0x86dd, ip6(src, dst, 0, hbh(0) + hbh(6) + seg)), 47)
+
+
+def _erspan_cut(src, dst, seg):
+    return _v4(T.gre(0x88be, b"\x10\x00\x00\x64", seq=1), 47)
+
+
+def _vxlan_ulen(src, dst, seg):
+    return _udp4(50000, 4789, T.vxlan(eth(ip4(src, dst, seg))), ulen=2000)
+
+
+def _vxlan_noi(src, dst, seg):
+    return _udp4(50000, 4789, T.vxlan(eth(ip4(src, dst, seg)), flags=0))
+
+
+def _l2tp_len(src, dst, seg):
+    m = T.l2tp(T.ppp(ip4(src, dst, seg)), 1, 1, length=True)
+    m = m[:2] + struct.pack("!H", len(m) + 50) + m[4:]
+    return _udp4(1701, 1701, m)
+
+
+def _l2tp_off(src, dst, seg):
+    m = T.l2tp(T.ppp(ip4(src, dst, seg)), 1, 1, offset=0)
+    m = m[:6] + struct.pack("!H", 4000) + m[8:]
+    return _udp4(1701, 1701, m)
+
+
+def _ppp_ctl(src, dst, seg):
+    return _udp4(1701, 1701, T.l2tp(b"\xff\x05\x00\x21" + ip4(src, dst, seg), 1, 1))
+
+
+MALFORMED_TUNNEL = [
+    ("IPv4 in IPv4, inner total length beyond the outer packet", "in4long", False, _inner4_long),
+    ("6in4, inner payload length beyond the outer packet", "in6long", True, _inner6_long),
+    ("GRE header past the packet", "grecut", False, _gre_cut),
+    ("Hop-by-Hop repeated inside GRE", "grehbh", True, _gre_inner_hbh),
+    ("ERSPAN II header past the packet", "erspancut", False, _erspan_cut),
+    ("VXLAN, UDP length beyond the IP payload", "vxulen", False, _vxlan_ulen),
+    ("VXLAN without its I flag", "vxnoi", False, _vxlan_noi),
+    ("L2TP length beyond the UDP payload", "l2len", False, _l2tp_len),
+    ("L2TP offset past the packet", "l2off", False, _l2tp_off),
+    ("PPP control byte not 0x03", "pppctl", False, _ppp_ctl),
+]
+
+
+def _l2tpv3(src, dst, seg):
+    return _v4(struct.pack("!II", 0x1234, 0) + eth(ip4(src, dst, seg)), 115)
+
+
+def _gpe(src, dst, seg):
+    return _udp4(50001, 4790, struct.pack("!BxxBI", 0x0c, 1, 4242 << 8) + ip4(src, dst, seg))
+
+
+def _geneve(src, dst, seg):
+    return _udp4(50002, 6081, struct.pack("!BBHI", 0, 0, 0x6558, 4242 << 8) + eth(ip4(src, dst, seg)))
+
+
+def _pptp(src, dst, seg):
+    p = T.ppp(ip4(src, dst, seg))
+    return _v4(struct.pack("!HHHHI", 0x3001, 0x880b, len(p), 7, 1) + p, 47)
+
+
+def _gre_other(src, dst, seg):
+    return _v4(T.gre(0x88b5, ip4(src, dst, seg)), 47)
+
+
+def _gre_routing(src, dst, seg):
+    return _v4(T.gre(0x0800, b"\0\0\0\0" + ip4(src, dst, seg), flags=0x4000), 47)
+
+
+def _erspan_v3_other(src, dst, seg):
+    return _v4(T.gre(0x22eb, T.erspan3(eth(ip4(src, dst, seg)), ft=5, sub=False), seq=1), 47)
+
+
+def _ppp_ipx(src, dst, seg):
+    return _udp4(1701, 1701, T.l2tp(T.ppp(ip4(src, dst, seg), proto=0x002b), 1, 1))
+
+
+def _l2tpv3_udp(src, dst, seg):
+    return _udp4(1701, 1701, struct.pack("!HHI", 0x0003, 0, 0x1234) + eth(ip4(src, dst, seg)))
+
+
+def _depth5(src, dst, seg):
+    p = ip4(src, dst, seg)
+    for _ in range(4):
+        p = T.ipv4(T.A4, T.B4, 4, p)
+    return _v4(p, 4)
+
+
+UNSUPPORTED_TUNNEL = [
+    ("L2TPv3 over IP", "l2tpv3", False, _l2tpv3),
+    ("VXLAN-GPE", "gpe", False, _gpe),
+    ("Geneve", "geneve", False, _geneve),
+    ("PPTP enhanced GRE", "pptp", False, _pptp),
+    ("GRE with an unknown protocol type", "greother", False, _gre_other),
+    ("GRE with RFC 1701 routing", "grerouting", False, _gre_routing),
+    ("ERSPAN III with a reserved frame type", "erspanft", False, _erspan_v3_other),
+    ("PPP carrying IPX in L2TPv2", "pppipx", False, _ppp_ipx),
+    ("L2TPv3 over UDP", "l2tpv3udp", False, _l2tpv3_udp),
+    ("IP in IP five deep", "depth5", False, _depth5),
+]
+
+
+def malformed_ip(cases=None, controls=True):
+    """One SMTP session per case: handshake, banner, EHLO; the bogus packet
+    with AUTH PLAIN bait<marker>; then the real AUTH PLAIN at the same
+    sequence number, 235, QUIT. Returns (pcap bytes, bogus count)."""
+    cases = MALFORMED_IP if cases is None else cases
+    frames = []
+    for i, (_, marker, v6, build) in enumerate(cases):
+        f = Flow(41000 + i, 25, v6=v6)
+        f.handshake()
+        f.send(1, b"220 mx\r\n")
+        f.send(0, b"EHLO c\r\n")
+        f.send(1, b"250 AUTH PLAIN\r\n")
+        frames += f.out
+        f.out = []
+        a, b_ = (C6, S6) if v6 else (C4, S4)
+        bait = b"AUTH PLAIN " + base64.b64encode(b"\0" + marker.encode() + b"\0bait" + marker.encode()) + b"\r\n"
+        frames.append(build(a, b_, f.seg(0, PSH | ACK, bait)))
+        f.send(0, b"AUTH PLAIN " + base64.b64encode(b"\0real" + marker.encode() + b"\0secret1") + b"\r\n")
+        f.send(1, b"235 ok\r\n")
+        f.send(0, b"QUIT\r\n")
+        f.send(1, b"221 bye\r\n")
+        f.close()
+        frames += f.out
+    if not controls:
+        # Tunnel control traffic, counted as nothing: an L2TPv2 Hello and
+        # an LCP Echo-Request in an L2TP data message.
+        frames.append(_udp4(1701, 1701, struct.pack("!HHHHHHHHHH", 0xc802, 20, 1, 0, 0, 0,
+                                                    0x8008, 0, 0, 6))[0])
+        frames.append(_udp4(1701, 1701, T.l2tp(T.ppp(struct.pack("!BBHI", 9, 1, 8, 0), proto=0xc021),
+                                               1, 1))[0])
+        return write_frames(frames), len(cases)
+    # Controls, not malformed: No Next Header with nothing after it, and
+    # an extension chain cut by the snaplen inside the payload length
+    # (truncated).
+    f = Flow(41900, 25, v6=True)
+    frames.append(eth(ip6(C6, S6, 59, b""), 0x86dd))
+    seg = f.seg(0, PSH | ACK, b"AUTH PLAIN x\r\n")
+    fr = eth(ip6(C6, S6, 0, hbh(6, 3) + seg), 0x86dd)
+    frames.append((fr[:14 + 40 + 16], len(fr)))
+    return write_frames(frames), len(MALFORMED_IP)
+
+
 def find_sample():
-    for d in (os.path.join(ROOT, "samples"), os.path.join(ROOT, "..", "shared", "samples")):
+    for d in (os.path.join(ROOT, "samples"), os.path.join(ROOT, "tests", "data", "corpus")):
         p = os.path.join(d, "smtp-auth-login.pcap")
         if os.path.exists(p):
             return p
@@ -376,6 +654,14 @@ def make_files(tmp, sample):
         6, struct.pack("<IIIII", 0, 0, 0, 0xffff0000, 60) + small)
     files["ng-dlt-147.pcapng"] = ng_shb() + ng_idb(147) + ng_epb(small)
     files["bad-packets.pcap"] = bad_packets()
+    files["malformed-ip.pcap"], _ = malformed_ip()
+    files["malformed-tunnel.pcap"], _ = malformed_ip(MALFORMED_TUNNEL, controls=False)
+    # A snaplen cut inside a tunnel cuts the outer and the inner packet:
+    # one truncated packet, counted once (port 80: TCP does not count it
+    # again).
+    cut = _v4(T.gre(0x0800, ip4(C4, S4, tcp(41999, 80, 1, 1, PSH | ACK, b"x" * 200))), 47)[0]
+    files["malformed-tunnel.pcap"] += pcap_rec(cut[:100], usec=999999, wirelen=len(cut))
+    files["tunnel-unsupported.pcap"], _ = malformed_ip(UNSUPPORTED_TUNNEL, controls=False)
     if sample:
         with open(sample, "rb") as f:
             data = f.read()
@@ -443,9 +729,13 @@ def file_cases(binp, tmp, files, exp):
         else:
             ok = (len(lines) == 1 and path in lines[0] and re.search(pattern, lines[0])
                   and re.search(re.escape(path) + r".*:\s*\S", lines[0]))
-            check(bool(ok), name + ": one stderr line with file and reason /%s/" % pattern,
-                  repr(lines))
-            print("     exit %d: %s" % (rc, lines[0].replace(tmp + "/", "") if lines else ""))
+            # The expected refusal, said as one: the message is mailsift's.
+            msg = lines[0].replace(tmp + "/", "") if lines else ""
+            if ok:
+                check(True, 'bad/%s: exit %d "%s" (expected)' % (name, rc, msg))
+            else:
+                check(False, name + ": one stderr line with file and reason /%s/" % pattern,
+                      repr(lines))
         bad = printable(out)
         check(bad is None, name + ": stdout printable", bad or "")
         recs, why = json_lines(out)
@@ -528,6 +818,44 @@ def packet_case(binp, tmp):
           "bad-packets: padded short segments reassembled to QUIT without padding")
 
 
+def stats(binp, path):
+    p = subprocess.run([binp, "-r", path, "-q", "--stats"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    out = {}
+    for line in p.stdout.decode("ascii", "replace").splitlines():
+        m = re.match(r"# anomaly (\S+)\s+(\d+)$", line)
+        if m:
+            out[m.group(1)] = int(m.group(2))
+    return p.returncode, out
+
+
+def malformed_case(binp, tmp, name, cases, want):
+    """No record from any bogus packet, the real credential of every
+    session, and exactly the anomaly counts in want."""
+    path = os.path.join(tmp, name)
+    rc, jout, jerr = run(binp, path, "json")
+    check(rc == 0 and not jerr, "%s: exit 0, stderr empty" % name, "exit %d %r" % (rc, jerr[:200]))
+    recs, why = json_lines(jout)
+    check(recs is not None, "%s: every line parses" % name, why or "")
+    recs = recs or []
+    creds = [r for r in recs if r.get("kind") == "credential"]
+    text = json.dumps(recs)
+    for why_, marker in cases:
+        bait = b64(b"\0" + marker.encode() + b"\0bait" + marker.encode())
+        check(("bait" + marker) not in text and bait not in text,
+              "%s: no record from %s (%s)" % (name, why_, marker))
+        check(any(r.get("user") == "real" + marker and r.get("secret") == "secret1"
+                  and r.get("result") == "accepted" for r in creds),
+              "%s: real credential after the %s packet" % (name, marker),
+              repr([(r.get("user"), r.get("secret")) for r in creds]))
+    conflicts = [r for r in recs if "overlap_conflict" in r.get("flags", [])]
+    check(not conflicts, "%s: no overlap conflict (the bogus bytes never reached TCP)" % name,
+          repr(conflicts[:2]))
+    rc, st = stats(binp, path)
+    for k, v in want.items():
+        check(st.get(k) == v, "%s: --stats %s %d" % (name, k, v), "got %r" % st.get(k))
+
+
 def json_strings(v):
     if isinstance(v, str):
         yield v
@@ -551,6 +879,18 @@ def main():
         file_cases(binp, tmp, files, exp)
         truncated_case(binp, tmp, files)
         packet_case(binp, tmp)
+        malformed_case(binp, tmp, "malformed-ip.pcap",
+                       [(w, m) for w, m, _, _ in MALFORMED_IP],
+                       {"malformed": len(MALFORMED_IP), "truncated": 1,
+                        "tunnel_unsupported": 0})
+        malformed_case(binp, tmp, "malformed-tunnel.pcap",
+                       [(w, m) for w, m, _, _ in MALFORMED_TUNNEL],
+                       {"malformed": len(MALFORMED_TUNNEL), "truncated": 1,
+                        "tunnel_unsupported": 0})
+        malformed_case(binp, tmp, "tunnel-unsupported.pcap",
+                       [(w, m) for w, m, _, _ in UNSUPPORTED_TUNNEL],
+                       {"malformed": 0, "truncated": 0,
+                        "tunnel_unsupported": len(UNSUPPORTED_TUNNEL)})
     finally:
         if os.environ.get("BAD_KEEP"):
             print("kept %s" % tmp)

@@ -1,15 +1,16 @@
 #!/bin/sh
 # tests/tui/run.sh - drive the ncurses view inside tmux and check the
 # screen text. Usage: tests/tui/run.sh [./mailsift]
-# Skips (exit 0) when tmux is missing. Last line: "N passed, N failed".
+# Without tmux: "skip tui/all: no tmux" (exit 0). Last line:
+# "N passed, N failed[, N skipped]".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 BIN=${1:-./mailsift}
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 
 if ! command -v tmux >/dev/null 2>&1; then
-    echo "tmux not installed: TUI tests skipped"
-    echo "0 passed, 0 failed"
+    echo "skip tui/all: no tmux"
+    echo "0 passed, 0 failed, 1 skipped"
     exit 0
 fi
 
@@ -41,12 +42,13 @@ nok() {
     fi
 }
 
+# skipped CASE REASON
 skipped() {
     skip=$((skip + 1))
-    echo "skip $1"
+    echo "skip tui/$1: $2"
 }
 
-# First existing file: repo samples first, then the shared ones.
+# First existing file: samples/ first, then tests/data/corpus/.
 pick() {
     for f in "$@"; do
         [ -f "$f" ] && { echo "$f"; return 0; }
@@ -165,16 +167,16 @@ wait_exit() {
 }
 
 $T new-session -d -s keep -x 80 -y 24 "sleep 600" || {
-    echo "tmux server did not start: TUI tests skipped"
-    echo "0 passed, 0 failed"
-    exit 0
+    echo "FAIL tmux server did not start"
+    echo "0 passed, 1 failed"
+    exit 1
 }
 $T set-option -g remain-on-exit on >/dev/null 2>&1
 
 SMTP=$(pick samples/lab-smtp-auth.pcap samples/smtp-auth-login.pcap \
-    ../shared/samples/smtp-auth-login.pcap) || SMTP=
+    tests/data/corpus/smtp-auth-login.pcap) || SMTP=
 TELNET=$(pick samples/lab-pop3-telnet.pcap samples/pop3-telnet-typed.pcap \
-    ../shared/samples/pop3-telnet-typed.pcap) || TELNET=
+    tests/data/corpus/pop3-telnet-typed.pcap) || TELNET=
 MIXED=$(pick samples/lab.pcapng samples/mixed-ipv6.pcap) || MIXED=
 
 # Table rows of each protocol (above the details pane).
@@ -184,7 +186,7 @@ proto_rows() {
 
 # ---- SMTP sample: open, filter, details, follow, creds, resize, quit ----
 if [ -z "$SMTP" ]; then
-    skipped "SMTP AUTH sample not found (samples/, ../shared/samples/)"
+    nok "SMTP AUTH sample not found (samples/, tests/data/corpus/)"
 else
     echo "# $SMTP"
     start "$SMTP"
@@ -360,7 +362,7 @@ fi
 
 # ---- telnet POP3: packet view shows keystroke rows ----
 if [ -z "$TELNET" ]; then
-    skipped "telnet POP3 sample not found (samples/, ../shared/samples/)"
+    nok "telnet POP3 sample not found (samples/, tests/data/corpus/)"
 else
     echo "# $TELNET"
     start "$TELNET"
@@ -422,7 +424,7 @@ fi
 
 # ---- credentials view: typed secret, the server's reply, whole verdicts ----
 if [ -z "$TELNET" ]; then
-    skipped "credentials view widths: telnet POP3 sample not found"
+    nok "credentials view widths: telnet POP3 sample not found"
 else
     for width in 120 80; do
         TUI_W=$width TUI_H=24 start "$TELNET"
@@ -475,8 +477,10 @@ else
 fi
 
 # ---- filter bar: / selects the old filter, typing replaces it ----
-if [ -z "$MIXED" ] || ! command -v python3 >/dev/null 2>&1; then
-    skipped "filter bar selection: needs samples/lab.pcapng and python3"
+if [ -z "$MIXED" ]; then
+    nok "filter bar selection: samples/lab.pcapng not found"
+elif ! command -v python3 >/dev/null 2>&1; then
+    skipped filter-bar "no python3"
 else
     echo "# $MIXED"
     start "$MIXED"
@@ -579,9 +583,12 @@ fi
 # ---- wide characters: cut, padded and pointed at by columns ----
 # esc_bytes output is ASCII today; a -Y argument is the one way non-ASCII
 # text reaches the screen, so it stands in for UTF-8 from the network.
-if [ -z "$SMTP" ] || ! command -v python3 >/dev/null 2>&1 ||
-   ! locale -a 2>/dev/null | grep -Eqi '^c\.utf-?8$'; then
-    skipped "wide characters: needs the SMTP sample, python3 and C.UTF-8"
+if [ -z "$SMTP" ]; then
+    nok "wide characters: SMTP sample not found"
+elif ! command -v python3 >/dev/null 2>&1; then
+    skipped wide-chars "no python3"
+elif ! locale -a 2>/dev/null | grep -Eqi '^c\.utf-?8$'; then
+    skipped wide-chars "no C.UTF-8 locale"
 else
     # display column of the first match of a literal in line N of the screen
     col_of() {
@@ -630,6 +637,85 @@ print(max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l)
     wait_exit >/dev/null
 fi
 
+# ---- UTF-8 from the network: characters on a UTF-8 terminal, aligned ----
+INTL=$(pwd)/samples/intl-rfc2047-smtp.pcap
+if [ ! -f "$INTL" ] || ! command -v python3 >/dev/null 2>&1 ||
+   ! locale -a 2>/dev/null | grep -Eqi '^c\.utf-?8$'; then
+    skipped "UTF-8 rows: needs samples/intl-rfc2047-smtp.pcap, python3 and C.UTF-8"
+else
+    TUI_ENV=LC_ALL=C.UTF-8 start "$INTL" "-Y imf"
+    # Cyrillic and CJK senders on the screen, each row's Info column
+    # starting at the same display column, no line wider than the pane.
+    if wait_for 'From: Олена Петренко' && wait_for 'From: 山田太郎' &&
+       python3 -c '
+import sys, unicodedata
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+rows = [l for l in open(sys.argv[1], encoding="utf-8").read().split("\n")
+        if " C: [DATA message" in l]
+cols = {w(l[:l.index(" C: [")]) for l in rows}
+wide = [l for l in rows if "山田太郎" in l or "Олена" in l]
+sys.exit(0 if len(rows) >= 8 and len(cols) == 1 and wide and
+         all(w(l) <= 120 for l in rows) else 1)' "$TMP/screen"; then
+        ok "UTF-8 rows: Cyrillic and CJK shown as characters, columns aligned"
+    else
+        nok "UTF-8 rows: Cyrillic and CJK shown as characters, columns aligned"
+    fi
+    keys Q
+    wait_exit >/dev/null
+    # An ASCII terminal keeps the escapes.
+    TUI_ENV=LC_ALL=C start "$INTL" "-Y imf"
+    if wait_for 'From: \\xd0\\x9e' && ! screen | grep -q 'Олена'; then
+        ok "UTF-8 rows: a C-locale terminal gets \\x escapes, not characters"
+    else
+        nok "UTF-8 rows: a C-locale terminal gets \\x escapes, not characters"
+    fi
+    keys Q
+    wait_exit >/dev/null
+fi
+
+# ---- TLS: decrypted with the key log; the handshake without one ----
+TLSCAP=samples/tls12-smtp-starttls-587.pcap
+if [ -f "$TLSCAP" ]; then
+    echo "# $TLSCAP"
+    start "$TLSCAP" "--tls-keylog samples/tls12-smtp-starttls-587.keys"
+    if wait_for 'C: Client Hello TLS 1\.2' && wait_for 'S: Certificate: CN=mail\.example\.test' &&
+       wait_for 'C: auth login' && wait_for 'TLS 1 decrypted, 0 not'; then
+        ok "tls: handshake rows, decrypted commands, status line counts"
+    else
+        nok "tls: handshake rows, decrypted commands, status line counts"
+    fi
+    keys /
+    text 'smtp.req.command == "mail" && decrypted'
+    keys Enter
+    if wait_for 'Transport Layer Security, decrypted with the key log' &&
+       wait_for 'Cipher suite: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'; then
+        ok "tls: details show the TLS layer of a decrypted row"
+    else
+        nok "tls: details show the TLS layer of a decrypted row"
+    fi
+    keys F
+    if wait_for '^ Follow Stream [0-9]+ \(SMTP\)' && wait_for '== C: Client Hello' && wait_for '^C: auth login' &&
+       wait_for '^S: 235 '; then
+        ok "tls: follow stream shows the decrypted conversation"
+    else
+        nok "tls: follow stream shows the decrypted conversation"
+    fi
+    keys q
+    keys Q
+    wait_exit >/dev/null
+    start "$TLSCAP"
+    if wait_for 'S: Server Hello: TLS 1\.2, TLS_ECDHE_RSA' && wait_for 'C: \[TLS, encrypted, [0-9]+ bytes\]' &&
+       wait_for 'TLS 0 decrypted, 1 not' && ! screen | grep -q 'auth login'; then
+        ok "tls: without keys the handshake and encrypted runs, no commands"
+    else
+        nok "tls: without keys the handshake and encrypted runs, no commands"
+    fi
+    keys Q
+    wait_exit >/dev/null
+else
+    skipped "TLS sample missing"
+fi
+
 # ---- escape sequences in packets never reach the terminal ----
 if command -v python3 >/dev/null 2>&1; then
     python3 tests/tui/mkpcap.py "$TMP/evil.pcap"
@@ -660,8 +746,12 @@ if command -v python3 >/dev/null 2>&1; then
         nok "escapes: escaped banner not shown"
     fi
 else
-    skipped "python3 missing: escape test"
+    skipped escapes "no python3"
 fi
 
-echo "$pass passed, $fail failed"
+if [ "$skip" -gt 0 ]; then
+    echo "$pass passed, $fail failed, $skip skipped"
+else
+    echo "$pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]

@@ -172,6 +172,7 @@ rec_pop_cmd(struct rec *r)
     r->flags = (ANOM_F(ANOM_GAP)) | (ANOM_F(ANOM_EDITED));
     memcpy(r->verb, "USER", 5);
     set_str(&r->arg, "user1");
+    set_str(&r->text, "USER user1");
     r->cred.user.p = (const uint8_t *)pop_user;
     r->cred.user.n = sizeof pop_user - 1;
 }
@@ -936,7 +937,8 @@ test_random(void)
     }
     T_INT(crashed, 0);
     T_CHECK(ok > 1000);       /* the generator reaches the evaluator */
-    printf("random: %d of 100000 compiled\n", ok);
+    printf("filter fuzz: %d of 100000 random expressions compile, all evaluated;"
+        " %d bad error reports\n", ok, crashed);
 }
 
 int

@@ -274,6 +274,34 @@ has_quiet(const char *needle)
     return 0;
 }
 
+/* How many records start with prefix. */
+static int
+count(const char *prefix)
+{
+    int i, c = 0;
+
+    for (i = 0; i < nrec; i++)
+        c += !strncmp(recs[i], prefix, strlen(prefix));
+    return c;
+}
+
+/* A record starting with prefix whose flags have all of the bits. */
+static int
+has_flag(const char *prefix, unsigned long long bits)
+{
+    int i;
+
+    for (i = 0; i < nrec; i++) {
+        const char *fl;
+        if (strncmp(recs[i], prefix, strlen(prefix)) || !(fl = strstr(recs[i], " fl=")))
+            continue;
+        if ((strtoull(fl + 4, NULL, 16) & bits) == bits)
+            return 1;
+    }
+    fprintf(stderr, "no \"%s\" record has flags %llx\n", prefix, bits);
+    return 0;
+}
+
 static int
 has(const char *needle)
 {
@@ -352,7 +380,9 @@ static const struct step pop_iac[] = {
 /* Not mail on mail ports: nothing of it becomes a command or a login. */
 static const struct step notmail_tls[] = {
     { DIR_S2C, "220 mail.example.test ESMTP\r\n" },
-    { DIR_C2S, "\x16\x03\x01\x00\x30\x01\x00\x00\x2c\x03\x03zz\r\nAUTH PLAIN AGJhaXQAYmFpdHB3\r\nUSER x\r\nPASS y\r\n" },
+    /* no NUL: the whole record goes (a ClientHello header, then bait
+     * inside the record and after it) */
+    { DIR_C2S, "\x16\x03\x01\x01\x30\x01\x01\x01\x2c\x03\x03zz\r\nAUTH PLAIN AGJhaXQAYmFpdHB3\r\nUSER x\r\nPASS y\r\n" },
     { DIR_S2C, "500 5.5.2 Error: bad syntax\r\n" },
 };
 static const struct step notmail_http[] = {
@@ -591,6 +621,41 @@ main(void)
     T_CHECK(!has_quiet("command C MAIL code=0 size=0 lines=1 fl=0 text=MAIL FROM:<e@f>"));
     T_CHECK(!has_quiet("command C RCPT code=0 size=0 lines=1 fl=0 text=RCPT TO:<g@h>"));
     T_CHECK(has("reply S 250 code=250 size=0 lines=1 fl=0 text=250 2.0.0 Ok: queued as A"));
+
+    /* The same look-alikes deep in a body, where lines are counted in
+     * bulk (the record's text and raw bytes full): each one still sends
+     * the body to the line path and is flagged; the rest is text. */
+    {
+        static char deep[4][8000];
+        static const char *const tails[4] = {
+            "y\r.\r\nRCPT TO:<g@h>\r\n", ".\rQUIT\r\n", "x\r.\rMAIL FROM:<e@f>\r\n", "z\n.\r\nDATA\r\n" };
+        int t;
+
+        for (t = 0; t < 4; t++) {
+            struct step st[] = {
+                { DIR_S2C, "220 mx ESMTP\r\n" },
+                { DIR_C2S, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n" },
+                { DIR_S2C, "250 ok\r\n250 ok\r\n354 go\r\n" },
+                { DIR_C2S, deep[t] },
+                { DIR_S2C, "250 2.0.0 Ok: queued as A\r\n" },
+            };
+            size_t o = 0;
+            int i;
+            char name[32];
+
+            o += (size_t)snprintf(deep[t] + o, sizeof deep[t] - o, "Subject: deep\r\n\r\n");
+            for (i = 0; i < 120; i++)    /* past LIM_RAW, under a packet */
+                o += (size_t)snprintf(deep[t] + o, sizeof deep[t] - o,
+                                      "padding line %03d of a long body, no end here\r\n", i);
+            snprintf(deep[t] + o, sizeof deep[t] - o, "%send\r\n.\r\n", tails[t]);
+            snprintf(name, sizeof name, "smtp-smuggle-deep-%d", t);
+            same_for_every_chunking(name, st, (int)(sizeof st / sizeof st[0]), 25);
+            T_CHECK(has_flag("body C DATA", ANOM_F(ANOM_SMTP_SMUGGLING)));
+            /* what follows the look-alike is body text, no command */
+            T_CHECK(count("command C ") == 3);
+            T_CHECK(has("reply S 250 code=250 size=0 lines=1 fl=0 text=250 2.0.0 Ok: queued as A"));
+        }
+    }
 
     same_for_every_chunking("smtp-bdat", smtp_bdat, (int)(sizeof smtp_bdat / sizeof smtp_bdat[0]), 25);
     T_CHECK(has("command C BDAT code=0 size=0 lines=1 fl=2 text=BDAT 5 X"));

@@ -51,9 +51,9 @@ fill(struct rec *r, int i, struct rec_mark *marks)
     r->typed = S("PASS secrex\bt1");
     r->raw = S("PASS secrex\bt1\r\n");
     r->nmarks = 3;
-    marks[0] = (struct rec_mark){ r->pkt_first, 0 };
-    marks[1] = (struct rec_mark){ r->pkt_first + 2, 1 };
-    marks[2] = (struct rec_mark){ r->pkt, 15 };
+    marks[0] = (struct rec_mark){ r->pkt_first, 0, { 0, 0 } };
+    marks[1] = (struct rec_mark){ r->pkt_first + 2, 1, { 0, 0 } };
+    marks[2] = (struct rec_mark){ r->pkt, 15, { 0, 0 } };
     r->marks = marks;
     r->secret_off = 5;
     r->imf[IMF_SUBJECT] = S("Hello");
