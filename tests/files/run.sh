@@ -91,7 +91,34 @@ if command -v mergecap > /dev/null && command -v tshark > /dev/null; then
             "$(cmp -s "$tmp/ours.txt" "$tmp/theirs.txt" && [ -s "$tmp/ours.txt" ]; echo $?)"
     done
 else
-    echo "skip merged order: mergecap or tshark missing"
+    echo "skip files/merged-order: mergecap or tshark missing"
+fi
+
+# 8. on a terminal (script(1) makes one) the progress line shows once a
+# run has taken a second, names the file and counts records, and is
+# cleared at the end; -q turns it off. The capture comes through a FIFO
+# with a pause in the middle, so the run lasts past the second.
+if command -v script > /dev/null && command -v mkfifo > /dev/null; then
+    half=$(($(wc -c < $whole) / 2))
+    for q in "" "-q"; do
+        rm -f "$tmp/fifo" "$tmp/tty"
+        mkfifo "$tmp/fifo"
+        { head -c $half $whole; sleep 1.5; tail -c +$((half + 1)) $whole; } > "$tmp/fifo" &
+        script -qec "$BIN -r $tmp/fifo $q -T json > /dev/null" "$tmp/tty" > /dev/null 2>&1
+        wait
+        # the last progress line drawn, and that it was erased after
+        line=$(tr '\r' '\n' < "$tmp/tty" | grep -a "^.\[Kmailsift: $tmp/fifo" | tail -n 1)
+        if [ -z "$q" ]; then
+            check "progress line on a terminal: file, MB/s, records" \
+                "$(echo "$line" | grep -aqE "fifo [0-9]+ MB/s, [1-9][0-9]* records\$"; echo $?)"
+            check "progress line on a terminal: erased at the end" \
+                "$(tr '\r' '\n' < "$tmp/tty" | grep -a '^.\[K' | tail -n 1 | grep -aqx '.\[K'; echo $?)"
+        else
+            check "no progress line with -q" "$([ -z "$line" ]; echo $?)"
+        fi
+    done
+else
+    echo "skip files/progress: script or mkfifo missing"
 fi
 
 echo "files: $pass passed, $fail failed"
