@@ -139,6 +139,8 @@ bench: mailsift
 	@bench/run.sh
 	@bench/tls.sh
 	@bench/robust.sh
+	@if [ "$$(id -u)" = 0 ] && command -v tcpreplay >/dev/null; then bench/live.sh; \
+	else echo "== live: skipped (bench/live.sh needs root and tcpreplay; make bench-live)"; fi
 
 # Live capture without drops (root: a network namespace and tcpreplay).
 bench-live: mailsift
