@@ -23,6 +23,7 @@
 #include "dissect/filter.h"
 #include "dissect/keylog.h"
 #include "dissect/mem.h"
+#include "ui/esc.h"
 #include "ui/export.h"
 #include "ui/fmt.h"
 #include "ui/ob.h"
@@ -285,7 +286,7 @@ progress(int end)
 {
     struct src_status st;
     double t = now_s(), mb;
-    char pct[16] = "";
+    char pct[16] = "", name[64];
 
     if (end) {
         if (P.shown)
@@ -301,10 +302,12 @@ progress(int end)
     if (st.bytes_total)
         snprintf(pct, sizeof pct, " %3.0f%%", 100.0 * (double)st.bytes_done
                  / (double)st.bytes_total);
-    /* the file name is the user's own argument: shown as given, cut */
-    fprintf(stderr, "\r\033[Kmailsift: %.60s%s %.0f MB/s, %llu records",
-            st.name ? st.name : "", pct, mb / (t - P.t0),
-            (unsigned long long)M.shown);
+    /* the file name may come from a glob over a directory others
+     * write to: escaped like packet bytes, and cut */
+    esc_bytes(name, sizeof name, (const uint8_t *)(st.name ? st.name : ""),
+              st.name ? strlen(st.name) : 0, ESC_ELLIPSIS);
+    fprintf(stderr, "\r\033[Kmailsift: %s%s %.0f MB/s, %llu records",
+            name, pct, mb / (t - P.t0), (unsigned long long)M.shown);
     P.shown = 1;
 }
 

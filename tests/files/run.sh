@@ -97,20 +97,24 @@ fi
 # 8. on a terminal (script(1) makes one) the progress line shows once a
 # run has taken a second, names the file and counts records, and is
 # cleared at the end; -q turns it off. The capture comes through a FIFO
-# with a pause in the middle, so the run lasts past the second.
+# with a pause in the middle, so the run lasts past the second. The
+# FIFO's name has an ESC in it: the line shows it escaped, as \x1b.
 if command -v script > /dev/null && command -v mkfifo > /dev/null; then
     half=$(($(wc -c < $whole) / 2))
+    fifo=$(printf '%s/fifo\033]0;x' "$tmp")
     for q in "" "-q"; do
-        rm -f "$tmp/fifo" "$tmp/tty"
-        mkfifo "$tmp/fifo"
-        { head -c $half $whole; sleep 1.5; tail -c +$((half + 1)) $whole; } > "$tmp/fifo" &
-        script -qec "$BIN -r $tmp/fifo $q -T json > /dev/null" "$tmp/tty" > /dev/null 2>&1
+        rm -f "$fifo" "$tmp/tty"
+        mkfifo "$fifo"
+        { head -c $half $whole; sleep 1.5; tail -c +$((half + 1)) $whole; } > "$fifo" &
+        script -qec "$BIN -r '$fifo' $q -T json > /dev/null" "$tmp/tty" > /dev/null 2>&1
         wait
         # the last progress line drawn, and that it was erased after
         line=$(tr '\r' '\n' < "$tmp/tty" | grep -a "^.\[Kmailsift: $tmp/fifo" | tail -n 1)
         if [ -z "$q" ]; then
             check "progress line on a terminal: file, MB/s, records" \
-                "$(echo "$line" | grep -aqE "fifo [0-9]+ MB/s, [1-9][0-9]* records\$"; echo $?)"
+                "$(echo "$line" | grep -aqE "fifo[\\]x1b\]0;x [0-9]+ MB/s, [1-9][0-9]* records\$"; echo $?)"
+            check "progress line on a terminal: no raw control byte from the name" \
+                "$(! tr '\r' '\n' < "$tmp/tty" | grep -a "Kmailsift:" | grep -aq "$(printf '\033]')"; echo $?)"
             check "progress line on a terminal: erased at the end" \
                 "$(tr '\r' '\n' < "$tmp/tty" | grep -a '^.\[K' | tail -n 1 | grep -aqx '.\[K'; echo $?)"
         else
