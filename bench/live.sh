@@ -85,8 +85,8 @@ for rate in $rates; do
         # ready: tcpdump and tshark say so; mailsift is once it is running
         for _ in $(seq 1 60); do
             case $tool in
-            tcpdump) grep -q 'listening on' "$out.err" && break ;;
-            tshark) grep -q 'Capturing on' "$out.err" && break ;;
+            tcpdump) grep -qs 'listening on' "$out.err" && break ;;
+            tshark) grep -qs 'Capturing on' "$out.err" && break ;;
             *) [ $_ -ge 4 ] && break ;;
             esac
             sleep 0.5
