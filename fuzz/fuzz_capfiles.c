@@ -26,6 +26,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_MAX_FILES 6
 
 static char dir[64];
+static int nmade;       /* files f0.. made in dir so far */
+
+/* The scratch directory goes when the fuzzer exits normally (a crash
+ * leaves it, with the files of the input that crashed). */
+static void
+cleanup(void)
+{
+    char path[96];
+    int i;
+
+    for (i = 0; i < nmade; i++) {
+        snprintf(path, sizeof path, "%s/f%d", dir, i);
+        unlink(path);
+    }
+    rmdir(dir);
+}
 
 static void
 write_file(const char *path, const uint8_t *p, size_t n)
@@ -103,6 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!d && !(d = mkdtemp(tmp)))
             abort();
         snprintf(dir, sizeof dir, "%s", d);
+        atexit(cleanup);
     }
     while (nf < FZ_MAX_FILES && p <= end) {
         s = nf == FZ_MAX_FILES - 1 ? NULL
@@ -110,6 +127,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(paths[nf], sizeof paths[nf], "%s/f%d", dir, nf);
         write_file(paths[nf], p, (size_t)((s ? s : end) - p));
         nf++;
+        if (nf > nmade)
+            nmade = nf;
         if (!s)
             break;
         p = s + sizeof FZ_SEP - 1;
