@@ -5,6 +5,7 @@
 # make asan       the suite under -fsanitize=address,undefined only
 # make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
 # make bench      the benchmark in bench/ (not part of make test)
+# make bench-live replay into a veth pair: live capture drops (root)
 # make lint       grep for calls that have bitten parsers
 # make install    PREFIX=/usr/local DESTDIR=
 
@@ -43,7 +44,7 @@ DISSECT := dissect/anom.c dissect/mem.c dissect/record.c dissect/cred.c \
            dissect/keylog.c dissect/tls.c dissect/tls_crypto.c dissect/tls_cert.c \
            dissect/tls_names.c
 CAPTURE := capture/cap.c capture/link.c capture/pump.c
-UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c ui/export.c \
+UI      := ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/ek.c ui/report.c ui/export.c \
            ui/tui.c ui/tui_bar.c ui/tui_keys.c ui/tui_table.c ui/tui_pane.c \
            ui/tui_view.c ui/tui_ladder.c ui/rows.c ui/ucol.c ui/zstat.c ui/ladder.c ui/labrep.c \
            ui/zrep.c
@@ -55,8 +56,8 @@ OBJ     := $(SRC:%.c=$(B)/%.o)
 
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all run test unit golden filter-tests live-tests asan fuzz bench lint man-check \
-        install clean deps deps-test golden-update check-fast FORCE
+.PHONY: all run test unit golden filter-tests live-tests asan fuzz bench bench-live lint \
+        man-check install clean deps deps-test golden-update check-fast FORCE
 
 all: mailsift
 
@@ -140,6 +141,13 @@ bench: mailsift
 	@bench/run.sh
 	@bench/tls.sh
 	@bench/robust.sh
+	@if [ "$$(id -u)" = 0 ] && command -v tcpreplay >/dev/null; then bench/live.sh; \
+	else echo "== live: skipped (bench/live.sh needs root and tcpreplay; make bench-live)"; fi
+
+# Live capture without drops (root: a network namespace and tcpreplay).
+bench-live: mailsift
+	@scripts/deps.sh bench
+	@bench/live.sh
 
 # the man page's field table is --list-fields
 man-check: mailsift

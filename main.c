@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture/cap.h"
@@ -22,6 +23,7 @@
 #include "dissect/filter.h"
 #include "dissect/keylog.h"
 #include "dissect/mem.h"
+#include "ui/esc.h"
 #include "ui/export.h"
 #include "ui/fmt.h"
 #include "ui/ob.h"
@@ -33,7 +35,7 @@
 #define MAILSIFT_VERSION "0.1"
 #endif
 
-enum { OUT_TEXT, OUT_JSON };
+enum { OUT_TEXT, OUT_JSON, OUT_EK };
 
 static struct {
     struct cap cap;
@@ -47,6 +49,7 @@ static struct {
     struct report *report;
     struct zrep *zrep;      /* -z stat, sessions, ladder, report */
     uint64_t shown;
+    const char **rfiles;        /* -r FILE...: pointers into argv */
     struct tls_keys *keys;      /* --tls-keylog */
     struct dis_tls_counts tls;  /* at the end, for the report and --stats */
 } M;
@@ -76,6 +79,8 @@ on_record(void *ctx, const struct rec *r)
         return;
     if (M.out == OUT_JSON)
         json_record(stdout, r, &M.oo);
+    else if (M.out == OUT_EK)
+        ek_record(stdout, r, &M.oo);
     else
         txt_record(stdout, r, &M.oo);
 }
@@ -88,12 +93,15 @@ usage(FILE *fp)
 "SMTP, POP3 and IMAP analyzer: commands, replies, typed lines, credentials.\n"
 "\n"
 "Input:\n"
-"  -r FILE           read a pcap or pcapng file (\"-\" for stdin)\n"
+"  -r FILE [FILE...] read pcap or pcapng files (\"-\" for stdin): -r may be\n"
+"                    repeated and files may follow it; several files are\n"
+"                    read as one capture merged in time order (mergecap)\n"
 "  -i IFACE          capture live on IFACE (needs root or CAP_NET_RAW)\n"
 "  -D                list interfaces\n"
 "  -f BPF            capture filter (live default: TCP on the mail ports)\n"
 "  -c N              stop after N packets\n"
 "  -s SNAPLEN        snapshot length for live capture (default 262144)\n"
+"  -B MIB            kernel buffer size for live capture in MiB (default 32)\n"
 "  -w FILE           also write the raw packets to FILE (pcap)\n"
 "  -Z USER           drop privileges to USER after opening the interface\n"
 "                    (default when root: nobody)\n"
@@ -112,7 +120,9 @@ usage(FILE *fp)
 "  -o tls.keylog_file:FILE  the same, in tshark's spelling\n"
 "\n"
 "Output:\n"
-"  -T text|json      text table (default) or one JSON object per line\n"
+"  -T text|json|ek   text table (default), one JSON object per line, or\n"
+"                    Elasticsearch/OpenSearch bulk lines like tshark -T ek\n"
+"                    (index template: contrib/mailsift-template.json)\n"
 "  -t r|a|ad|u|ud|e|d  time format: relative, absolute, absolute with date,\n"
 "                    UTC, UTC with date, epoch, delta (like tshark)\n"
 "  -Y FILTER         display filter (Wireshark syntax), e.g. 'smtp.auth.username'\n"
@@ -237,11 +247,81 @@ src_status(void *ctx, struct src_status *st)
     pump_status(ctx, st);
 }
 
+/* One line for each file that failed while being read. */
 static void
 input_error(const struct pump *p)
 {
-    fprintf(stderr, "mailsift: %s: %s (after packet %llu)\n", p->cap->name,
-            p->err, (unsigned long long)p->cap->count);
+    const char *name, *err;
+    uint64_t after;
+    int i;
+
+    for (i = 0; i < p->cap->nsrc; i++)
+        if (cap_error(p->cap, i, &name, &err, &after))
+            fprintf(stderr, "mailsift: %s: %s (after packet %llu)\n", name, err,
+                    (unsigned long long)after);
+}
+
+/* tcpdump's words for the counters, and its plurals. */
+static void
+live_summary(FILE *fp, const struct cap *c)
+{
+    struct cap_stats cs;
+
+#define PL(n) (unsigned long long)(n), (n) == 1 ? "" : "s"
+    fprintf(fp, "%llu packet%s captured\n", PL(c->count));
+    if (cap_stats((struct cap *)c, &cs) == 0) {
+        fprintf(fp, "%llu packet%s received by filter\n", PL(cs.recv));
+        fprintf(fp, "%llu packet%s dropped by kernel\n", PL(cs.drop));
+        fprintf(fp, "%llu packet%s dropped by interface\n", PL(cs.ifdrop));
+    }
+#undef PL
+}
+
+/* The progress line (offline, stderr a terminal, not -q): the file being
+ * read, how far, how fast, records so far; first after a second, then
+ * four times a second; cleared at the end. */
+static struct {
+    int on, shown;
+    double t0, last;
+} P;
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+progress(int end)
+{
+    struct src_status st;
+    double t = now_s(), mb;
+    char pct[16] = "", name[64];
+
+    if (end) {
+        if (P.shown)
+            fputs("\r\033[K", stderr);
+        P.shown = 0;
+        return;
+    }
+    if (t - P.t0 < 1.0 || t - P.last < 0.25)
+        return;
+    P.last = t;
+    pump_status(&M.pump, &st);
+    mb = (double)st.bytes_done / 1e6;
+    if (st.bytes_total)
+        snprintf(pct, sizeof pct, " %3.0f%%", 100.0 * (double)st.bytes_done
+                 / (double)st.bytes_total);
+    /* the file name may come from a glob over a directory others
+     * write to: escaped like packet bytes, and cut */
+    esc_bytes(name, sizeof name, (const uint8_t *)(st.name ? st.name : ""),
+              st.name ? strlen(st.name) : 0, ESC_ELLIPSIS);
+    fprintf(stderr, "\r\033[Kmailsift: %s%s %.0f MB/s, %llu records",
+            name, pct, mb / (t - P.t0), (unsigned long long)M.shown);
+    P.shown = 1;
 }
 
 int
@@ -269,12 +349,13 @@ main(int argc, char **argv)
         { "version", no_argument, NULL, 'v' },
         { NULL, 0, NULL, 0 },
     };
-    const char *rfile = NULL, *iface = NULL, *bpf = NULL, *wfile = NULL;
+    const char *iface = NULL, *bpf = NULL, *wfile = NULL;
     const char *yfilter = NULL, *zuser = NULL, *color = "auto", *xdir = NULL;
     const char *keylog = NULL;
     uint64_t xmax = 0;
     char eb[ERRBUF_LEN], defbpf[2048];
-    uint64_t maxpkts = 0, v;
+    uint64_t maxpkts = 0, v, bufsize = 0;
+    int nr = 0, nopen = 0, i;
     int opt, snaplen = 0, stats = 0, creds = 0, hashcat = 0, ui = -1, tset = 0;
     int rc = 0;
     struct rec_sink sink = { on_record, NULL };
@@ -287,9 +368,15 @@ main(int argc, char **argv)
     dis_default_ports(&cfg);
     cfg.clock = &M.clock;
     M.oo.time_fmt = TF_REL;
-    while ((opt = getopt_long(argc, argv, "r:i:Df:c:s:w:T:t:Y:z:qZ:o:nhv", lopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "r:i:Df:c:s:B:w:T:t:Y:z:qZ:o:nhv", lopts, NULL)) != -1) {
         switch (opt) {
-        case 'r': rfile = optarg; break;
+        case 'r':
+            if (!(M.rfiles = realloc(M.rfiles, (size_t)(nr + 1) * sizeof *M.rfiles))) {
+                fprintf(stderr, "mailsift: out of memory\n");
+                return 1;
+            }
+            M.rfiles[nr++] = optarg;
+            break;
         case 'i': iface = optarg; break;
         case 'D':
             if (cap_list(stdout, eb) < 0) {
@@ -307,12 +394,20 @@ main(int argc, char **argv)
                 goto bad_arg;
             snaplen = (int)v;
             break;
+        case 'B':
+            /* MiB, as tcpdump's -B takes KiB and tshark's MiB */
+            if (parse_u64(optarg, &v) < 0 || !v || v > 2047)
+                goto bad_arg;
+            bufsize = v << 20;
+            break;
         case 'w': wfile = optarg; break;
         case 'T':
             if (!strcmp(optarg, "text"))
                 M.out = OUT_TEXT;
             else if (!strcmp(optarg, "json"))
                 M.out = OUT_JSON;
+            else if (!strcmp(optarg, "ek"))
+                M.out = OUT_EK;
             else
                 goto bad_arg;
             tset = 1;
@@ -394,11 +489,21 @@ main(int argc, char **argv)
             return 2;
         }
     }
+    if (optind < argc && nr) {
+        /* -r a.pcap b.pcap ...: the files after -r (a shell glob) */
+        M.rfiles = realloc(M.rfiles, (size_t)(nr + argc - optind) * sizeof *M.rfiles);
+        if (!M.rfiles) {
+            fprintf(stderr, "mailsift: out of memory\n");
+            return 1;
+        }
+        while (optind < argc)
+            M.rfiles[nr++] = argv[optind++];
+    }
     if (optind < argc) {
         fprintf(stderr, "mailsift: unexpected argument \"%s\" (see --help)\n", argv[optind]);
         return 2;
     }
-    if (!rfile == !iface) {
+    if (!nr == !iface) {
         fprintf(stderr, "mailsift: give exactly one of -r FILE or -i IFACE (see --help)\n");
         return 2;
     }
@@ -440,13 +545,24 @@ main(int argc, char **argv)
         M.oo.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     M.oo.tag_cred = !M.oo.color;
 
-    if (rfile) {
-        if (cap_open_offline(&M.cap, rfile, eb) < 0) {
-            fprintf(stderr, "mailsift: %s: %s\n", rfile, eb);
+    if (nr) {
+        /* A file that cannot be opened is one line naming it; the others
+         * are read, and the exit status says one failed. */
+        M.cap.cur = -1;
+        for (i = 0; i < nr; i++) {
+            if (cap_add_file(&M.cap, M.rfiles[i], eb) < 0) {
+                fprintf(stderr, "mailsift: %s: %s\n", M.rfiles[i], eb);
+                rc = 1;
+                continue;
+            }
+            nopen++;
+        }
+        if (!nopen) {
+            cap_close(&M.cap);
             return 1;
         }
     } else {
-        if (cap_open_live(&M.cap, iface, snaplen, ui, eb) < 0) {
+        if (cap_open_live(&M.cap, iface, snaplen, ui, bufsize, eb) < 0) {
             fprintf(stderr, "mailsift: %s: %s\n", iface, eb);
             return 1;
         }
@@ -490,7 +606,7 @@ main(int argc, char **argv)
         }
         cfg.body = &exp_sink;
     }
-    if (creds && !(M.report = report_new())) {
+    if (creds && !(M.report = report_new(&M.oo, hashcat))) {
         fprintf(stderr, "mailsift: out of memory\n");
         return 1;
     }
@@ -520,7 +636,8 @@ main(int argc, char **argv)
             fprintf(stderr, "mailsift: %s: %s\n", M.cap.name, eb);
             return 1;
         }
-        rc = tui_run(t, &src);
+        if (tui_run(t, &src))
+            rc = 1;
         if (M.pump.state == SRC_ERROR)
             input_error(&M.pump);
         dis_free(M.dis);
@@ -543,7 +660,16 @@ main(int argc, char **argv)
     if (getenv("MAILSIFT_MEM_FAIL_NTH") && parse_u64(getenv("MAILSIFT_MEM_FAIL_NTH"), &v) == 0)
         mem_fail_nth(v);
     pump_init(&M.pump, &M.cap, M.dis, maxpkts, &stop);
-    if (pump_run(&M.pump) == SRC_ERROR) {
+    /* on a terminal of its own: not over rows printed to the same one */
+    P.on = !M.cap.live && !M.quiet && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
+    P.t0 = now_s();
+    while (M.pump.state == SRC_READING) {
+        pump_step(&M.pump, 1u << 14, 0);
+        if (P.on)
+            progress(0);
+    }
+    progress(1);
+    if (M.pump.state == SRC_ERROR) {
         ob_flush();
         fflush(stdout);
         input_error(&M.pump);
@@ -556,18 +682,20 @@ main(int argc, char **argv)
     if (exp_finish(stderr) < 0 && rc == 0)
         rc = 1;
     if (M.report)
-        report_print(stdout, M.report, &M.oo, hashcat, &M.tls, M.keys != NULL);
-    if (M.zrep)
-        zrep_print(stdout, M.zrep, &M.oo, M.out == OUT_JSON, rfile ? rfile : iface);
+        report_print(stdout, M.report, &M.tls, M.keys != NULL);
+    if (M.zrep) {
+        /* the report names its source: the file, or the first of several */
+        char src[512];
+        if (nr > 1)
+            snprintf(src, sizeof src, "%s and %d more files", M.rfiles[0], nr - 1);
+        else
+            snprintf(src, sizeof src, "%s", nr ? M.rfiles[0] : iface ? iface : "-");
+        zrep_print(stdout, M.zrep, &M.oo, M.out == OUT_JSON, src);
+    }
     if (stats)
         print_stats(stdout, &M.cap);
-    if (M.cap.live) {
-        uint64_t recv, drop, ifdrop;
-        fprintf(stderr, "%llu packets captured\n", (unsigned long long)M.cap.count);
-        if (cap_stats(&M.cap, &recv, &drop, &ifdrop) == 0)
-            fprintf(stderr, "%llu packets received by filter\n%llu packets dropped by kernel\n",
-                    (unsigned long long)recv, (unsigned long long)drop);
-    }
+    if (M.cap.live)
+        live_summary(stderr, &M.cap);
     cap_close(&M.cap);
     report_free(M.report);
     zrep_free(M.zrep);

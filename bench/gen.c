@@ -14,6 +14,7 @@
  *             plus TCP bulk on 443/80/22 and UDP on 53/5000 filling the
  *             share of bytes that is not mail (-m). Stops at -S MB.
  *   short     -n short SMTP connections (EHLO, MAIL, RCPT, small DATA).
+ *   shortauth the same, each logging in with AUTH PLAIN after EHLO.
  *   longline  one SMTP session whose client sends a 10 MiB line with no
  *             CRLF (-L bytes to change the length).
  *   halfopen  200,000 SYNs to port 25 never completed (-n to change), then
@@ -1379,10 +1380,17 @@ emit_udp(struct session *s)
         s->act = A_DONE;
 }
 
+/* shortauth: every short connection logs in (AUTH PLAIN, 235) */
+static int short_auth;
+
 /* short SMTP connection: MAIL, RCPT, small DATA, QUIT */
 static void
 script_short(struct session *s)
 {
+    uint8_t raw[160];
+    char tmp[240];
+    size_t n;
+
     switch (s->state++) {
     case 0:
         msg_fmt(s, 1, "220 mx.example.com ESMTP\r\n");
@@ -1393,6 +1401,23 @@ script_short(struct session *s)
     case 2:
         msg_fmt(s, 1, "250-mx.example.com\r\n250-PIPELINING\r\n"
             "250-SIZE 10240000\r\n250 8BITMIME\r\n");
+        if (short_auth)
+            s->state = 100;
+        return;
+    case 100:
+        n = 0;
+        raw[n++] = 0;
+        memcpy(raw + n, s->user, strlen(s->user));
+        n += strlen(s->user);
+        raw[n++] = 0;
+        memcpy(raw + n, s->pass, strlen(s->pass));
+        n += strlen(s->pass);
+        b64(tmp, raw, n);
+        msg_fmt(s, 0, "AUTH PLAIN %s\r\n", tmp);
+        return;
+    case 101:
+        msg_fmt(s, 1, "235 2.7.0 Authentication successful\r\n");
+        s->state = 3;
         return;
     case 3:
         msg_fmt(s, 0, "MAIL FROM:<%s>\r\n", s->from);
@@ -1958,6 +1983,7 @@ run_short(uint64_t n, int conc)
     int active = 0;
     for (int i = 0; i < conc && started < n; i++, started++, active++) {
         session_start(&sess[i], K_SHORT);
+        sess[i].auth = short_auth ? 2 : 0;
         sess[i].count = (uint32_t)started;
     }
     while (active > 0) {
@@ -1965,6 +1991,7 @@ run_short(uint64_t n, int conc)
         if (!session_step(&sess[i])) {
             if (started < n) {
                 session_start(&sess[i], K_SHORT);
+                sess[i].auth = short_auth ? 2 : 0;
                 sess[i].count = (uint32_t)started++;
             } else {
                 sess[i] = sess[active - 1];
@@ -2022,13 +2049,15 @@ usage(void)
 {
     fprintf(stderr,
         "usage: gen [-o FILE] [-s SEED] [-S SIZE_MB] [-m MAIL_PERCENT]\n"
-        "           [-M mixed|short|longline|halfopen|rcpt] [-n N] [-L BYTES]\n"
+        "           [-M mixed|short|shortauth|longline|halfopen|rcpt] [-n N]\n"
+        "           [-L BYTES]\n"
         "           [-c CONCURRENCY] [-v]\n"
         "  -o FILE   output pcap ('-' or absent: stdout)\n"
         "  -s SEED   PRNG seed (default 1)\n"
         "  -S MB     mixed: stop at this many MB (10^6 bytes; default 100)\n"
         "  -m PCT    mixed: share of bytes that is SMTP/POP3, 10..100 (20)\n"
-        "  -M MODE   mixed (default), short, longline, halfopen, rcpt\n"
+        "  -M MODE   mixed (default), short, shortauth (short, logging in\n"
+        "            with AUTH PLAIN), longline, halfopen, rcpt\n"
         "  -n N      short: connections (1000000); halfopen: SYNs (200000);\n"
         "            rcpt: RCPT TO commands (10000)\n"
         "  -L BYTES  longline: line length (10485760)\n"
@@ -2144,7 +2173,8 @@ main(int argc, char **argv)
         if (!sess)
             return 1;
         run_mixed(size_mb * 1000000ull, nmail, nother);
-    } else if (strcmp(mode, "short") == 0) {
+    } else if (strcmp(mode, "short") == 0 || strcmp(mode, "shortauth") == 0) {
+        short_auth = strcmp(mode, "shortauth") == 0;
         if (!conc)
             conc = 64;
         sess = calloc((size_t)conc, sizeof *sess);

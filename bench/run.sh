@@ -10,7 +10,9 @@
 #   BENCH_SIZES   subset of captures: names or tags, comma/space separated,
 #                 e.g. "100M", "500M", "1G", "short", "mixed-500M-100", "all"
 #   BENCH_RUNS    timed runs per tool (3); one warmup run precedes them
-#   BENCH_TSHARK  0 skips tshark (it is timed with a single run)
+#   BENCH_TSHARK  0 skips tshark (it is timed with a single run; on the
+#                 1M-connection captures it reads the 100k-connection cut
+#                 of the same generator and its time is taken x10)
 #   BENCH_DSNIFF  0 skips dsniff (run only when installed)
 #   MAILSIFT      mailsift binary (./mailsift from the repository root)
 #   CC            C compiler (cc)
@@ -57,6 +59,14 @@ captures=(
     "mixed-1G-20|-M mixed -S 1000 -m 20 -s 3"
     "mixed-500M-100|-M mixed -S 500 -m 100 -s 4"
     "short-1M|-M short -n 1000000 -s 5"
+    "shortauth-1M|-M shortauth -n 1000000 -s 6"
+)
+# tshark needs ~11 GiB and 6 minutes for a million connections: it reads
+# the first tenth's generator run instead (same mode and seed, -n 100000)
+# and its time is multiplied by the factor: name|gen arguments|factor
+declare -A cut=(
+    [short-1M]="short-100k|-M short -n 100000 -s 5|10"
+    [shortauth-1M]="shortauth-100k|-M shortauth -n 100000 -s 6|10"
 )
 
 selected() {    # is capture $1 in BENCH_SIZES?
@@ -82,7 +92,17 @@ if [ ${#chosen[@]} -eq 0 ]; then
 fi
 
 echo "== captures in $data"
-for c in "${chosen[@]}"; do
+gen_list=("${chosen[@]}")
+if [ "$want_tshark" != 0 ]; then
+    for c in "${chosen[@]}"; do
+        name=${c%%|*}
+        if [ -n "${cut[$name]:-}" ]; then
+            k=${cut[$name]}
+            gen_list+=("${k%|*}")
+        fi
+    done
+fi
+for c in "${gen_list[@]}"; do
     name=${c%%|*}
     args=${c#*|}
     f=$data/$name.pcap
@@ -170,29 +190,43 @@ for c in "${chosen[@]}"; do
         rss_run "$res/$name.dsniff.rss" dsniff -n -p "$f"
     fi
 
-    # tshark: one run, timed by hyperfine, RSS from the same run
+    # tshark: one run, timed by hyperfine, RSS from the same run; on a
+    # capture with a cut, the cut, its times multiplied
+    tfactor=1
+    tf=$f
+    tnote="1 run"
     if [ $have_tshark = 1 ]; then
+        if [ -n "${cut[$name]:-}" ]; then
+            k=${cut[$name]}
+            tfactor=${k##*|}
+            tf=$data/${k%%|*}.pcap
+            tnote="1 run on ${k%%|*} (same generator, 1/$tfactor of the connections), times x$tfactor; RSS of the cut"
+        fi
         rm -f "$res/$name.tshark.rss"
         hyperfine --style basic --runs 1 -i --export-json "$res/$name.tshark.json" \
             -n tshark "/usr/bin/time -f %M -o $(q "$res/$name.tshark.rss") \
-tshark -r $fq -Y 'smtp || pop' > /dev/null 2>&1"
+tshark -r $(q "$tf") -Y 'smtp || pop' > /dev/null 2>&1"
     fi
 
     med() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$2"; }
+    # CPU seconds: user + system, hyperfine's means over the runs
+    cpu() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .user + .system' "$2"; }
     codes() { jq -r --arg n "$1" '.results[] | select(.command == $n) | [.exit_codes[] | select(. != 0)] | length' "$2"; }
     rssof() { if [ -s "$1" ]; then tail -n 1 "$1"; else echo ""; fi; }
 
     floor_med=$(med floor "$res/$name.json")
     tshark_med=""
+    tshark_cpu=""
     if [ $have_tshark = 1 ]; then
-        tshark_med=$(med tshark "$res/$name.tshark.json")
+        tshark_med=$(echo "$(med tshark "$res/$name.tshark.json") * $tfactor" | bc -l)
+        tshark_cpu=$(echo "$(cpu tshark "$res/$name.tshark.json") * $tfactor" | bc -l)
     fi
 
-    emit() {    # emit TOOL MEDIAN RSSKB NOTE
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$pkts" \
-            "$1" "$2" "$3" "$floor_med" "$tshark_med" "$4" >> "$rows"
+    emit() {    # emit TOOL MEDIAN RSSKB NOTE CPU
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$pkts" \
+            "$1" "$2" "$3" "$floor_med" "$tshark_med" "$4" "$5" "$tshark_cpu" >> "$rows"
     }
-    emit floor "$floor_med" "$(rssof "$res/$name.floor.rss")" ""
+    emit floor "$floor_med" "$(rssof "$res/$name.floor.rss")" "" "$(cpu floor "$res/$name.json")"
     if [ $have_mailsift = 1 ]; then
         for t in "mailsift -T json:ms-json" "mailsift -q -z creds:ms-creds" \
                  "mailsift -q -z creds -Y:ms-filter"; do
@@ -200,6 +234,7 @@ tshark -r $fq -Y 'smtp || pop' > /dev/null 2>&1"
             tf=${t#*:}
             note=""
             m=$(med "$tn" "$res/$name.json")
+            c=$(cpu "$tn" "$res/$name.json")
             rss=$(rssof "$res/$name.$tf.rss")
             fails=$(codes "$tn" "$res/$name.json")
             rssrc=$(cat "$res/$name.$tf.rss.rc")
@@ -207,19 +242,20 @@ tshark -r $fq -Y 'smtp || pop' > /dev/null 2>&1"
                 # a failed run's time means nothing: show no figures
                 note="FAILED: exit!=0 in $fails of $runs timed runs, RSS run exit $rssrc"
                 m=""
+                c=""
                 rss=""
             fi
-            emit "$tn" "$m" "$rss" "$note"
+            emit "$tn" "$m" "$rss" "$note" "$c"
         done
     else
         emit "mailsift" "" "" "missing"
     fi
     if [ $have_dsniff = 1 ]; then
         emit dsniff "$(med dsniff "$res/$name.json")" \
-            "$(rssof "$res/$name.dsniff.rss")" ""
+            "$(rssof "$res/$name.dsniff.rss")" "" "$(cpu dsniff "$res/$name.json")"
     fi
     if [ $have_tshark = 1 ]; then
-        emit tshark "$tshark_med" "$(rssof "$res/$name.tshark.rss")" "1 run"
+        emit tshark "$tshark_med" "$(rssof "$res/$name.tshark.rss")" "$tnote" "$tshark_cpu"
     fi
 done
 
@@ -232,27 +268,33 @@ table=$res/summary.md
         "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')," \
         "hyperfine: $runs runs after 1 warmup (tshark: 1 run)"
     echo
-    echo "| capture | size MB | packets | tool | median wall s | MB/s | packets/s | peak RSS MiB | ratio vs floor | ratio tshark/mailsift |"
-    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+    echo "$(cut -d' ' -f1-3 /proc/loadavg) load average at the end (the machine is shared: CPU seconds are steadier than wall time)"
+    echo
+    echo "| capture | size MB | packets | tool | median wall s | CPU s | MB/s | packets/s | peak RSS MiB | ratio vs floor | tshark/mailsift wall | tshark/mailsift CPU |"
+    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     awk -F'\t' '
     function fmt(x, d) { return x == "" ? "-" : sprintf("%." d "f", x) }
     {
         cap = $1; size = $2; pk = $3; tool = $4; med = $5; rss = $6
-        fl = $7; ts = $8; note = $9
+        fl = $7; ts = $8; note = $9; cpu = $10; tcpu = $11
         if (med == "" || med == "null") {
-            printf "| %s | %.1f | %d | %s | %s | - | - | - | - | - |\n", cap, size / 1e6, pk, tool, (note != "" ? note : "-")
+            printf "| %s | %.1f | %d | %s | %s | - | - | - | - | - | - | - |\n", cap, size / 1e6, pk, tool, (note != "" ? note : "-")
             next
         }
         mbs = size / 1e6 / med
         pps = pk / med
         r = (fl != "" && fl > 0) ? sprintf("%.2f", med / fl) : "-"
         rt = "-"
+        rc = "-"
         if (tool ~ /^mailsift/ && ts != "" && ts != "null")
             rt = sprintf("%.1f", ts / med)
+        if (tool ~ /^mailsift/ && tcpu != "" && cpu != "" && cpu > 0)
+            rc = sprintf("%.1f", tcpu / cpu)
         rs = (rss == "") ? "-" : sprintf("%.1f", rss / 1024)
         if (note != "")
             tool = tool " (" note ")"
-        printf "| %s | %.1f | %d | %s | %.3f | %.0f | %.0f | %s | %s | %s |\n", cap, size / 1e6, pk, tool, med, mbs, pps, rs, r, rt
+        cs = (cpu == "") ? "-" : sprintf("%.2f", cpu)
+        printf "| %s | %.1f | %d | %s | %.3f | %s | %.0f | %.0f | %s | %s | %s | %s |\n", cap, size / 1e6, pk, tool, med, cs, mbs, pps, rs, r, rt, rc
     }' "$rows"
     if [ $have_mailsift = 0 ]; then
         echo

@@ -61,7 +61,7 @@ pump_step(struct pump *p, unsigned max, int budget_ms)
             end(p, SRC_ERROR);
             break;
         }
-        fam = link_l3(p->cap->dlt, pk.data, pk.caplen, &l3, &n);
+        fam = link_l3(pk.dlt, pk.data, pk.caplen, &l3, &n);
         if (fam > 0)
             dis_packet(p->dis, pk.num, &pk.ts, pk.caplen, pk.len, fam, l3, n);
         if (budget_ms && (i & 255) == 255 && now_ms() - t0 > budget_ms) {
@@ -83,7 +83,7 @@ pump_run(struct pump *p)
 void
 pump_status(const struct pump *p, struct src_status *st)
 {
-    uint64_t recv, drop, ifdrop;
+    struct cap_stats cs;
 
     memset(st, 0, sizeof *st);
     st->name = p->cap->name;
@@ -99,8 +99,18 @@ pump_status(const struct pump *p, struct src_status *st)
         st->tls_undecrypted = tc.undecrypted;
         st->tls_failed = tc.failed;
     }
-    if (p->cap->live && cap_stats(p->cap, &recv, &drop, &ifdrop) == 0) {
+    if (p->cap->live && cap_stats(p->cap, &cs) == 0) {
         st->have_drops = 1;
-        st->drops = drop + ifdrop;
+        st->drops = cs.drop + cs.ifdrop;
+        st->recv = cs.recv;
+        st->kdrop = cs.drop;
+        st->ifdrop = cs.ifdrop;
+    }
+    if (!p->cap->live) {
+        st->nfiles = p->cap->nsrc;
+        st->bytes_total = p->cap->bytes_total;
+        cap_progress(p->cap, &st->name, &st->bytes_done);
+        if (st->nfiles == 1)
+            st->name = p->cap->name;
     }
 }

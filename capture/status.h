@@ -14,8 +14,16 @@ struct src_status {
     int state;              /* SRC_READING, SRC_DONE, SRC_ERROR */
     const char *err;        /* SRC_ERROR: the reason */
     uint64_t packets;       /* read so far */
-    int have_drops;         /* live: the kernel's counters are known */
+    /* offline: the files given, and how far reading is */
+    int nfiles;
+    uint64_t bytes_done;    /* of the files with a size */
+    uint64_t bytes_total;   /* 0: unknown (stdin) */
+    /* live: pcap_stats, as tcpdump prints them at exit */
+    int have_drops;         /* the kernel's counters are known */
     uint64_t drops;         /* dropped by the kernel and the interface */
+    uint64_t recv;          /* received by the filter */
+    uint64_t kdrop;         /* dropped by the kernel (buffer full, -B) */
+    uint64_t ifdrop;        /* dropped by the interface or its driver */
     /* TLS sessions so far: decrypted, not (no key), failed (bad record) */
     uint64_t tls_sessions, tls_decrypted, tls_undecrypted, tls_failed;
 };

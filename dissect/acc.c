@@ -183,6 +183,7 @@ enum { HS_BOL, HS_NAME, HS_VWS, HS_VALUE, HS_SKIP };
 static const char *const imf_names[IMF_N] = {
     "from", "to", "cc", "subject", "date", "message-id", "reply-to"
 };
+static const uint8_t imf_lens[IMF_N] = { 4, 2, 2, 7, 4, 10, 8 };
 
 static int
 hdr_lookup(const char *name, size_t n)
@@ -190,7 +191,7 @@ hdr_lookup(const char *name, size_t n)
     size_t i, k;
 
     for (i = 0; i < IMF_N; i++) {
-        if (strlen(imf_names[i]) != n)
+        if (imf_lens[i] != n)
             continue;
         for (k = 0; k < n && (name[k] | 0x20) == imf_names[i][k]; k++)
             ;

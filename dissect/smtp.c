@@ -115,8 +115,9 @@ cmd_of(const char *verb)
 {
     int i;
 
+    /* the first letter before the whole verb: most differ there */
     for (i = 1; i < SMTP_CMD_N; i++)
-        if (cmd_verb[i][0] && !strcmp(verb, cmd_verb[i]))
+        if (cmd_verb[i][0] == verb[0] && verb[0] && !strcmp(verb, cmd_verb[i]))
             return i;
     return SMTP_CMD_UNKNOWN;
 }

@@ -150,14 +150,16 @@ det_gather(struct det *d, int dir)
 }
 
 /* One direction's verdict on protocol id (or every protocol when id is
- * PROTO_NONE: *id is set to the one that said yes). final: no more
- * bytes will come, a partial line counts. */
+ * PROTO_NONE: *id is set to the one that said yes) from its first n
+ * bytes p (n <= DET_LINE_MAX). final: no more bytes will come, a
+ * partial line counts. */
 static int
-det_dir(struct det *d, const struct flow *f, int dir, int *id, int final)
+det_bytes(const struct flow *f, int dir, const uint8_t *p, size_t n, int *id,
+          int final)
 {
     uint8_t ed[DET_LINE_MAX];
-    const uint8_t *p = d->line, *lf;
-    size_t n = det_gather(d, dir), ln, en;
+    const uint8_t *lf;
+    size_t ln, en;
     uint64_t fl = 0;
     int midstream = (f->resync >> dir & 1) || (f->pend[dir] & ANOM_F(ANOM_MIDSTREAM));
     int i, v, maybe;
@@ -200,6 +202,15 @@ det_dir(struct det *d, const struct flow *f, int dir, int *id, int final)
         p = lf + 1;
     }
     return DET_MAYBE;
+}
+
+/* det_bytes on what is held of dir. */
+static int
+det_dir(struct det *d, const struct flow *f, int dir, int *id, int final)
+{
+    size_t n = det_gather(d, dir);
+
+    return det_bytes(f, dir, d->line, n, id, final);
 }
 
 static void det_release(struct stream_io *io);
@@ -310,6 +321,9 @@ det_mail(struct stream_io *io, int how, const struct dec_ops *dec)
  * line says not mail; before the server spoke, a client command says
  * mail, and a client line that is no command waits for the server (a
  * real server greets clients that send junk, and answers them). */
+static void det_decide(struct stream_io *io, int cv, int sv, int cid, int sid,
+                       int first, int final);
+
 static void
 det_try(struct stream_io *io, int final)
 {
@@ -323,6 +337,39 @@ det_try(struct stream_io *io, int final)
     first = d && d->nseg ? d->seg[0].dir : DIR_S2C;
     cv = d ? det_dir(d, f, DIR_C2S, &cid, final) : DET_MAYBE;
     sv = d ? det_dir(d, f, DIR_S2C, &sid, final) : DET_MAYBE;
+    det_decide(io, cv, sv, cid, sid, first, final);
+}
+
+/* The first segment, nothing held yet: when it alone says mail, it goes
+ * on at once instead of being held, copied and handed back; the same
+ * verdict det_hold and det_try would reach (the other direction has
+ * nothing, DET_MAYBE). Returns 1 when decided so. */
+static int
+det_first(struct stream_io *io, int dir, const uint8_t *p, size_t n)
+{
+    struct flow *f = io->f;
+    int id = f->proto, v, cv = DET_MAYBE, sv = DET_MAYBE;
+
+    if (n > DET_BYTES)
+        return 0;   /* det_hold would decide when full, as final */
+    v = det_bytes(f, dir, p, n < DET_LINE_MAX ? n : DET_LINE_MAX, &id, 0);
+    if (v == DET_NO || v == DET_MAYBE)
+        return 0;   /* held: not mail keeps its bytes for the record */
+    if (dir == DIR_C2S)
+        cv = v;
+    else
+        sv = v;
+    det_decide(io, cv, sv, id, id, dir, 0);
+    return f->sess->state == SESS_MAIL;
+}
+
+/* det_try's rules on the two directions' verdicts. */
+static void
+det_decide(struct stream_io *io, int cv, int sv, int cid, int sid, int first,
+           int final)
+{
+    struct flow *f = io->f;
+
     /* Clear text, even on an implicit-TLS port: a plaintext banner on
      * 465 is read as one (and a client's TLS there is its own). */
     if (sv == DET_YES) {
@@ -436,7 +483,7 @@ stream_data(void *ctx, int dir, const uint8_t *p, size_t n, uint64_t pkt,
         f->pend[dir] |= flags;
         return;
     }
-    if (s->state == SESS_DETECT) {
+    if (s->state == SESS_DETECT && (s->det || !det_first(io, dir, p, n))) {
         det_hold(io, dir, p, n, pkt, ts, flags);
         return;
     }

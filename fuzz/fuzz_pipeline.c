@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char pe[PCAP_ERRBUF_SIZE];
+    char pe[PCAP_ERRBUF_SIZE], eb[ERRBUF_LEN];
+    pcap_t *pc;
     struct cap c;
     struct pump pu;
     FILE *fp;
@@ -30,15 +31,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!fp)
         return 0;
     memset(&c, 0, sizeof c);
-    c.name = "fuzz";
-    c.pcap = pcap_fopen_offline_with_tstamp_precision(fp,
-                 PCAP_TSTAMP_PRECISION_NANO, pe);
-    if (!c.pcap) {
+    pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pe);
+    if (!pc) {
         fclose(fp);
         return 0;
     }
-    c.dlt = pcap_datalink(c.pcap);
-    if (!link_supported(c.dlt)) {
+    if (cap_add_pcap(&c, pc, "fuzz", eb) < 0) {
         cap_close(&c);
         return 0;
     }

@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 build=${FUZZ_BUILD:-$root/fuzz/build}
 cc=${FUZZ_CC:-clang}
-targets=${FUZZ_TARGETS:-"pipeline tcp ip smtp pop3 sasl esc filter mime tls keylog lab imap"}
+targets=${FUZZ_TARGETS:-"pipeline capfiles tcp ip smtp pop3 sasl esc filter mime tls keylog lab imap"}
 
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
         -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -40,7 +40,7 @@ tls="dissect/anom.c dissect/mem.c dissect/tls.c dissect/tls_crypto.c
 
 sources() {
     case $1 in
-    pipeline) echo "$core capture/cap.c capture/link.c capture/pump.c" ;;
+    pipeline|capfiles) echo "$core capture/cap.c capture/link.c capture/pump.c" ;;
     esc) echo "ui/esc.c" ;;
     mime) echo "dissect/mime.c dissect/b64.c" ;;
     filter) echo "$core" ;;
@@ -55,7 +55,7 @@ libs() {
     # the core has the display filter (PCRE2) and TLS (libcrypto)
     crypto=$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
     case $1 in
-    pipeline) echo "$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)" \
+    pipeline|capfiles) echo "$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)" \
                    "$(pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)" "$crypto" ;;
     esc|mime) ;;
     tls|keylog) echo "$crypto" ;;
@@ -65,7 +65,7 @@ libs() {
 
 maxlen() {
     case $1 in
-    pipeline|tcp|ip|tls) echo 65536 ;;
+    pipeline|capfiles|tcp|ip|tls) echo 65536 ;;
     keylog) echo 16384 ;;
     smtp|pop3|lab|imap) echo 16384 ;;
     esc) echo 8192 ;;

@@ -5,7 +5,7 @@ set -eu
 what=${1:-build}
 pkgs="gcc make pkg-config libpcap-dev libncurses-dev libpcre2-dev libssl-dev"
 if [ "$what" = bench ]; then
-    pkgs="$pkgs hyperfine jq time tshark dsniff tcpreplay"
+    pkgs="$pkgs hyperfine jq time bc tshark dsniff tcpreplay tcpdump iproute2 ethtool"
 fi
 if [ "$what" = test ]; then
     pkgs="$pkgs clang libclang-rt-14-dev python3 tshark tcpdump tmux expect inetutils-telnet dovecot-pop3d postfix openssl iproute2 wireshark-common chromium"

@@ -94,10 +94,12 @@ suite tls-cli tests/tls/cli.sh $BIN
 suite escape tests/escape.sh $BIN
 suite report python3 tests/report/run.py $BIN
 suite json-roundtrip python3 tests/json_roundtrip.py $BIN
+suite ek python3 tests/ek/run.py $BIN
 suite reorder python3 tests/reorder.py $BIN
 suite export python3 tests/export/run.py $BIN
 suite link python3 tests/link/run.py $BIN
 suite bad tests/bad/run.sh $BIN
+suite files tests/files/run.sh $BIN
 suite soak tests/soak/run.sh $BIN "${SOAK_PASSES:-10}"
 suite tui tests/tui/run.sh $BIN
 suite live tests/live/run.sh $BIN
@@ -107,9 +109,10 @@ if have clang; then
     suite memfail-asan env ASAN_OPTIONS=detect_leaks=1 tests/memfail.sh ./mailsift-asan 30
     suite export-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         python3 tests/export/run.py ./mailsift-asan samples/*.pcap*
+    suite files-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/files/run.sh ./mailsift-asan
     suite bad-asan env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/bad/run.sh ./mailsift-asan
 else
-    for s in asan memfail-asan export-asan bad-asan; do not_here $s "no clang"; done
+    for s in asan memfail-asan export-asan files-asan bad-asan; do not_here $s "no clang"; done
 fi
 
 nskip=$(wc -l <"$skips" | tr -d ' ')

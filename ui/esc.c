@@ -376,32 +376,41 @@ ob_flush(void)
 }
 
 /* Long strings in pieces that each fit an empty buffer. */
-static void
+static size_t
 ob_json(const uint8_t *src, size_t n)
 {
+    size_t w = 0;
+    char *o, *e;
+
     /* An escaped, JSON-escaped byte takes at most 5 characters. */
     while (n) {
         size_t chunk = n < OB_SIZE / 8 ? n : OB_SIZE / 8;
-        ob.n = (size_t)(json_put(ob_room(chunk * 5), src, chunk) - ob.buf);
+        o = ob_room(chunk * 5);
+        e = json_put(o, src, chunk);
+        w += (size_t)(e - o);
+        ob.n = (size_t)(e - ob.buf);
         src += chunk;
         n -= chunk;
     }
+    return w;
 }
 
-void
+size_t
 ob_jstr(const uint8_t *src, size_t n)
 {
-    char *o;
+    char *o, *o0;
+    size_t w;
 
     if (n > OB_SIZE / 8) {
         ob_ch('"');
-        ob_json(src, n);
+        w = ob_json(src, n);
         ob_ch('"');
-        return;
+        return w + 2;
     }
-    o = ob_room(n * 5 + 2);
+    o = o0 = ob_room(n * 5 + 2);
     *o++ = '"';
     o = json_put(o, src, n);
     *o++ = '"';
     ob.n = (size_t)(o - ob.buf);
+    return (size_t)(o - o0);
 }

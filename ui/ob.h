@@ -151,7 +151,8 @@ ob_u64w(uint64_t v, int width)
 
 /* Untrusted bytes as a JSON string, quotes included (esc.c): the
  * esc_bytes text with ESC_UTF8, then '"' and '\' escaped. Sets
- * ob.escaped when the text holds a \x, \u or \U escape. */
-void ob_jstr(const uint8_t *p, size_t n);
+ * ob.escaped when the text holds a \x, \u or \U escape. Returns the
+ * characters written: n + 2 when every byte went out as itself. */
+size_t ob_jstr(const uint8_t *p, size_t n);
 
 #endif

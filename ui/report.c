@@ -11,27 +11,79 @@
 #include "out.h"
 #include "../dissect/dissect.h"
 
+/* A row is written as its attempt comes (records come in capture
+ * order, so the times, deltas included, are what they would be at the
+ * end), and only the count is printed before the rows: a million logins
+ * keep no record each, only their rows' text, in memory up to
+ * REPORT_MEM and then in a temporary file. */
+#define REPORT_MEM (2u << 20)
+
 struct report {
-    struct rec_store *st;
+    struct out_opts o;
+    int hashcat;
+    size_t n;                   /* attempts */
+    struct ms_time prev;        /* -t d: the previous row's time */
+    FILE *spool;                /* rows so far */
+    char *mem;                  /* open_memstream's buffer, until spilled */
+    size_t memlen;
+    int spilled;                /* spool is a temporary file */
 };
 
+static void row(FILE *fp, struct report *rp, const struct rec *r);
+static void hashcat_line(FILE *fp, const struct rec *r);
+
 struct report *
-report_new(void)
+report_new(const struct out_opts *o, int hashcat)
 {
     struct report *rp = calloc(1, sizeof *rp);
 
-    if (rp && !(rp->st = rec_store_new())) {
+    if (!rp)
+        return NULL;
+    rp->o = *o;
+    rp->hashcat = hashcat;
+    if (!(rp->spool = open_memstream(&rp->mem, &rp->memlen))) {
         free(rp);
         return NULL;
     }
     return rp;
 }
 
+/* Past REPORT_MEM the rows move to a temporary file (if none can be
+ * made, they stay in memory). */
+static void
+spill(struct report *rp)
+{
+    FILE *t;
+
+    fflush(rp->spool);
+    if (rp->spilled || rp->memlen < REPORT_MEM || !(t = tmpfile()))
+        return;
+    if (fwrite(rp->mem, 1, rp->memlen, t) != rp->memlen) {
+        fclose(t);
+        return;
+    }
+    fclose(rp->spool);
+    free(rp->mem);
+    rp->mem = NULL;
+    rp->memlen = 0;
+    rp->spool = t;
+    rp->spilled = 1;
+}
+
 void
 report_add(struct report *rp, const struct rec *r)
 {
-    if (r->kind == REC_CRED)
-        rec_store_add(rp->st, r);
+    if (r->kind != REC_CRED)
+        return;
+    rp->n++;
+    if (rp->hashcat) {
+        if (!(r->flags & REC_F_MASKED))
+            hashcat_line(rp->spool, r);
+    } else {
+        row(rp->spool, rp, r);
+    }
+    if (!rp->spilled && (rp->n & 255) == 0)
+        spill(rp);
 }
 
 /* " text" padded to width display columns (UTF-8 as characters: a CJK
@@ -83,64 +135,74 @@ hashcat_line(FILE *fp, const struct rec *r)
     }
 }
 
-void
-report_print(FILE *fp, struct report *rp, const struct out_opts *o, int hashcat,
-             const struct dis_tls_counts *tls, int keylog)
+/* One attempt's row. */
+static void
+row(FILE *fp, struct report *rp, const struct rec *r)
 {
-    size_t i, n = rec_store_count(rp->st);
-    struct rec r;
+    const struct out_opts *o = &rp->o;
     char tm[48], src[64], dst[64], ep[160], pl[32];
-    struct ms_time prev = { 0, 0 };
 
-    if (hashcat) {
-        for (i = 0; i < n; i++)
-            if (rec_store_get(rp->st, i, &r) == 0 && !(r.flags & REC_F_MASKED))
-                hashcat_line(fp, &r);
+    fmt_time(&r->ts, o->time_fmt, &rp->prev, r->clock, tm, sizeof tm);
+    fmt_addr(&r->src, src, sizeof src);
+    fmt_addr(&r->dst, dst, sizeof dst);
+    fprintf(fp, "%-15s", tm);
+    snprintf(ep, sizeof ep, r->src.family == 6 ? "[%s]:%u" : "%s:%u", src, (unsigned)r->src.port);
+    fprintf(fp, " %-21s", ep);
+    snprintf(ep, sizeof ep, r->dst.family == 6 ? "[%s]:%u" : "%s:%u", dst, (unsigned)r->dst.port);
+    /* what was found inside TLS says so */
+    snprintf(pl, sizeof pl, "%s%s", proto_label(r->proto),
+             (r->flags & REC_F_DECRYPTED) ? "/TLS" : "");
+    fprintf(fp, " %-21s %-8s", ep, pl);
+    if (r->cred.mech == AUTH_OTHER)
+        cell(fp, &r->cred.mech_name, 11);
+    else
+        fprintf(fp, " %-11s", auth_mech_name(r->cred.mech));
+    cell(fp, &r->cred.user, 20);
+    if (r->cred.secret_kind == SECRET_DIGEST && r->cred.challenge.n && !(r->flags & REC_F_MASKED)) {
+        char s[600], c[600], both[1300];
+        esc_bytes(s, sizeof s, r->cred.secret.p, r->cred.secret.n, ESC_UTF8);
+        esc_bytes(c, sizeof c, r->cred.challenge.p, r->cred.challenge.n, ESC_UTF8);
+        snprintf(both, sizeof both, "%s (challenge %s)", s, c);
+        pad(fp, both, 24);
+    } else if (r->cred.secret_typed.n) {
+        char s[600], t[600], both[1300];
+        esc_bytes(s, sizeof s, r->cred.secret.p, r->cred.secret.n, ESC_UTF8);
+        esc_bytes(t, sizeof t, r->cred.secret_typed.p, r->cred.secret_typed.n, ESC_UTF8);
+        snprintf(both, sizeof both, "%s (typed %s)", s, t);
+        pad(fp, both, 24);
+    } else {
+        cell(fp, &r->cred.secret, 24);
+    }
+    fprintf(fp, " %s%-8s%s %llu-%llu\n",
+            o->color ? (r->cred.result == CRED_ACCEPTED ? "\033[1;32m" : r->cred.result == CRED_REJECTED ? "\033[1;31m" : "") : "",
+            cred_result_name(r->cred.result), o->color ? "\033[0m" : "",
+            (unsigned long long)r->pkt_first, (unsigned long long)r->pkt);
+}
+
+/* The count, then the rows as they were written, then what TLS kept
+ * from view. */
+void
+report_print(FILE *fp, struct report *rp, const struct dis_tls_counts *tls, int keylog)
+{
+    char buf[65536];
+    size_t k;
+
+    if (!rp->hashcat) {
+        fprintf(fp, "=================================================================\n");
+        fprintf(fp, "Credentials: %zu attempt%s\n", rp->n, rp->n == 1 ? "" : "s");
+        fprintf(fp, "%-15s %-21s %-21s %-8s %-11s %-20s %-24s %-8s %s\n", "Time", "Client",
+                "Server", "Prot", "Mechanism", "Username", "Secret", "Result", "Frames");
+    }
+    fflush(rp->spool);
+    if (!rp->spilled) {
+        fwrite(rp->mem, 1, rp->memlen, fp);
+    } else {
+        rewind(rp->spool);
+        while ((k = fread(buf, 1, sizeof buf, rp->spool)) > 0)
+            fwrite(buf, 1, k, fp);
+    }
+    if (rp->hashcat)
         return;
-    }
-    fprintf(fp, "=================================================================\n");
-    fprintf(fp, "Credentials: %zu attempt%s\n", n, n == 1 ? "" : "s");
-    fprintf(fp, "%-15s %-21s %-21s %-8s %-11s %-20s %-24s %-8s %s\n", "Time", "Client",
-            "Server", "Prot", "Mechanism", "Username", "Secret", "Result", "Frames");
-    for (i = 0; i < n; i++) {
-        if (rec_store_get(rp->st, i, &r) < 0)
-            continue;
-        fmt_time(&r.ts, o->time_fmt, &prev, r.clock, tm, sizeof tm);
-        fmt_addr(&r.src, src, sizeof src);
-        fmt_addr(&r.dst, dst, sizeof dst);
-        fprintf(fp, "%-15s", tm);
-        snprintf(ep, sizeof ep, r.src.family == 6 ? "[%s]:%u" : "%s:%u", src, (unsigned)r.src.port);
-        fprintf(fp, " %-21s", ep);
-        snprintf(ep, sizeof ep, r.dst.family == 6 ? "[%s]:%u" : "%s:%u", dst, (unsigned)r.dst.port);
-        /* what was found inside TLS says so */
-        snprintf(pl, sizeof pl, "%s%s", proto_label(r.proto),
-                 (r.flags & REC_F_DECRYPTED) ? "/TLS" : "");
-        fprintf(fp, " %-21s %-8s", ep, pl);
-        if (r.cred.mech == AUTH_OTHER)
-            cell(fp, &r.cred.mech_name, 11);
-        else
-            fprintf(fp, " %-11s", auth_mech_name(r.cred.mech));
-        cell(fp, &r.cred.user, 20);
-        if (r.cred.secret_kind == SECRET_DIGEST && r.cred.challenge.n && !(r.flags & REC_F_MASKED)) {
-            char s[600], c[600], both[1300];
-            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, ESC_UTF8);
-            esc_bytes(c, sizeof c, r.cred.challenge.p, r.cred.challenge.n, ESC_UTF8);
-            snprintf(both, sizeof both, "%s (challenge %s)", s, c);
-            pad(fp, both, 24);
-        } else if (r.cred.secret_typed.n) {
-            char s[600], t[600], both[1300];
-            esc_bytes(s, sizeof s, r.cred.secret.p, r.cred.secret.n, ESC_UTF8);
-            esc_bytes(t, sizeof t, r.cred.secret_typed.p, r.cred.secret_typed.n, ESC_UTF8);
-            snprintf(both, sizeof both, "%s (typed %s)", s, t);
-            pad(fp, both, 24);
-        } else {
-            cell(fp, &r.cred.secret, 24);
-        }
-        fprintf(fp, " %s%-8s%s %llu-%llu\n",
-                o->color ? (r.cred.result == CRED_ACCEPTED ? "\033[1;32m" : r.cred.result == CRED_REJECTED ? "\033[1;31m" : "") : "",
-                cred_result_name(r.cred.result), o->color ? "\033[0m" : "",
-                (unsigned long long)r.pkt_first, (unsigned long long)r.pkt);
-    }
     if (tls && tls->undecrypted)
         fprintf(fp, "%llu TLS session%s not decrypted: %s\n",
                 (unsigned long long)tls->undecrypted, tls->undecrypted == 1 ? "" : "s",
@@ -158,6 +220,7 @@ report_free(struct report *rp)
 {
     if (!rp)
         return;
-    rec_store_free(rp->st);
+    fclose(rp->spool);
+    free(rp->mem);
     free(rp);
 }

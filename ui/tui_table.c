@@ -263,7 +263,13 @@ tui_status_draw(struct tui *t)
     o += (size_t)snprintf(left + o, sizeof left - o, " %s%s | %llu pkts",
                           t->live ? "live: " : "", t->ss.name ? t->ss.name : "",
                           (unsigned long long)t->ss.packets);
-    if (!t->live && !t->eof && o < sizeof left)
+    if (!t->live && t->ss.nfiles > 1 && o < sizeof left)
+        o += (size_t)snprintf(left + o, sizeof left - o, " (%d files)", t->ss.nfiles);
+    if (!t->live && !t->eof && t->ss.bytes_total && o < sizeof left)
+        o += (size_t)snprintf(left + o, sizeof left - o, " (loading %llu%%)",
+                              (unsigned long long)(t->ss.bytes_done * 100
+                                                   / t->ss.bytes_total));
+    else if (!t->live && !t->eof && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " (loading)");
     if (o < sizeof left) {
         if (R->pktview)
@@ -283,8 +289,11 @@ tui_status_draw(struct tui *t)
                               (unsigned long long)t->ss.tls_undecrypted,
                               t->ss.tls_failed ? ", some failed" : "");
     if (t->live && t->ss.have_drops && o < sizeof left)
-        o += (size_t)snprintf(left + o, sizeof left - o, " | drops %llu",
-                              (unsigned long long)t->ss.drops);
+        o += (size_t)snprintf(left + o, sizeof left - o,
+                              " | recv %llu, dropped %llu kernel, %llu if",
+                              (unsigned long long)t->ss.recv,
+                              (unsigned long long)t->ss.kdrop,
+                              (unsigned long long)t->ss.ifdrop);
     if (rec_store_dropped(t->st) && o < sizeof left)
         o += (size_t)snprintf(left + o, sizeof left - o, " | memcap dropped %llu",
                               (unsigned long long)rec_store_dropped(t->st));
