@@ -535,6 +535,8 @@ main(int argc, char **argv)
             }
             fprintf(stderr, "mailsift: %s: not there yet; read when a TLS session needs it\n", keylog);
         }
+        /* live: a secret may be written just after its first record */
+        tls_keys_set_live(M.keys, iface != NULL);
         cfg.keys = M.keys;
     }
     if (ui < 0)

@@ -46,6 +46,7 @@ struct tls_keys {
     char *path;
     size_t pathsz;
     uint8_t have_file, loaded, looked;
+    uint8_t live;               /* the file may still grow (live capture) */
     dev_t dev;
     ino_t ino;
     off_t off;                  /* parsed for good: through the last newline */
@@ -114,6 +115,19 @@ tls_keys_set_refresh_ms(struct tls_keys *k, unsigned ms)
 {
     if (k)
         k->refresh_ms = ms;
+}
+
+void
+tls_keys_set_live(struct tls_keys *k, int live)
+{
+    if (k)
+        k->live = live != 0;
+}
+
+int
+tls_keys_live(const struct tls_keys *k)
+{
+    return k && k->live && k->path;
 }
 
 void
@@ -801,8 +815,8 @@ tls_keys_load(struct tls_keys *k, const char *path, char *err, size_t errsz)
     return read_file(k, err, errsz);
 }
 
-int
-tls_keys_refresh(struct tls_keys *k)
+static int
+refresh(struct tls_keys *k, int now_anyway)
 {
     struct stat st;
     int64_t now;
@@ -811,7 +825,8 @@ tls_keys_refresh(struct tls_keys *k)
     if (!k || !k->path)
         return 0;
     now = now_ms();
-    if (k->looked && k->refresh_ms && now - k->last_look < (int64_t)k->refresh_ms)
+    if (!now_anyway && k->looked && k->refresh_ms
+        && now - k->last_look < (int64_t)k->refresh_ms)
         return 0;
     k->last_look = now;
     k->looked = 1;
@@ -828,4 +843,16 @@ tls_keys_refresh(struct tls_keys *k)
     if (read_file(k, NULL, 0) < 0)
         return -1;
     return k->changes != before;
+}
+
+int
+tls_keys_refresh(struct tls_keys *k)
+{
+    return refresh(k, 0);
+}
+
+int
+tls_keys_refresh_now(struct tls_keys *k)
+{
+    return refresh(k, 1);
 }

@@ -22,6 +22,11 @@
  * (milliseconds); each look is one stat(). */
 #define TLS_KEYS_REFRESH_MS 100
 
+/* Records a direction of a live capture passes opaque while it waits for
+ * a TLS 1.3 secret the client has not written yet; each one looks at the
+ * file again (one stat). Past them the direction has no key. */
+#define TLS_KEYS_WAIT_RECORDS 32
+
 /* Longest secret: master secrets and SHA-384 traffic secrets are 48. */
 #define TLS_SECRET_MAX      48
 
@@ -60,6 +65,14 @@ int tls_keys_load(struct tls_keys *k, const char *path, char *err,
 int tls_keys_refresh(struct tls_keys *k);
 /* Least time between looks (0: every call looks). */
 void tls_keys_set_refresh_ms(struct tls_keys *k, unsigned ms);
+/* The same look, now, whatever the interval: for a connection waiting for
+ * a secret its client is about to write (a bounded number of times). */
+int tls_keys_refresh_now(struct tls_keys *k);
+/* A live capture: the file may still grow while records arrive, so a
+ * direction whose secret is missing waits a few records for it
+ * (TLS_KEYS_WAIT_RECORDS) before it is given up. */
+void tls_keys_set_live(struct tls_keys *k, int live);
+int tls_keys_live(const struct tls_keys *k);
 
 /* Parse key log text held in memory (tests, fuzzing, a key log pasted in
  * a capture comment): whole lines, the last one may lack its newline. */

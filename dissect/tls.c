@@ -77,6 +77,7 @@ struct tls_dir {
     uint8_t said_nokey, said_bad, said_gap, said_limit, said_dec;
     uint8_t burst_early;
     uint32_t ntrial;            /* failed opens tolerated so far */
+    uint32_t wait_n;            /* records passed waiting for a secret (live) */
     uint32_t gen;               /* KeyUpdate generation */
     uint32_t resync;            /* bytes scanned in this resynchronisation */
     struct tls_hs hs;
@@ -309,18 +310,26 @@ bad(struct tls_conn *c, int dir, const char *why)
 /* ---- keys ---- */
 
 static size_t
-find(struct tls_conn *c, enum tls_secret s, const uint8_t *id, size_t idlen,
-     uint8_t *out)
+find_now(struct tls_conn *c, enum tls_secret s, const uint8_t *id, size_t idlen,
+         uint8_t *out, int now)
 {
     size_t n;
 
     if (!c->keys)
         return 0;
     n = tls_keys_find(c->keys, s, id, idlen, out, TLS_SECRET_MAX);
-    /* Live capture: the client may have written the line a moment ago. */
-    if (!n && tls_keys_refresh(c->keys) > 0)
+    /* Live capture: the client may have written the line a moment ago;
+     * a direction waiting for its secret looks at once. */
+    if (!n && (now ? tls_keys_refresh_now(c->keys) : tls_keys_refresh(c->keys)) > 0)
         n = tls_keys_find(c->keys, s, id, idlen, out, TLS_SECRET_MAX);
     return n;
+}
+
+static size_t
+find(struct tls_conn *c, enum tls_secret s, const uint8_t *id, size_t idlen,
+     uint8_t *out)
+{
+    return find_now(c, s, id, idlen, out, 0);
 }
 
 /* TLS 1.0-1.2 master secret: by client random (NSS CLIENT_RANDOM), by
@@ -400,7 +409,7 @@ keys_ready(struct tls_conn *c, int dir)
         return 0;
     }
     if (is13(c)) {
-        n = find(c, secret13(dir, d->kp), c->cr, 32, sec);
+        n = find_now(c, secret13(dir, d->kp), c->cr, 32, sec, d->wait_n > 0);
         src = dir ? (d->kp == KP_HS13 ? "SERVER_HANDSHAKE_TRAFFIC_SECRET" : "SERVER_TRAFFIC_SECRET_0")
                   : (d->kp == KP_HS13 ? "CLIENT_HANDSHAKE_TRAFFIC_SECRET" : "CLIENT_TRAFFIC_SECRET_0");
         if (!n && d->kp == KP_HS13
@@ -409,9 +418,18 @@ keys_ready(struct tls_conn *c, int dir)
              * does not open (a few), decrypt from the first it does. */
             d->kp = KP_APP13;
             d->trial_hs = 1;
+            d->wait_n = 0;  /* the trial finds its own first record */
             src = dir ? "SERVER_TRAFFIC_SECRET_0" : "CLIENT_TRAFFIC_SECRET_0";
         }
         if (!n) {
+            /* Live: the client writes its key log as it goes, and this
+             * record may have overtaken the line. Pass a few records
+             * opaque (counted, so the sequence number stays right) and
+             * look again at each before giving the direction up. */
+            if (tls_keys_live(c->keys) && d->wait_n < TLS_KEYS_WAIT_RECORDS) {
+                d->wait_n++;
+                return 0;
+            }
             no_key(c, dir, "no secret for this client random");
             return 0;
         }
@@ -423,6 +441,9 @@ keys_ready(struct tls_conn *c, int dir)
             return 0;
         }
         memset(sec, 0, sizeof sec);
+        /* the records passed while waiting used sequence numbers */
+        d->box->cur.seq = d->wait_n;
+        d->wait_n = 0;
     } else {
         if (c->version < 0x0301 || c->version > 0x0303) {
             no_key(c, dir, "protocol version not supported");
@@ -985,7 +1006,9 @@ apply_pending(struct tls_conn *c, int dir)
         if (d->ds != DS_ON)
             return;
         n = find(c, secret13(dir, KP_APP13), c->cr, 32, sec);
-        if (!n || tls_dec_set13(&d->box->cur, d->box->cur.s, sec, n) < 0)
+        if (!n && tls_keys_live(c->keys))
+            d->ds = DS_OFF;     /* live: keys_ready waits for the line */
+        else if (!n || tls_dec_set13(&d->box->cur, d->box->cur.s, sec, n) < 0)
             no_key(c, dir, "no application traffic secret");
         memset(sec, 0, sizeof sec);
         /* The handshake buffer is not needed any more. */

@@ -14,6 +14,7 @@
 #include <pcap/pcap.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -975,6 +976,89 @@ check_partial_keys(void)
     tr_free(&t);
 }
 
+/* Live: the client writes SERVER_TRAFFIC_SECRET_0 only after the
+ * server's first application records were captured. A live key log makes
+ * the direction wait a few records, looking at the file again at each,
+ * and decrypt from the first record after the line arrived (its sequence
+ * number counted); without live the direction has no key for good. */
+static void
+live_wait_run(int live, struct run *r)
+{
+    struct transcript t;
+    struct tls_keys *k = tls_keys_new();
+    char path[] = "/tmp/mailsift-test-keysXXXXXX", err[256], *text, *line, *save = NULL;
+    char *late = NULL;
+    size_t n, i;
+    int fd, appended = 0;
+    FILE *f;
+    struct tls_conn *c;
+    struct tls_out o = tout;
+
+    T_INT(tr_load(DATA "tls13-aes256gcm.pcap", &t), 0);
+    text = slurp(DATA "tls13-aes256gcm.keys", &n);
+    fd = mkstemp(path);
+    if (!k || !text || fd < 0 || !(f = fdopen(fd, "w")))
+        abort();
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strstr(line, "SERVER_TRAFFIC_SECRET_0"))
+            late = line;
+        else
+            fprintf(f, "%s\n", line);
+    }
+    fclose(f);
+    T_CHECK(late != NULL);
+    T_INT(tls_keys_load(k, path, err, sizeof err), 0);
+    tls_keys_set_live(k, live);
+    memset(r, 0, sizeof *r);
+    o.ctx = r;
+    c = tls_conn_new(k);
+    for (i = 0; i < t.nch; i++) {
+        const struct chunk *ch = &t.ch[i];
+        if (ch->conn != 0 || ch->gap)
+            continue;
+        tls_conn_data(c, ch->dir, t.bytes + ch->off, ch->len, ch->pkt, &ch->ts, &o);
+        /* the client's first line is out: now its key log has the line */
+        if (!appended && r->plain[0].n && late) {
+            f = fopen(path, "a");
+            if (!f)
+                abort();
+            fprintf(f, "%s\n", late);
+            fclose(f);
+            appended = 1;
+        }
+    }
+    tls_conn_close(c, &o);
+    tls_conn_free(c);
+    T_CHECK(appended);
+    unlink(path);
+    free(text);
+    tls_keys_free(k);
+    tr_free(&t);
+}
+
+static void
+check_live_wait(void)
+{
+    struct run r;
+    size_t n;
+    char *want = slurp(DATA "tls13-aes256gcm.s2c", &n);
+
+    live_wait_run(1, &r);
+    T_INT(r.nokey_dir[1], 0);
+    T_INT(r.count[TLS_EV_BAD_RECORD], 0);
+    /* what came after the line is the end of the server's plaintext */
+    T_CHECK(r.plain[1].n > 0 && want && r.plain[1].n <= n
+            && !memcmp(r.plain[1].p, want + (n - r.plain[1].n), r.plain[1].n));
+    T_CHECK(strstr(r.ev.p, "opaque dir=1") != NULL);
+    run_free(&r);
+
+    live_wait_run(0, &r);
+    T_INT(r.nokey_dir[1], 1);
+    T_INT(r.plain[1].n, 0);
+    run_free(&r);
+    free(want);
+}
+
 /* A gap inside a protected record keeps the framing; decryption stops. */
 static void
 check_gap(void)
@@ -1611,6 +1695,7 @@ main(void)
     check_negative();
     check_learning();
     check_partial_keys();
+    check_live_wait();
     check_gap();
     check_parse_only_mem();
     check_flips("tls13-aes128gcm", 1);
