@@ -78,15 +78,6 @@ suite unit make --no-print-directory -s unit CFLAGS="${MAILSIFT_CFLAGS-}"
 suite golden tests/run-golden.sh $BIN
 suite filter tests/run-filter.sh $BIN
 suite truth python3 tests/truth/check.py --bin $BIN
-# The lab's own checker, when the lab's shared directory is next to the
-# checkout: an extra, on the same (repository) files.
-# MAILSIFT_SHARED: the lab's samples directory (default ../shared/samples).
-lab=$(dirname "${MAILSIFT_SHARED:-$top/../shared/samples}")
-if [ -f "$lab/tools/check_truth.py" ]; then
-    suite truth-lab tests/truth/lab.sh $BIN "$lab"
-else
-    not_here truth-lab "no ../shared (the lab's check_truth.py and samples)"
-fi
 suite tshark-filters python3 tests/tshark/filters.py $BIN
 suite tshark python3 tests/tshark/compare.py $BIN
 suite creds python3 tests/creds/hashcat.py $BIN

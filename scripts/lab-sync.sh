@@ -1,12 +1,15 @@
 #!/bin/sh
-# lab.sh BIN LAB - extras when the lab's shared directory LAB (with tools/
-# and samples/) is present: the lab's own truth checker on the repository's
-# corpus, and whether tests/data/corpus still holds the lab's files byte for
-# byte (a capture the lab added or changed is reported, not copied).
+# lab-sync.sh BIN LAB - for maintainers, not part of make test (which
+# needs nothing outside the repository): when the lab's shared directory
+# LAB (with tools/ and samples/) is at hand, run the lab's own truth checker
+# on the repository's corpus and say whether tests/data/corpus still holds
+# the lab's files byte for byte (a capture the lab added or changed is
+# reported, to be copied in with its source and licence). tests/truth/
+# check.py checks the same truth files, more strictly, in make test.
 set -u
-BIN=${1:?usage: lab.sh BIN LAB}
-lab=${2:?usage: lab.sh BIN LAB}
-top=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${1:?usage: lab-sync.sh BIN LAB}
+lab=${2:?usage: lab-sync.sh BIN LAB}
+top=$(cd "$(dirname "$0")/.." && pwd)
 pass=0 fail=0
 if out=$(python3 "$lab/tools/check_truth.py" --bin "$BIN" --dir "$top/tests/data/corpus"); then
     pass=$((pass + 1)); echo "ok truth-lab/check_truth: $out"
