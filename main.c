@@ -128,7 +128,7 @@ usage(FILE *fp)
 "  -Y FILTER         display filter (Wireshark syntax), e.g. 'smtp.auth.username'\n"
 "  -z creds          print the credentials report at the end\n"
 "  -z creds,hashcat  print CRAM-MD5 (-m 16400) and APOP (-m 20) hashes\n"
-"  -z PROTO,stat     statistics of smtp, pop, ...: commands, reply codes and\n"
+"  -z PROTO,stat     statistics of smtp, pop or imap: commands, reply codes and\n"
 "                    classes, logins, failure rates, reply latency\n"
 "  -z sessions       one row per connection\n"
 "  -z ladder,N       sequence diagram of stream N\n"

@@ -14,6 +14,7 @@
 
 #include "field.h"
 #include "filter.h"
+#include "hex.h"
 
 /* Longest filter text: columns stay small ints, and a command line or
  * filter bar never gets near it. */
@@ -182,16 +183,6 @@ static int
 flt_isxdigit(int c)
 {
     return flt_isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int
-flt_xval(int c)
-{
-    if (flt_isdigit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return c - 'A' + 10;
 }
 
 static int
@@ -1036,7 +1027,7 @@ flt_parse_u64(const char *s, size_t n, uint64_t *out)
         unsigned d;
         if (base == 16 ? !flt_isxdigit(c) : !flt_isdigit(c))
             return -1;
-        d = (unsigned)flt_xval(c);
+        d = (unsigned)hex_val((uint8_t)c);
         if (v > (UINT64_MAX - d) / base)
             return -2;
         v = v * base + d;
@@ -1150,8 +1141,8 @@ flt_unescape(struct flt *f, const char *s, size_t n, int raw,
         case 'f': o[k++] = '\f'; break;
         case 'v': o[k++] = '\v'; break;
         case 'x':
-            o[k++] = (uint8_t)(flt_xval((unsigned char)s[i + 1]) * 16 +
-                flt_xval((unsigned char)s[i + 2]));
+            o[k++] = (uint8_t)(hex_val((uint8_t)s[i + 1]) * 16 +
+                hex_val((uint8_t)s[i + 2]));
             i += 2;
             break;
         default:
@@ -1202,8 +1193,8 @@ flt_parse_bytes(struct flt *f, const char *s, size_t n, struct flt_val *v)
             if (i + 1 >= n || !flt_isxdigit((unsigned char)s[i]) ||
                 !flt_isxdigit((unsigned char)s[i + 1]))
                 return -1;
-            o[k++] = (uint8_t)(flt_xval((unsigned char)s[i]) * 16 +
-                flt_xval((unsigned char)s[i + 1]));
+            o[k++] = (uint8_t)(hex_val((uint8_t)s[i]) * 16 +
+                hex_val((uint8_t)s[i + 1]));
             i += 2;
             if (i < n && (s[i] == ':' || s[i] == '.' || s[i] == '-')) {
                 if (++i >= n)

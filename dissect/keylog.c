@@ -14,6 +14,7 @@
 
 #include "err.h"
 #include "keylog.h"
+#include "hex.h"
 #include "mem.h"
 #include "rd.h"
 
@@ -358,18 +359,6 @@ tls_keys_learn(struct tls_keys *k, enum tls_secret s, const uint8_t *id,
 
 /* ---- lines ---- */
 
-static int
-hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode a whole token of hex digits into out; its length or -1. */
 static int
 unhex(const uint8_t *p, size_t n, uint8_t *out, size_t outsz)
@@ -379,7 +368,7 @@ unhex(const uint8_t *p, size_t n, uint8_t *out, size_t outsz)
     if (n % 2 || n / 2 > outsz)
         return -1;
     for (i = 0; i < n; i += 2) {
-        int a = hexval(p[i]), b = hexval(p[i + 1]);
+        int a = hex_val(p[i]), b = hex_val(p[i + 1]);
         if (a < 0 || b < 0)
             return -1;
         out[i / 2] = (uint8_t)(a << 4 | b);
@@ -393,7 +382,7 @@ is_hex(const uint8_t *p, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++)
-        if (hexval(p[i]) < 0)
+        if (hex_val(p[i]) < 0)
             return 0;
     return n > 0;
 }

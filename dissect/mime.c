@@ -8,6 +8,7 @@
 #include "b64.h"
 #include "err.h"
 #include "mime.h"
+#include "hex.h"
 
 /* iconv_open loads a gconv module and builds tables: tens of
  * microseconds, against a few for a word. Mail uses a handful of
@@ -124,18 +125,6 @@ mime_word(const uint8_t *in, size_t n, size_t i, struct mime_word *w)
     return 1;
 }
 
-static int
-mime_hex(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The bytes a word's text stands for, appended at out (room bytes);
  * returns their count or -1 (bad base64 or Q, or no room). */
 static long
@@ -163,8 +152,8 @@ mime_payload(const uint8_t *in, const struct mime_word *w, uint8_t *out, size_t 
         } else {
             if (i + 2 >= w->txn)
                 return -1;
-            hi = mime_hex(s[i + 1]);
-            lo = mime_hex(s[i + 2]);
+            hi = hex_val(s[i + 1]);
+            lo = hex_val(s[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             out[o++] = (uint8_t)(hi << 4 | lo);
