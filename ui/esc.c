@@ -135,6 +135,17 @@ esc_bytes(char *dst, size_t dstsz, const uint8_t *src, size_t n, int flags)
     if (!dstsz)
         dst = NULL;
     room = dstsz ? dstsz - 1 : 0;
+    /* Most text is printable ASCII that fits: copied as it is. */
+    if (dst && n <= room) {
+        for (i = 0; i < n; i++)
+            if (src[i] < 0x20 || src[i] >= 0x7f || src[i] == '\\')
+                break;
+        if (i == n) {
+            memcpy(dst, src, n);
+            dst[n] = 0;
+            return n;
+        }
+    }
     for (i = 0; i < n; i += used) {
         k = esc_unit(src + i, n - i, flags, e, &used);
         want += k;

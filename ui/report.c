@@ -8,6 +8,7 @@
 #include "../dissect/record.h"
 #include "esc.h"
 #include "fmt.h"
+#include "ob.h"
 #include "out.h"
 #include "../dissect/dissect.h"
 
@@ -86,26 +87,59 @@ report_add(struct report *rp, const struct rec *r)
         spill(rp);
 }
 
+/* A row is built in a line buffer and written with one fwrite: with
+ * a million logins, stdio's formatting was most of -z creds' cost. */
+struct lb {
+    char b[4096];
+    size_t n;
+};
+
+static void
+lb_mem(struct lb *l, const char *s, size_t n)
+{
+    if (n > sizeof l->b - 1 - l->n)
+        n = sizeof l->b - 1 - l->n;
+    memcpy(l->b + l->n, s, n);
+    l->n += n;
+}
+
 /* " text" padded to width display columns (UTF-8 as characters: a CJK
  * user name takes two columns a character). */
 static void
-pad(FILE *fp, const char *s, size_t width)
+lb_pad(struct lb *l, const char *s, size_t width)
 {
-    size_t w = esc_width(s, strlen(s));
+    size_t n = strlen(s), w = esc_width(s, n);
 
-    fputc(' ', fp);
-    fputs(s, fp);
-    for (; w < width; w++)
-        fputc(' ', fp);
+    lb_mem(l, " ", 1);
+    lb_mem(l, s, n);
+    for (; w < width && l->n < sizeof l->b - 1; w++)
+        l->b[l->n++] = ' ';
 }
 
 static void
-cell(FILE *fp, const struct rec_str *s, int width)
+cell(struct lb *l, const struct rec_str *s, int width)
 {
     char buf[1024];
 
     esc_bytes(buf, sizeof buf, s->p, s->n, ESC_ELLIPSIS | ESC_UTF8);
-    pad(fp, buf, (size_t)width);
+    lb_pad(l, buf, (size_t)width);
+}
+
+/* "addr:port" or "[addr]:port" */
+static void
+endpoint(struct lb *l, const struct rec_ep *e)
+{
+    char ep[96], *o = ep;
+
+    if (e->family == 6)
+        *o++ = '[';
+    o += fmt_addr(e, o, 64);
+    if (e->family == 6)
+        *o++ = ']';
+    *o++ = ':';
+    o = ob_put_u64(o, e->port);
+    *o = 0;
+    lb_pad(l, ep, 21);
 }
 
 /* hashcat -m 16400 (CRAM-MD5): $cram_md5$<b64 challenge>$<b64 user SP hexdigest>
@@ -140,43 +174,65 @@ static void
 row(FILE *fp, struct report *rp, const struct rec *r)
 {
     const struct out_opts *o = &rp->o;
-    char tm[48], src[64], dst[64], ep[160], pl[32];
+    struct lb l;
+    char tm[48], pl[32], *q;
+    const char *res;
 
+    l.n = 0;
     fmt_time(&r->ts, o->time_fmt, &rp->prev, r->clock, tm, sizeof tm);
-    fmt_addr(&r->src, src, sizeof src);
-    fmt_addr(&r->dst, dst, sizeof dst);
-    fprintf(fp, "%-15s", tm);
-    snprintf(ep, sizeof ep, r->src.family == 6 ? "[%s]:%u" : "%s:%u", src, (unsigned)r->src.port);
-    fprintf(fp, " %-21s", ep);
-    snprintf(ep, sizeof ep, r->dst.family == 6 ? "[%s]:%u" : "%s:%u", dst, (unsigned)r->dst.port);
+    lb_mem(&l, tm, strlen(tm));
+    while (l.n < 15)
+        l.b[l.n++] = ' ';
+    endpoint(&l, &r->src);
+    endpoint(&l, &r->dst);
     /* what was found inside TLS says so */
     snprintf(pl, sizeof pl, "%s%s", proto_label(r->proto),
              (r->flags & REC_F_DECRYPTED) ? "/TLS" : "");
-    fprintf(fp, " %-21s %-8s", ep, pl);
+    lb_pad(&l, pl, 8);
     if (r->cred.mech == AUTH_OTHER)
-        cell(fp, &r->cred.mech_name, 11);
+        cell(&l, &r->cred.mech_name, 11);
     else
-        fprintf(fp, " %-11s", auth_mech_name(r->cred.mech));
-    cell(fp, &r->cred.user, 20);
+        lb_pad(&l, auth_mech_name(r->cred.mech), 11);
+    cell(&l, &r->cred.user, 20);
     if (r->cred.secret_kind == SECRET_DIGEST && r->cred.challenge.n && !(r->flags & REC_F_MASKED)) {
         char s[600], c[600], both[1300];
         esc_bytes(s, sizeof s, r->cred.secret.p, r->cred.secret.n, ESC_UTF8);
         esc_bytes(c, sizeof c, r->cred.challenge.p, r->cred.challenge.n, ESC_UTF8);
         snprintf(both, sizeof both, "%s (challenge %s)", s, c);
-        pad(fp, both, 24);
+        lb_pad(&l, both, 24);
     } else if (r->cred.secret_typed.n) {
         char s[600], t[600], both[1300];
         esc_bytes(s, sizeof s, r->cred.secret.p, r->cred.secret.n, ESC_UTF8);
         esc_bytes(t, sizeof t, r->cred.secret_typed.p, r->cred.secret_typed.n, ESC_UTF8);
         snprintf(both, sizeof both, "%s (typed %s)", s, t);
-        pad(fp, both, 24);
+        lb_pad(&l, both, 24);
     } else {
-        cell(fp, &r->cred.secret, 24);
+        cell(&l, &r->cred.secret, 24);
     }
-    fprintf(fp, " %s%-8s%s %llu-%llu\n",
-            o->color ? (r->cred.result == CRED_ACCEPTED ? "\033[1;32m" : r->cred.result == CRED_REJECTED ? "\033[1;31m" : "") : "",
-            cred_result_name(r->cred.result), o->color ? "\033[0m" : "",
-            (unsigned long long)r->pkt_first, (unsigned long long)r->pkt);
+    lb_mem(&l, " ", 1);
+    if (o->color && r->cred.result == CRED_ACCEPTED)
+        lb_mem(&l, "\033[1;32m", 7);
+    else if (o->color && r->cred.result == CRED_REJECTED)
+        lb_mem(&l, "\033[1;31m", 7);
+    res = cred_result_name(r->cred.result);
+    lb_mem(&l, res, strlen(res));
+    for (size_t w = strlen(res); w < 8; w++)
+        lb_mem(&l, " ", 1);
+    if (o->color)
+        lb_mem(&l, "\033[0m", 4);
+    /* " first-last\n": 2 x 20 digits and 3 characters */
+    if (l.n + 48 < sizeof l.b) {
+        q = l.b + l.n;
+        *q++ = ' ';
+        q = ob_put_u64(q, r->pkt_first);
+        *q++ = '-';
+        q = ob_put_u64(q, r->pkt);
+        *q++ = '\n';
+        l.n = (size_t)(q - l.b);
+    } else {
+        l.b[l.n++] = '\n';
+    }
+    fwrite(l.b, 1, l.n, fp);
 }
 
 /* The count, then the rows as they were written, then what TLS kept
