@@ -5,20 +5,27 @@
 static const char b64_alpha[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* Value of each byte as a base64 digit, 64 for "not one": a table
+ * instead of range tests (a branch per class per character). */
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+static const uint8_t b64_tab[256] = {
+    R16(64), R16(64),
+    R4(64), R4(64), 64, 64, 64, 62, 64, 64, 64, 63,             /* '+' '/' */
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64,
+    64, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 64,
+    64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64,
+    R16(64), R16(64), R16(64), R16(64), R16(64), R16(64), R16(64), R16(64),
+};
+#undef R16
+#undef R4
+
 static int
 b64_val(uint8_t c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    return b64_tab[c] < 64 ? b64_tab[c] : -1;
 }
 
 long
