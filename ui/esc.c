@@ -141,7 +141,8 @@ esc_bytes(char *dst, size_t dstsz, const uint8_t *src, size_t n, int flags)
             if (src[i] < 0x20 || src[i] >= 0x7f || src[i] == '\\')
                 break;
         if (i == n) {
-            memcpy(dst, src, n);
+            if (n)
+                memcpy(dst, src, n);
             dst[n] = 0;
             return n;
         }
