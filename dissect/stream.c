@@ -5,6 +5,7 @@
  * direction, then to the plain side: mid-stream resynchronisation, raw
  * runs the protocol asked for, whole body lines counted in bulk, and
  * lines. The protocol is reached only through its row in the table. */
+#include <stddef.h>
 #include <string.h>
 
 #include "acc.h"
@@ -87,7 +88,7 @@ sess_get(struct stream_io *io)
     s = f->sess = mem_take(&sess_pool);
     if (!s)
         return NULL;
-    memset(s, 0, sizeof *s);
+    memset(s, 0, offsetof(struct sess, q));
     s->d = io->d;
     s->midstream = s->greeted = f->resync != 0;
     /* Telnet sends CR NUL for a bare Enter (RFC 854). */
