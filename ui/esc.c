@@ -217,10 +217,18 @@ esc_cols(const char *s, size_t n, size_t i, size_t *used)
 size_t
 esc_width(const char *s, size_t n)
 {
-    size_t i, used, w = 0;
+    size_t i = 0, used, w = 0;
 
-    for (i = 0; i < n; i += used)
+    while (i < n) {
+        if ((uint8_t)s[i] < 0x80) {
+            /* ASCII, one column each: most text */
+            w++;
+            i++;
+            continue;
+        }
         w += esc_cols(s, n, i, &used);
+        i += used;
+    }
     return w;
 }
 
