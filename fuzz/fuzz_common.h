@@ -154,6 +154,32 @@ fz_print(const struct rec *r, int json, const struct out_opts *o)
         fwrite(fz_outbuf, 1, (size_t)got, stderr);
 }
 
+/* A login through the credentials report (-z creds and its hashcat
+ * lines): printable UTF-8 whatever the record holds. */
+static void
+fz_report(const struct rec *r, const struct out_opts *o, int hashcat)
+{
+    struct report *rp = report_new(o, hashcat);
+    struct stat st;
+    ssize_t got;
+
+    if (!rp)
+        return;
+    report_add(rp, r);
+    rewind(fz_out);
+    if (ftruncate(fz_fd, 0) < 0)
+        abort();
+    report_print(fz_out, rp, NULL, 0);
+    report_free(rp);
+    fflush(fz_out);
+    if (fstat(fz_fd, &st) < 0 || st.st_size < 0 || (size_t)st.st_size >= FZ_OUT_SZ)
+        abort();
+    got = pread(fz_fd, fz_outbuf, (size_t)st.st_size, 0);
+    if (got != (ssize_t)st.st_size)
+        abort();
+    fz_check_printable(hashcat ? "report hashcat" : "report", fz_outbuf, (size_t)got);
+}
+
 static void
 fz_emit(void *ctx, const struct rec *r)
 {
@@ -167,6 +193,8 @@ fz_emit(void *ctx, const struct rec *r)
     o.tag_cred = 1;
     fz_print(r, 0, &o);
     fz_print(r, 1, &o);
+    if (r->kind == REC_CRED)
+        fz_report(r, &o, (int)(fz_nrec & 1));
 }
 
 static const struct rec_sink fz_sink = { fz_emit, NULL };

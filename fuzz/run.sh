@@ -31,7 +31,7 @@ cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 # Every module the printers and the dissector need (the Makefile's
 # DISSECT list, which knows them all): not main.c (it has main) nor
 # ui/tui*.c (curses).
-core="$(make -s --no-print-directory print-DISSECT) ui/esc.c ui/fmt.c ui/text.c ui/json.c"
+core="$(make -s --no-print-directory print-DISSECT) ui/esc.c ui/fmt.c ui/text.c ui/json.c ui/report.c"
 
 # The TLS library stands alone: the allocator and its counters, libcrypto.
 # fuzz_keylog includes keylog.c itself, to walk its table.
