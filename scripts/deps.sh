@@ -8,7 +8,7 @@ if [ "$what" = bench ]; then
     pkgs="$pkgs hyperfine jq time bc tshark dsniff tcpreplay tcpdump iproute2 ethtool"
 fi
 if [ "$what" = test ]; then
-    pkgs="$pkgs clang libclang-rt-14-dev python3 tshark tcpdump tmux expect inetutils-telnet dovecot-pop3d postfix openssl iproute2 wireshark-common chromium"
+    pkgs="$pkgs clang libclang-rt-14-dev python3 tshark tcpdump tmux expect inetutils-telnet dovecot-pop3d dovecot-imapd postfix openssl iproute2 wireshark-common chromium"
 fi
 missing=""
 for p in $pkgs; do
