@@ -48,43 +48,69 @@ fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
     return strlen(buf);
 }
 
+char *
+fmt_put_frac(char *o, uint32_t nsec, int prec)
+{
+    uint32_t fr;
+    int k;
+
+    /* fixed width, two digits at a time */
+    if (prec == 9) {
+        fr = nsec;
+        o[8] = (char)('0' + fr % 10);
+        fr /= 10;
+    } else {
+        fr = nsec / 1000;
+    }
+    for (k = prec == 9 ? 6 : 4; k >= 0; k -= 2) {
+        memcpy(o + k, ob_d2 + 2 * (fr % 100), 2);
+        fr /= 100;
+    }
+    return o + (prec == 9 ? 9 : 6);
+}
+
+/* t[0..n) into buf (sz bytes), cut to fit, NUL-terminated. */
+static size_t
+put_cut(char *buf, size_t sz, const char *t, size_t n)
+{
+    if (!sz)
+        return 0;
+    if (n >= sz)
+        n = sz - 1;
+    memcpy(buf, t, n);
+    buf[n] = 0;
+    return n;
+}
+
+size_t
+fmt_endpoint(const struct rec_ep *e, char *buf, size_t sz)
+{
+    char t[80], *o = t;
+
+    if (e->family == 6)
+        *o++ = '[';
+    o += fmt_addr(e, o, 64);
+    if (e->family == 6)
+        *o++ = ']';
+    *o++ = ':';
+    o = ob_put_u64(o, e->port);
+    return put_cut(buf, sz, t, (size_t)(o - t));
+}
+
 /* "[-]S.FFFFFF" (or nine fraction digits) by hand: the credentials
  * report and the text table format one time a row, and snprintf was
  * most of a row's cost. */
 static void
-secfrac(char *buf, size_t sz, int neg, uint64_t s, uint32_t fr, int prec)
+secfrac(char *buf, size_t sz, int neg, uint64_t s, uint32_t nsec, int prec)
 {
     char t[48], *o = t;
-    int k, nd = prec == 9 ? 9 : 6;
-    size_t n;
 
     if (neg)
         *o++ = '-';
     o = ob_put_u64(o, s);
     *o++ = '.';
-    if (nd == 6)
-        fr /= 1000;
-    for (k = nd - 1; k >= 0; k--) {
-        o[k] = (char)('0' + fr % 10);
-        fr /= 10;
-    }
-    o += nd;
-    n = (size_t)(o - t);
-    if (!sz)
-        return;
-    if (n >= sz)
-        n = sz - 1;
-    memcpy(buf, t, n);
-    buf[n] = 0;
-}
-
-static void
-frac(char *buf, size_t sz, uint32_t nsec, int prec)
-{
-    if (prec == 9)
-        snprintf(buf, sz, "%09u", (unsigned)nsec);
-    else
-        snprintf(buf, sz, "%06u", (unsigned)(nsec / 1000));
+    o = fmt_put_frac(o, nsec, prec);
+    put_cut(buf, sz, t, (size_t)(o - t));
 }
 
 void
@@ -136,7 +162,7 @@ fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
         localtime_r(&s, &tm);
         break;
     }
-    frac(f, sizeof f, t->nsec, prec);
+    *fmt_put_frac(f, t->nsec, prec) = 0;
     if (mode == TF_ABS_DATE || mode == TF_UTC_DATE)
         snprintf(buf, sz, "%04d-%02d-%02d %02d:%02d:%02d.%s", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, f);

@@ -12,6 +12,11 @@ enum fmt_time { TF_REL, TF_ABS, TF_ABS_DATE, TF_UTC, TF_UTC_DATE, TF_EPOCH, TF_D
 
 /* Returns the length written (buf is NUL-terminated). */
 size_t fmt_addr(const struct rec_ep *e, char *buf, size_t sz);
+/* "addr:port", "[addr]:port" for IPv6; as fmt_addr. */
+size_t fmt_endpoint(const struct rec_ep *e, char *buf, size_t sz);
+/* The fraction of a second in prec (6 or 9) digits at o, unchecked and
+ * not NUL-terminated; returns the end. */
+char *fmt_put_frac(char *o, uint32_t nsec, int prec);
 /* prev: the previous shown record's time, for TF_DELTA; clk: the
  * capture's clock (rec.clock; NULL: origin 0, six digits). */
 void fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,

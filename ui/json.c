@@ -248,8 +248,6 @@ put_ts(char *o, const struct ms_time *t, int prec)
     static int64_t last;
     static char sec[24];
     static size_t secn;
-    uint32_t fr;
-    int k;
 
     if (!have || t->sec != last) {
         char *q = sec;
@@ -263,19 +261,7 @@ put_ts(char *o, const struct ms_time *t, int prec)
     memcpy(o, sec, secn);
     o += secn;
     *o++ = '.';
-    /* fixed-width fraction: 6 or 9 digits, two at a time */
-    if (prec == 9) {
-        fr = t->nsec;
-        o[8] = (char)('0' + fr % 10);
-        fr /= 10;
-    } else {
-        fr = t->nsec / 1000;
-    }
-    for (k = prec == 9 ? 6 : 4; k >= 0; k -= 2) {
-        memcpy(o + k, ob_d2 + 2 * (fr % 100), 2);
-        fr /= 100;
-    }
-    return o + (prec == 9 ? 9 : 6);
+    return fmt_put_frac(o, t->nsec, prec);
 }
 
 void

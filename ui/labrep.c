@@ -350,15 +350,6 @@ ungroup(struct conn *C, size_t n)
 }
 
 static void
-ep_text(const struct rec_ep *e, char *buf, size_t sz)
-{
-    char a[64];
-
-    fmt_addr(e, a, sizeof a);
-    snprintf(buf, sz, e->family == 6 ? "[%s]:%u" : "%s:%u", a, (unsigned)e->port);
-}
-
-static void
 dur(const struct zsess *s, char *buf, size_t sz)
 {
     ladder_offset(&s->t1, &s->t0, buf, sz);
@@ -426,8 +417,8 @@ svg_ladder(FILE *fp, struct labrep *L, const struct conn *c)
     struct ms_time t0 = c->s->t0;
     char text[8192], off[40], ca[96], sa[96], buf[16384];
 
-    ep_text(&c->s->cli, ca, sizeof ca);
-    ep_text(&c->s->srv, sa, sizeof sa);
+    fmt_endpoint(&c->s->cli, ca, sizeof ca);
+    fmt_endpoint(&c->s->srv, sa, sizeof sa);
     fprintf(fp, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"ladder\" width=\"%d\" "
             "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"monospace\" font-size=\"12\">\n",
             W, h, W, h);
@@ -674,8 +665,8 @@ facts(FILE *fp, int fmt, const struct zsess *s)
     char ca[96], sa[96], when[64], d[40], v[64], over[256], line[512];
     struct rec_clock none = { { 0, 0 }, 0, 6 };
 
-    ep_text(&s->cli, ca, sizeof ca);
-    ep_text(&s->srv, sa, sizeof sa);
+    fmt_endpoint(&s->cli, ca, sizeof ca);
+    fmt_endpoint(&s->srv, sa, sizeof sa);
     fmt_time(&s->t0, TF_UTC_DATE, NULL, &none, when, sizeof when);
     dur(s, d, sizeof d);
     zs_verdict(s, v, sizeof v);
@@ -1133,8 +1124,8 @@ labrep_print(FILE *fp, struct labrep *L, struct zstat *z, int fmt, const char *s
             t_row(fp, fmt);
             snprintf(buf, sizeof buf, "%u", (unsigned)s->flow);
             cell_text(fp, fmt, buf);
-            ep_text(&s->cli, ca, sizeof ca);
-            ep_text(&s->srv, sa, sizeof sa);
+            fmt_endpoint(&s->cli, ca, sizeof ca);
+            fmt_endpoint(&s->srv, sa, sizeof sa);
             cell_text(fp, fmt, ca);
             cell_text(fp, fmt, sa);
             cell_text(fp, fmt, proto_label(s->proto));
@@ -1168,8 +1159,8 @@ labrep_print(FILE *fp, struct labrep *L, struct zstat *z, int fmt, const char *s
     for (i = 0; C && i < nc; i++) {
         const struct zsess *s = C[i].s;
         char id[32];
-        ep_text(&s->cli, ca, sizeof ca);
-        ep_text(&s->srv, sa, sizeof sa);
+        fmt_endpoint(&s->cli, ca, sizeof ca);
+        fmt_endpoint(&s->srv, sa, sizeof sa);
         snprintf(id, sizeof id, "stream-%u", (unsigned)s->flow);
         snprintf(buf, sizeof buf, "Stream %u: %s, client %s, server %s", (unsigned)s->flow,
                  proto_label(s->proto), ca, sa);

@@ -45,12 +45,10 @@ ladder_head(const struct rec *first, ladder_out out, void *ctx)
 {
     const struct rec_ep *c = first->dir == DIR_C2S ? &first->src : &first->dst;
     const struct rec_ep *s = first->dir == DIR_C2S ? &first->dst : &first->src;
-    char a[64], b[64], ca[96], sa[96], line[400];
+    char ca[96], sa[96], line[400];
 
-    fmt_addr(c, a, sizeof a);
-    fmt_addr(s, b, sizeof b);
-    snprintf(ca, sizeof ca, c->family == 6 ? "[%s]:%u" : "%s:%u", a, (unsigned)c->port);
-    snprintf(sa, sizeof sa, s->family == 6 ? "[%s]:%u" : "%s:%u", b, (unsigned)s->port);
+    fmt_endpoint(c, ca, sizeof ca);
+    fmt_endpoint(s, sa, sizeof sa);
     snprintf(line, sizeof line, "Stream %u (%s): client %s, server %s",
              (unsigned)first->flow, proto_label(first->proto), ca, sa);
     out(ctx, LD_HEAD, NULL, line);

@@ -125,20 +125,12 @@ cell(struct lb *l, const struct rec_str *s, int width)
     lb_pad(l, buf, (size_t)width);
 }
 
-/* "addr:port" or "[addr]:port" */
 static void
 endpoint(struct lb *l, const struct rec_ep *e)
 {
-    char ep[96], *o = ep;
+    char ep[96];
 
-    if (e->family == 6)
-        *o++ = '[';
-    o += fmt_addr(e, o, 64);
-    if (e->family == 6)
-        *o++ = ']';
-    *o++ = ':';
-    o = ob_put_u64(o, e->port);
-    *o = 0;
+    fmt_endpoint(e, ep, sizeof ep);
     lb_pad(l, ep, 21);
 }
 

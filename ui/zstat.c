@@ -757,15 +757,6 @@ anom_list(uint64_t bits, char *buf, size_t sz)
 }
 
 static void
-ep_text(const struct rec_ep *e, char *buf, size_t sz)
-{
-    char a[64];
-
-    fmt_addr(e, a, sizeof a);
-    snprintf(buf, sz, e->family == 6 ? "[%s]:%u" : "%s:%u", a, (unsigned)e->port);
-}
-
-static void
 duration(const struct zsess *s, char *buf, size_t sz)
 {
     int64_t ds = s->t1.sec - s->t0.sec;
@@ -796,8 +787,8 @@ zstat_print_sessions(FILE *fp, struct zstat *z, int json)
     }
     for (i = 0; i < z->ns; i++) {
         const struct zsess *S = &z->s[i];
-        ep_text(&S->cli, c, sizeof c);
-        ep_text(&S->srv, s, sizeof s);
+        fmt_endpoint(&S->cli, c, sizeof c);
+        fmt_endpoint(&S->srv, s, sizeof s);
         zs_verdict(S, v, sizeof v);
         anom_list(S->anoms, an, sizeof an);
         duration(S, d, sizeof d);
