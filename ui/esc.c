@@ -270,6 +270,22 @@ json_esc(char *o, const uint8_t *s, const uint8_t *end, size_t *used)
     char e[ESC_UNIT_MAX];
     size_t k, j;
 
+    /* The line breaks of a multi-line reply, and quotes: what esc_unit
+     * and the loop below would write, without them. */
+    switch (*s) {
+    case '\n':
+        *used = 1;
+        memcpy(o, "\\\\n", 3);
+        return o + 3;
+    case '\r':
+        *used = 1;
+        memcpy(o, "\\\\r", 3);
+        return o + 3;
+    case '"':
+        *used = 1;
+        memcpy(o, "\\\"", 2);
+        return o + 2;
+    }
     k = esc_unit(s, (size_t)(end - s), ESC_UTF8, e, used);
     if (e[0] == '\\' && (e[1] == 'x' || e[1] == 'u' || e[1] == 'U'))
         ob.escaped = 1;
@@ -433,4 +449,26 @@ ob_jstr(const uint8_t *src, size_t n)
     *o++ = '"';
     ob.n = (size_t)(o - ob.buf);
     return (size_t)(o - o0);
+}
+
+char *
+ob_jput(char *o, const uint8_t *src, size_t n, size_t *w)
+{
+    char *o0;
+    size_t k;
+
+    if (n > OB_SIZE / 8) {
+        ob.n = (size_t)(o - ob.buf);
+        k = ob_jstr(src, n);
+        if (w)
+            *w = k;
+        return ob.buf + ob.n;
+    }
+    o = o0 = ob_at(o, n * 5 + 2);
+    *o++ = '"';
+    o = json_put(o, src, n);
+    *o++ = '"';
+    if (w)
+        *w = (size_t)(o - o0);
+    return o;
 }

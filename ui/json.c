@@ -14,15 +14,21 @@
 #include "out.h"
 
 /* Room for the record's head: the numbers and addresses up to "len"
- * (six 20-digit numbers, two 45-character addresses, the keys). */
+ * (six 20-digit numbers, two 45-character addresses, the keys), and
+ * again for what follows up to "text". */
 #define JSON_HEAD_MAX 512
 
-/* ,"key": with the key a literal, so its length is known. */
-#define JKEY(k) OB_LIT(",\"" k "\":")
+/* Every write goes through a local pointer o into ob.buf, each item
+ * after ob_at() made room for it: the pointer stays in a register and
+ * the room check is one compare (ob_mem and ob_ch load and store ob.n
+ * for every piece, a fifth of the writer's work on short records). */
 
-#define jstr(k, p, n) (JKEY(k), ob_jstr((p), (n)))
-#define jrs(k, s) (JKEY(k), ob_jstr((s)->p, (s)->n))
-#define jnum(k, v) (JKEY(k), ob_u64(v))
+/* ,"key": with the key a literal, and room for a number after it. */
+#define JKEY(k) (o = ob_at(o, sizeof(k) + 3 + 24), OB_PUT(o, ",\"" k "\":"))
+
+#define jstr(k, p, n) (JKEY(k), o = ob_jput(o, (p), (n), NULL))
+#define jrs(k, s) (JKEY(k), o = ob_jput(o, (s)->p, (s)->n, NULL))
+#define jnum(k, v) (JKEY(k), o = ob_put_u64(o, (v)))
 
 /* The record's text when it went out as itself (nothing in it needed an
  * escape): a field value cut from it is then written as it is. Most
@@ -33,52 +39,78 @@ static struct {
 } plain;
 
 /* A string field value: from the plain text, copied; else escaped. */
-static void
-jstrval(const uint8_t *p, size_t n)
+static char *
+jstrval(char *o, const uint8_t *p, size_t n)
 {
     if (plain.p && p >= plain.p && n <= plain.n
         && (size_t)(p - plain.p) <= plain.n - n) {
-        char *o = ob_room(n + 2);
+        o = ob_at(o, n + 2);
         *o++ = '"';
         memcpy(o, p, n);
         o[n] = '"';
-        ob.n += n + 2;
-        return;
+        return o + n + 1;
     }
-    ob_jstr(p, n);
+    return ob_jput(o, p, n, NULL);
 }
 
-static void
-jaddr(const struct rec_ep *e)
+static char *
+jaddr(char *o, const struct rec_ep *e)
 {
-    char a[64];
-    size_t n = fmt_addr(e, a, sizeof a);
-
-    ob_ch('"');
-    ob_mem(a, n);
-    ob_ch('"');
+    o = ob_at(o, 68);
+    *o++ = '"';
+    o += fmt_addr(e, o, 64);
+    *o++ = '"';
+    return o;
 }
 
-static void
-jval(const struct fld_val *v)
+static char *
+jval(char *o, const struct fld_val *v)
 {
     struct rec_ep e;
 
     switch (v->type) {
     case FT_UINT:
-        ob_u64(v->u);
-        break;
+        return ob_put_u64(ob_at(o, 24), v->u);
     case FT_BOOL:
-        ob_str(v->u ? "true" : "false");
-        break;
+        o = ob_at(o, 5);
+        if (v->u)
+            OB_PUT(o, "true");
+        else
+            OB_PUT(o, "false");
+        return o;
     case FT_ADDR:
         e.family = v->addr.family;
         memcpy(e.addr, v->addr.a, 16);
-        jaddr(&e);
-        break;
+        return jaddr(o, &e);
     default:
-        jstrval(v->s, v->n);
+        return jstrval(o, v->s, v->n);
     }
+}
+
+/* Kind, protocol and detection names (ours, short: JSON_HEAD_MAX counts
+ * 16 for each), kept with their lengths and padded to 16 bytes: copied
+ * whole, without a byte loop or a length to find. Index N of each is
+ * what an out-of-range value gets. */
+struct jname {
+    char s[16];
+    size_t n;
+};
+static struct jname kname[REC_KIND_N + 1], pname[PROTO_N + 1], dname[DET_HOW_N + 1];
+
+static void
+jname_set(struct jname *j, const char *s)
+{
+    j->n = strnlen(s, 16);
+    memcpy(j->s, s, j->n);
+}
+
+static char *
+put_name(char *o, const struct jname *t, unsigned i, unsigned n)
+{
+    const struct jname *j = &t[i < n ? i : n];
+
+    memcpy(o, j->s, 16);
+    return o + j->n;
 }
 
 /* The JSON fields of each protocol and record kind, found once: a
@@ -93,6 +125,13 @@ json_fields_init(void)
     size_t nf, i;
     const struct fld_def *t = fld_table(&nf);
     int p, k, *n;
+
+    for (k = 0; k <= REC_KIND_N; k++)
+        jname_set(&kname[k], rec_kind_name(k));
+    for (p = 0; p <= PROTO_N; p++)
+        jname_set(&pname[p], proto_name(p));
+    for (k = 0; k <= DET_HOW_N; k++)
+        jname_set(&dname[k], det_how_name(k));
 
     for (p = 0; p < PROTO_N; p++)
         for (k = 0; k < REC_KIND_N; k++) {
@@ -112,8 +151,8 @@ json_fields_init(void)
         }
 }
 
-static void
-fields(const struct rec *r)
+static char *
+fields(char *o, const struct rec *r)
 {
     struct fld_val v[FLD_MAXV];
     int k, j, i, first = 1, p = r->proto < PROTO_N ? r->proto : 0;
@@ -121,45 +160,38 @@ fields(const struct rec *r)
     const struct fld_def *const *f = jf[p][kd];
     const uint8_t *fn = jfn[p][kd];
 
-    if (njf[0][0] < 0)
-        json_fields_init();
-    OB_LIT(",\"fields\":{");
+    o = ob_at(o, 16);
+    OB_PUT(o, ",\"fields\":{");
     for (i = 0; i < njf[p][kd]; i++) {
         k = f[i]->get(r, v, FLD_MAXV);
         if (k <= 0)
             continue;
+        o = ob_at(o, (size_t)fn[i] + 8);
         if (!first)
-            ob_ch(',');
+            *o++ = ',';
         first = 0;
-        ob_ch('"');
-        ob_mem(f[i]->name, fn[i]);
-        OB_LIT("\":");
+        *o++ = '"';
+        memcpy(o, f[i]->name, fn[i]);
+        o += fn[i];
+        OB_PUT(o, "\":");
         if (k == 1) {
-            jval(&v[0]);
+            o = jval(o, &v[0]);
             continue;
         }
-        ob_ch('[');
+        *o++ = '[';
         for (j = 0; j < k; j++) {
-            if (j)
-                ob_ch(',');
-            jval(&v[j]);
+            if (j) {
+                o = ob_at(o, 1);
+                *o++ = ',';
+            }
+            o = jval(o, &v[j]);
         }
-        ob_ch(']');
+        o = ob_at(o, 1);
+        *o++ = ']';
     }
-    ob_ch('}');
-}
-
-/* A kind or protocol name (static, short: JSON_HEAD_MAX counts 16). */
-static char *
-put_name(char *o, const char *name)
-{
-    size_t n = 0;
-
-    while (n < 16 && name[n]) {
-        o[n] = name[n];
-        n++;
-    }
-    return o + n;
+    o = ob_at(o, 1);
+    *o++ = '}';
+    return o;
 }
 
 /* From ,"stream" to "dir" a record says what every record of its flow
@@ -201,7 +233,7 @@ put_head(char *o, const struct rec *r)
     OB_PUT(q, "\",\"dport\":");
     q = ob_put_u64(q, r->dst.port);
     OB_PUT(q, ",\"proto\":\"");
-    q = put_name(q, proto_name(r->proto));
+    q = put_name(q, pname, r->proto, PROTO_N);
     OB_PUT(q, "\",\"dir\":\"");
     *q++ = r->dir == DIR_C2S ? 'C' : 'S';
     *q++ = '"';
@@ -219,9 +251,9 @@ put_head(char *o, const struct rec *r)
 }
 
 /* A verb: sess_verb kept only 0x21..0x7e, of which '"' and '\\' need
- * an escape. */
-static void
-jverb(const char *v)
+ * an escape. Room: the caller's (JSON_HEAD_MAX). */
+static char *
+jverb(char *o, const char *v)
 {
     size_t n = strnlen(v, 16), i;
 
@@ -230,12 +262,13 @@ jverb(const char *v)
             break;
     if (i < n) {
         jstr("verb", (const uint8_t *)v, n);
-        return;
+        return o;
     }
-    JKEY("verb");
-    ob_ch('"');
-    ob_mem(v, n);
-    ob_ch('"');
+    OB_PUT(o, ",\"verb\":\"");
+    memcpy(o, v, n);
+    o += n;
+    *o++ = '"';
+    return o;
 }
 
 /* Seconds and fraction, as "-t e" prints them (a time before 1970 has
@@ -271,14 +304,17 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     uint64_t bits;
     uint16_t i;
     char *o, *f;
-    size_t fn;
+    size_t fn, w;
+    const char *name;
 
+    if (njf[0][0] < 0)
+        json_fields_init();
     ob_to(fp);
     ob.escaped = 0;
     /* The numbers and addresses up to "len" fit in a bounded space:
      * reserve it once and write without checks (the hot path of -T json
      * on many short connections). */
-    o = ob_room(JSON_HEAD_MAX);
+    o = ob_at(ob.buf + ob.n, JSON_HEAD_MAX);
     OB_PUT(o, "{\"frame\":");
     f = o;
     o = ob_put_u64(o, r->pkt);
@@ -295,33 +331,35 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     o += fn;
     OB_PUT(o, "],\"segments\":");
     o = ob_put_u64(o, r->nseg);
-    ob.n = (size_t)(o - ob.buf);
     if (r->nmarks > 1) {
         /* Every packet that carried part of it (keystrokes, segments). */
-        OB_LIT(",\"packets\":[");
+        o = ob_at(o, 16);
+        OB_PUT(o, ",\"packets\":[");
         for (i = 0; i < r->nmarks; i++) {
+            o = ob_at(o, 24);
             if (i)
-                ob_ch(',');
-            ob_u64(r->marks[i].pkt);
+                *o++ = ',';
+            o = ob_put_u64(o, r->marks[i].pkt);
         }
-        ob_ch(']');
+        o = ob_at(o, 1);
+        *o++ = ']';
     }
-    o = ob_room(JSON_HEAD_MAX);
+    o = ob_at(o, JSON_HEAD_MAX);
     OB_PUT(o, ",\"ts\":");
     o = put_ts(o, &r->ts, rec_prec(r));
     o = put_head(o, r);
     OB_PUT(o, ",\"kind\":\"");
-    o = put_name(o, rec_kind_name(r->kind));
+    o = put_name(o, kname, r->kind, REC_KIND_N);
     OB_PUT(o, "\",\"len\":");
     o = ob_put_u64(o, r->len);
-    ob.n = (size_t)(o - ob.buf);
     if (r->verb[0])
-        jverb(r->verb);
+        o = jverb(o, r->verb);
     if (r->code)
         jnum("code", r->code);
     JKEY("text");
     /* n + 2 characters written only if no byte changed */
-    plain.p = ob_jstr(r->text.p, r->text.n) == (size_t)r->text.n + 2 ? r->text.p : NULL;
+    o = ob_jput(o, r->text.p, r->text.n, &w);
+    plain.p = w == (size_t)r->text.n + 2 ? r->text.p : NULL;
     plain.n = r->text.n;
     if (r->typed.n)
         jrs("typed", &r->typed);
@@ -330,9 +368,10 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
         jnum("size", r->size);
     if (r->detect) {
         /* a name of ours: no escaping */
-        OB_LIT(",\"detected_by\":\"");
-        ob_str(det_how_name(r->detect));
-        ob_ch('"');
+        o = ob_at(o, 40);
+        OB_PUT(o, ",\"detected_by\":\"");
+        o = put_name(o, dname, r->detect, DET_HOW_N);
+        *o++ = '"';
     }
     if (r->kind == REC_BODY || r->lines > 1)
         jnum("lines", r->lines);
@@ -347,8 +386,8 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
         jrs("user", &r->cred.user);
         if (r->cred.secret.n || (r->flags & REC_F_CRED)) {
             jrs("secret", &r->cred.secret);
-            jstr("secret_kind", (const uint8_t *)secret_kind_name(r->cred.secret_kind),
-                 strlen(secret_kind_name(r->cred.secret_kind)));
+            name = secret_kind_name(r->cred.secret_kind);
+            jstr("secret_kind", (const uint8_t *)name, strlen(name));
         }
         if (r->cred.secret_typed.n)
             jrs("secret_typed", &r->cred.secret_typed);
@@ -356,39 +395,54 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
             jrs("challenge", &r->cred.challenge);
         if (r->cred.authzid.n)
             jrs("authzid", &r->cred.authzid);
-        jstr("result", (const uint8_t *)cred_result_name(r->cred.result),
-             strlen(cred_result_name(r->cred.result)));
+        name = cred_result_name(r->cred.result);
+        jstr("result", (const uint8_t *)name, strlen(name));
         jrs("reply", &r->cred.reply);
         jnum("user_frame", r->cred.user_pkt);
         jnum("secret_frame", r->cred.secret_pkt);
-        if (r->flags & REC_F_DECRYPTED)
-            OB_LIT(",\"decrypted\":true");   /* found inside TLS */
+        if (r->flags & REC_F_DECRYPTED) {
+            o = ob_at(o, 20);
+            OB_PUT(o, ",\"decrypted\":true");   /* found inside TLS */
+        }
     }
-    OB_LIT(",\"flags\":[");
+    o = ob_at(o, 16);
+    OB_PUT(o, ",\"flags\":[");
     /* Walk only the set anomaly bits; most records have none. */
     for (bits = r->flags & (ANOM_F(ANOM_N) - 1); bits; bits &= bits - 1) {
         a = __builtin_ctzll(bits);
+        name = anom_name(a);
+        fn = strlen(name);
+        o = ob_at(o, fn + 3);
         if (!first)
-            ob_ch(',');
+            *o++ = ',';
         first = 0;
-        ob_ch('"');
-        ob_str(anom_name(a));
-        ob_ch('"');
+        *o++ = '"';
+        memcpy(o, name, fn);
+        o += fn;
+        *o++ = '"';
     }
+    o = ob_at(o, 20);
     if (r->flags & REC_F_CRED) {
-        ob_str(first ? "\"cred\"" : ",\"cred\"");
+        if (!first)
+            *o++ = ',';
         first = 0;
+        OB_PUT(o, "\"cred\"");
     }
-    if (r->flags & REC_F_MASKED)
-        ob_str(first ? "\"masked\"" : ",\"masked\"");
-    ob_ch(']');
+    if (r->flags & REC_F_MASKED) {
+        if (!first)
+            *o++ = ',';
+        OB_PUT(o, "\"masked\"");
+    }
+    *o++ = ']';
     if (r->kind != REC_CRED)
-        fields(r);
+        o = fields(o, r);
     plain.p = NULL;
+    o = ob_at(o, 32);
     if (ob.escaped)
-        OB_LIT(",\"text_encoding\":\"escaped\"}\n");
+        OB_PUT(o, ",\"text_encoding\":\"escaped\"}\n");
     else
-        OB_LIT("}\n");
+        OB_PUT(o, "}\n");
+    ob.n = (size_t)(o - ob.buf);
     if (ob.n && opt && opt->flush)
         ob_flush();
 }

@@ -40,6 +40,21 @@ ob_room(size_t k)
     return ob.buf + ob.n;
 }
 
+/* Pointer-style writing: o is where the next byte goes (in ob.buf); room
+ * for k more bytes from o, flushing what is before o when they would
+ * not fit. Returns where to write. The caller sets ob.n = o - ob.buf
+ * when done. */
+static inline char *
+ob_at(char *o, size_t k)
+{
+    if ((size_t)(o - ob.buf) + k > OB_SIZE) {
+        ob.n = (size_t)(o - ob.buf);
+        ob_flush();
+        o = ob.buf;
+    }
+    return o;
+}
+
 static inline void
 ob_mem(const void *p, size_t k)
 {
@@ -154,5 +169,9 @@ ob_u64w(uint64_t v, int width)
  * ob.escaped when the text holds a \x, \u or \U escape. Returns the
  * characters written: n + 2 when every byte went out as itself. */
 size_t ob_jstr(const uint8_t *p, size_t n);
+
+/* The same at o (see ob_at); returns the end. When w is not NULL it
+ * gets the characters written. */
+char *ob_jput(char *o, const uint8_t *p, size_t n, size_t *w);
 
 #endif
