@@ -461,7 +461,7 @@ g_reason(const struct rec *r, struct fld_val *v, int m)
 #define K (1u << REC_TLS)
 static const struct fld_def fields[] = {
     { "tls", FT_PROTO, 0, "TLS: handshake steps, alerts, records not decrypted, and what decrypted records carried", g_tls, 0, 0 },
-    { "decrypted", FT_BOOL, J, "carried by TLS records decrypted with the key log (--tls-keylog)", g_decrypted, 0, 0 },
+    { "decrypted", FT_BOOL, J | FLD_IF_TLS, "carried by TLS records decrypted with the key log (--tls-keylog)", g_decrypted, 0, 0 },
     { "tls.len", FT_UINT, J, "bytes of a run of records not decrypted", g_len, K, 0 },
     { "tls.records", FT_UINT, J, "records in a run not decrypted", g_records, K, 0 },
     { "tls.handshake.type", FT_UINT, J, "handshake message: 1 Client Hello, 2 Server Hello, 11 Certificate, 24 Key Update", g_hs_type, K, 0 },
@@ -475,8 +475,8 @@ static const struct fld_def fields[] = {
     { "tls.cert.issuer", FT_STR, J, "Certificate: the server certificate's issuer (RFC 4514)", g_issuer, K, 0 },
     { "tls.alert_message.level", FT_UINT, J, "alert level: 1 warning, 2 fatal", g_alert_level, K, 0 },
     { "tls.alert_message.desc", FT_UINT, J, "alert description (0 close_notify, 40 handshake_failure, ...)", g_alert_desc, K, 0 },
-    { "tls.version", FT_UINT, J, "the session's negotiated version (0x0303 TLS 1.2, 0x0304 TLS 1.3)", g_version, 0, 0 },
-    { "tls.cipher", FT_UINT, J, "the session's negotiated cipher suite", g_cipher, 0, 0 },
+    { "tls.version", FT_UINT, J | FLD_IF_TLS, "the session's negotiated version (0x0303 TLS 1.2, 0x0304 TLS 1.3)", g_version, 0, 0 },
+    { "tls.cipher", FT_UINT, J | FLD_IF_TLS, "the session's negotiated cipher suite", g_cipher, 0, 0 },
     { "tls.cipher_name", FT_STR, 0, "its IANA name", g_cipher_name, 0, 0 },
     { "tls.resumed", FT_BOOL, J, "Server Hello: a resumed session", g_resumed, K, 0 },
     { "tls.reason", FT_STR, J, "why records were not decrypted or decryption stopped", g_reason, K, 0 },

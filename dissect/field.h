@@ -36,6 +36,12 @@ struct fld_val {
 
 /* Field flags */
 #define FLD_JSON   1    /* appears in the JSON "fields" map */
+/* The getter answers only for a record with typed keystrokes (typed.n),
+ * or only for a TLS record (REC_TLS) or one carried by decrypted TLS
+ * (REC_F_DECRYPTED): the JSON printer skips asking any other record;
+ * tests/unit/test_protocols.c checks every answer against it. */
+#define FLD_IF_TYPED 2
+#define FLD_IF_TLS   4
 
 struct fld_def {
     const char *name;

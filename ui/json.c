@@ -5,6 +5,7 @@
  * exact bytes (mailsift.1, ESCAPING). Field names come from the field
  * registry. Output goes through ob.h: this is the hot
  * path of "-T json" on a large capture. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../dissect/field.h"
@@ -113,42 +114,66 @@ put_name(char *o, const struct jname *t, unsigned i, unsigned n)
     return o + j->n;
 }
 
-/* The JSON fields of each protocol and record kind, found once: a
- * record only asks the getters that can answer for it. */
-static const struct fld_def *jf[PROTO_N][REC_KIND_N][FLD_MAXV];
-static uint8_t jfn[PROTO_N][REC_KIND_N][FLD_MAXV];   /* name lengths */
-static int njf[PROTO_N][REC_KIND_N] = { { -1 } };
+/* The JSON fields of each protocol, record kind and variant (bit 0: the
+ * record has typed keystrokes, bit 1: it is TLS or decrypted), found
+ * once: a record only asks the getters that can answer for it
+ * (fld_def.kinds, FLD_IF_TYPED, FLD_IF_TLS). Each field's key, "name":,
+ * is kept rendered and padded to JKEY_MAX bytes, copied whole. */
+#define JKEY_MAX 48
+struct jkey {
+    const struct fld_def *f;
+    size_t n;
+    char s[JKEY_MAX];
+};
+static struct jkey *jkeys;          /* one per field of the registry */
+static uint16_t jf[PROTO_N][REC_KIND_N][4][FLD_MAXV];
+static uint8_t njf[PROTO_N][REC_KIND_N][4];
+static int jf_ready;
 
 static void
 json_fields_init(void)
 {
-    size_t nf, i;
+    size_t nf, i, l;
     const struct fld_def *t = fld_table(&nf);
-    int p, k, *n;
+    int p, k, w;
+    uint8_t *n;
 
+    jf_ready = 1;
     for (k = 0; k <= REC_KIND_N; k++)
         jname_set(&kname[k], rec_kind_name(k));
     for (p = 0; p <= PROTO_N; p++)
         jname_set(&pname[p], proto_name(p));
     for (k = 0; k <= DET_HOW_N; k++)
         jname_set(&dname[k], det_how_name(k));
-
+    if (!(jkeys = calloc(nf ? nf : 1, sizeof *jkeys)))
+        return;                     /* no "fields" then */
+    for (i = 0; i < nf; i++) {
+        jkeys[i].f = &t[i];
+        l = strlen(t[i].name);
+        if (l + 3 > JKEY_MAX)
+            continue;               /* n = 0: written from the name */
+        jkeys[i].s[0] = '"';
+        memcpy(jkeys[i].s + 1, t[i].name, l);
+        memcpy(jkeys[i].s + 1 + l, "\":", 2);
+        jkeys[i].n = l + 3;
+    }
     for (p = 0; p < PROTO_N; p++)
-        for (k = 0; k < REC_KIND_N; k++) {
-            n = &njf[p][k];
-            *n = 0;
-            for (i = 0; i < nf && *n < FLD_MAXV; i++) {
-                const char *name = t[i].name;
-                if (!(t[i].flags & FLD_JSON))
-                    continue;
-                if (t[i].kinds && !(t[i].kinds & (1u << k)))
-                    continue;
-                if (t[i].proto && t[i].proto != p)
-                    continue;     /* another protocol's field */
-                jfn[p][k][*n] = (uint8_t)strlen(name);
-                jf[p][k][(*n)++] = &t[i];
+        for (k = 0; k < REC_KIND_N; k++)
+            for (w = 0; w < 4; w++) {
+                n = &njf[p][k][w];
+                for (i = 0; i < nf && *n < FLD_MAXV; i++) {
+                    if (!(t[i].flags & FLD_JSON))
+                        continue;
+                    if (t[i].kinds && !(t[i].kinds & (1u << k)))
+                        continue;
+                    if (t[i].proto && t[i].proto != p)
+                        continue;     /* another protocol's field */
+                    if (((t[i].flags & FLD_IF_TYPED) && !(w & 1))
+                        || ((t[i].flags & FLD_IF_TLS) && !(w & 2)))
+                        continue;
+                    jf[p][k][w][(*n)++] = (uint16_t)i;
+                }
             }
-        }
 }
 
 static char *
@@ -157,27 +182,34 @@ fields(char *o, const struct rec *r)
     struct fld_val v[FLD_MAXV];
     int k, j, i, first = 1, p = r->proto < PROTO_N ? r->proto : 0;
     int kd = r->kind < REC_KIND_N ? r->kind : 0;
-    const struct fld_def *const *f = jf[p][kd];
-    const uint8_t *fn = jfn[p][kd];
+    int w = (r->typed.n != 0) | (r->kind == REC_TLS || (r->flags & REC_F_DECRYPTED)) << 1;
+    const uint16_t *f = jf[p][kd][w];
+    const struct jkey *e;
 
     o = ob_at(o, 16);
     OB_PUT(o, ",\"fields\":{");
-    for (i = 0; i < njf[p][kd]; i++) {
-        k = f[i]->get(r, v, FLD_MAXV);
+    for (i = 0; jkeys && i < njf[p][kd][w]; i++) {
+        e = &jkeys[f[i]];
+        k = e->f->get(r, v, FLD_MAXV);
         if (k <= 0)
             continue;
-        o = ob_at(o, (size_t)fn[i] + 8);
+        o = ob_at(o, JKEY_MAX + 1);
         if (!first)
             *o++ = ',';
         first = 0;
-        *o++ = '"';
-        memcpy(o, f[i]->name, fn[i]);
-        o += fn[i];
-        OB_PUT(o, "\":");
+        if (e->n) {
+            memcpy(o, e->s, JKEY_MAX);
+            o += e->n;
+        } else {
+            o = ob_jput(o, (const uint8_t *)e->f->name, strlen(e->f->name), NULL);
+            o = ob_at(o, 1);
+            *o++ = ':';
+        }
         if (k == 1) {
             o = jval(o, &v[0]);
             continue;
         }
+        o = ob_at(o, 1);
         *o++ = '[';
         for (j = 0; j < k; j++) {
             if (j) {
@@ -201,6 +233,7 @@ fields(char *o, const struct rec *r)
  * a stale slot is only a miss. */
 #define HEAD_SLOTS 1024
 #define HEAD_MAX 200    /* 2 x 45-char addresses, 3 numbers, keys, names */
+#define HEAD_COPY 128   /* IPv4 heads are about 110 */
 
 struct head_slot {
     uint32_t flow;
@@ -218,7 +251,10 @@ put_head(char *o, const struct rec *r)
 
     if (c->have && c->flow == r->flow && c->proto == r->proto && c->dir == r->dir
         && !memcmp(&c->src, &r->src, sizeof c->src) && !memcmp(&c->dst, &r->dst, sizeof c->dst)) {
-        memcpy(o, c->s, c->n);
+        /* whole for the usual IPv4 head; the rest of a longer one */
+        memcpy(o, c->s, HEAD_COPY);
+        if (c->n > HEAD_COPY)
+            memcpy(o + HEAD_COPY, c->s + HEAD_COPY, c->n - HEAD_COPY);
         return o + c->n;
     }
     q = o;
@@ -253,7 +289,7 @@ put_head(char *o, const struct rec *r)
 /* A verb: sess_verb kept only 0x21..0x7e, of which '"' and '\\' need
  * an escape. Room: the caller's (JSON_HEAD_MAX). */
 static char *
-jverb(char *o, const char *v)
+jverb(char *o, const char v[16])
 {
     size_t n = strnlen(v, 16), i;
 
@@ -265,7 +301,7 @@ jverb(char *o, const char *v)
         return o;
     }
     OB_PUT(o, ",\"verb\":\"");
-    memcpy(o, v, n);
+    memcpy(o, v, 16);       /* rec.verb is 16 bytes: copied whole */
     o += n;
     *o++ = '"';
     return o;
@@ -303,11 +339,11 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     int a, first = 1;
     uint64_t bits;
     uint16_t i;
-    char *o, *f;
+    char *o, d[24];
     size_t fn, w;
     const char *name;
 
-    if (njf[0][0] < 0)
+    if (!jf_ready)
         json_fields_init();
     ob_to(fp);
     ob.escaped = 0;
@@ -316,18 +352,20 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
      * on many short connections). */
     o = ob_at(ob.buf + ob.n, JSON_HEAD_MAX);
     OB_PUT(o, "{\"frame\":");
-    f = o;
-    o = ob_put_u64(o, r->pkt);
-    fn = (size_t)(o - f);
+    /* The frame's digits, three times: copied whole (24 bytes, in the
+     * room reserved), moved on by their length. */
+    fn = (size_t)(ob_put_u64(d, r->pkt) - d);
+    memcpy(o, d, sizeof d);
+    o += fn;
     OB_PUT(o, ",\"frames\":[");
     if (r->pkt_first == r->pkt) {
-        memcpy(o, f, fn);
+        memcpy(o, d, sizeof d);
         o += fn;
     } else {
         o = ob_put_u64(o, r->pkt_first);
     }
     *o++ = ',';
-    memcpy(o, f, fn);
+    memcpy(o, d, sizeof d);
     o += fn;
     OB_PUT(o, "],\"segments\":");
     o = ob_put_u64(o, r->nseg);

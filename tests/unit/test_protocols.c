@@ -39,7 +39,9 @@ put_str(char *o, size_t sz, const char *tag, const struct rec_str *s)
 }
 
 /* Getters that answered for a record kind their field does not declare
- * (fld_def.kinds): the JSON printer would have left them out. */
+ * (fld_def.kinds), or for a record without keystrokes or outside TLS
+ * when they declare FLD_IF_TYPED or FLD_IF_TLS: the JSON printer would
+ * have left them out. */
 static int kinds_wrong, kinds_asked;
 
 static void
@@ -49,14 +51,21 @@ check_kinds(const struct rec *r)
     size_t nf, i;
     const struct fld_def *t = fld_table(&nf);
 
+    int typed = r->typed.n != 0, tls = r->kind == REC_TLS || (r->flags & REC_F_DECRYPTED);
+
     for (i = 0; i < nf; i++) {
-        if (!t[i].kinds)
+        if (!t[i].kinds && !(t[i].flags & (FLD_IF_TYPED | FLD_IF_TLS)))
             continue;
         kinds_asked++;
-        if (t[i].get(r, v, FLD_MAXV) > 0 && !(t[i].kinds & (1u << r->kind))) {
+        if (t[i].get(r, v, FLD_MAXV) <= 0)
+            continue;
+        if ((t[i].kinds && !(t[i].kinds & (1u << r->kind)))
+            || ((t[i].flags & FLD_IF_TYPED) && !typed)
+            || ((t[i].flags & FLD_IF_TLS) && !tls)) {
             if (kinds_wrong++ < 5)
-                fprintf(stderr, "field %s answered for a %s record\n", t[i].name,
-                        rec_kind_name(r->kind));
+                fprintf(stderr, "field %s answered for a %s record%s%s\n", t[i].name,
+                        rec_kind_name(r->kind), typed ? "" : " without keystrokes",
+                        tls ? "" : " outside TLS");
         }
     }
 }
