@@ -380,14 +380,13 @@ src_fallback(struct cap *c, struct cap_src *s, char *errbuf)
     return 0;
 }
 
-/* Make n bytes readable at buf[lo]; fewer at the end of the file. */
-static size_t
-fill(struct cap_src *s, size_t n)
+/* Make n bytes readable at buf[lo]; fewer at the end of the file. The
+ * check is inline (twice a packet), the refill out of line. */
+static __attribute__((noinline)) size_t
+refill(struct cap_src *s, size_t n)
 {
     ssize_t r;
 
-    if (s->hi - s->lo >= n)
-        return s->hi - s->lo;
     if (n > s->bufsz) {
         /* a record larger than the buffer: room for it */
         uint8_t *nb = malloc(n);
@@ -412,6 +411,12 @@ fill(struct cap_src *s, size_t n)
         s->off += (uint64_t)r;
     }
     return s->hi - s->lo;
+}
+
+static inline size_t
+fill(struct cap_src *s, size_t n)
+{
+    return s->hi - s->lo >= n ? s->hi - s->lo : refill(s, n);
 }
 
 /* The next record of an own source: 1, 0 at the end, or -1 when libpcap
@@ -453,13 +458,36 @@ own_next(struct cap *c, struct cap_src *s)
     }
 }
 
+/* The next packet from libpcap into s->hh and s->head.data: CAP_PKT,
+ * CAP_TIMEOUT, CAP_EOF or CAP_ERROR. Out of line: its locals, whose
+ * addresses libpcap gets, would put a stack check on every packet of
+ * an own source too. */
+static __attribute__((noinline)) int
+src_pcap(struct cap_src *s)
+{
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    int rc = pcap_next_ex(s->pcap, &h, &d);
+
+    if (rc == 0)
+        return CAP_TIMEOUT;
+    if (rc == PCAP_ERROR_BREAK)
+        return CAP_EOF;
+    if (rc != 1) {
+        snprintf(s->err, ERRBUF_LEN, "%s", pcap_geterr(s->pcap));
+        return CAP_ERROR;
+    }
+    s->hh = *h;
+    s->head.data = d;
+    return CAP_PKT;
+}
+
 /* The next packet of source s into s->head: CAP_PKT, CAP_TIMEOUT,
  * CAP_EOF or CAP_ERROR (s->err says why). */
 static int
 src_next(struct cap *c, struct cap_src *s)
 {
-    struct pcap_pkthdr *h;
-    const u_char *d;
+    const struct pcap_pkthdr *h;
     int rc;
 
     if (s->own) {
@@ -471,17 +499,9 @@ src_next(struct cap *c, struct cap_src *s)
         if (src_fallback(c, s, s->err) < 0)
             return CAP_ERROR;
     }
-    rc = pcap_next_ex(s->pcap, &h, &d);
-    if (rc == 0)
-        return CAP_TIMEOUT;
-    if (rc == PCAP_ERROR_BREAK)
-        return CAP_EOF;
-    if (rc != 1) {
-        snprintf(s->err, ERRBUF_LEN, "%s", pcap_geterr(s->pcap));
-        return CAP_ERROR;
-    }
-    s->hh = *h;
-    s->head.data = d;
+    rc = src_pcap(s);
+    if (rc != CAP_PKT)
+        return rc;
 got:
     s->npk++;
     h = &s->hh;
