@@ -55,6 +55,12 @@ numbers(void)
         v = next() >> (next() % 64);
         bad += !num_ok(v);
     }
+    /* every number below two million, and as many below 10^8 (frame
+     * numbers, ports, lengths) */
+    for (v = 0; v < 2000000; v++)
+        bad += !num_ok(v);
+    for (i = 0; i < 2000000; i++)
+        bad += !num_ok(next() % 100000000);
     T_INT(bad, 0);
 }
 
