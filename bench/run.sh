@@ -13,6 +13,10 @@
 #   BENCH_TSHARK  0 skips tshark (it is timed with a single run; on the
 #                 1M-connection captures it reads the 100k-connection cut
 #                 of the same generator and its time is taken x10)
+#   BENCH_TSHARK_SAME  tshark also doing what mailsift does, once each:
+#                 -T json for -T json, -q -z credentials for -z creds.
+#                 1 (default): on the 1M-connection captures (their cuts),
+#                 all: on every capture, 0: never
 #   BENCH_DSNIFF  0 skips dsniff (run only when installed)
 #   MAILSIFT      mailsift binary (./mailsift from the repository root)
 #   CC            C compiler (cc)
@@ -36,6 +40,7 @@ if [ -n "${MAILSIFT:-}" ]; then mailsift=$(abspath "$MAILSIFT"); else mailsift=$
 runs=${BENCH_RUNS:-3}
 want_tshark=${BENCH_TSHARK:-1}
 want_dsniff=${BENCH_DSNIFF:-1}
+want_same=${BENCH_TSHARK_SAME:-1}
 sizes=${BENCH_SIZES:-all}
 cc=${CC:-cc}
 
@@ -206,6 +211,20 @@ for c in "${chosen[@]}"; do
         hyperfine --style basic --runs 1 -i --export-json "$res/$name.tshark.json" \
             -n tshark "/usr/bin/time -f %M -o $(q "$res/$name.tshark.rss") \
 tshark -r $(q "$tf") -Y 'smtp || pop' > /dev/null 2>&1"
+        # the same task as mailsift's: JSON of the mail packets, and
+        # tshark's credentials tap (one run each, on the same file)
+        same=0
+        case $want_same in
+        all) same=1 ;;
+        0) ;;
+        *) [ -n "${cut[$name]:-}" ] && same=1 ;;
+        esac
+        rm -f "$res/$name.tshark-same.json"
+        if [ $same = 1 ]; then
+            hyperfine --style basic --runs 1 -i --export-json "$res/$name.tshark-same.json" \
+                -n "tshark -T json" "tshark -r $(q "$tf") -Y 'smtp || pop' -T json > /dev/null 2>&1" \
+                -n "tshark -z credentials" "tshark -r $(q "$tf") -q -z credentials > /dev/null 2>&1"
+        fi
     fi
 
     med() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$2"; }
@@ -217,14 +236,20 @@ tshark -r $(q "$tf") -Y 'smtp || pop' > /dev/null 2>&1"
     floor_med=$(med floor "$res/$name.json")
     tshark_med=""
     tshark_cpu=""
+    tjson_med=""
+    tcred_med=""
     if [ $have_tshark = 1 ]; then
         tshark_med=$(echo "$(med tshark "$res/$name.tshark.json") * $tfactor" | bc -l)
         tshark_cpu=$(echo "$(cpu tshark "$res/$name.tshark.json") * $tfactor" | bc -l)
+        if [ -s "$res/$name.tshark-same.json" ]; then
+            tjson_med=$(echo "$(med "tshark -T json" "$res/$name.tshark-same.json") * $tfactor" | bc -l)
+            tcred_med=$(echo "$(med "tshark -z credentials" "$res/$name.tshark-same.json") * $tfactor" | bc -l)
+        fi
     fi
 
-    emit() {    # emit TOOL MEDIAN RSSKB NOTE CPU
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$pkts" \
-            "$1" "$2" "$3" "$floor_med" "$tshark_med" "$4" "$5" "$tshark_cpu" >> "$rows"
+    emit() {    # emit TOOL MEDIAN RSSKB NOTE CPU [TSHARK-SAME-TASK-MEDIAN]
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$size" "$pkts" \
+            "$1" "$2" "$3" "$floor_med" "$tshark_med" "$4" "$5" "$tshark_cpu" "${6:-}" >> "$rows"
     }
     emit floor "$floor_med" "$(rssof "$res/$name.floor.rss")" "" "$(cpu floor "$res/$name.json")"
     if [ $have_mailsift = 1 ]; then
@@ -245,7 +270,11 @@ tshark -r $(q "$tf") -Y 'smtp || pop' > /dev/null 2>&1"
                 c=""
                 rss=""
             fi
-            emit "$tn" "$m" "$rss" "$note" "$c"
+            case $tn in
+            *json) tsame=$tjson_med ;;
+            *) tsame=$tcred_med ;;
+            esac
+            emit "$tn" "$m" "$rss" "$note" "$c" "$tsame"
         done
     else
         emit "mailsift" "" "" "missing"
@@ -256,6 +285,14 @@ tshark -r $(q "$tf") -Y 'smtp || pop' > /dev/null 2>&1"
     fi
     if [ $have_tshark = 1 ]; then
         emit tshark "$tshark_med" "$(rssof "$res/$name.tshark.rss")" "$tnote" "$tshark_cpu"
+        if [ -n "$tjson_med" ]; then
+            sn=${tnote/RSS of the cut/}
+            sn=${sn%; }
+            emit "tshark -T json" "$tjson_med" "" "$sn" \
+                "$(echo "$(cpu "tshark -T json" "$res/$name.tshark-same.json") * $tfactor" | bc -l)"
+            emit "tshark -q -z credentials" "$tcred_med" "" "$sn" \
+                "$(echo "$(cpu "tshark -z credentials" "$res/$name.tshark-same.json") * $tfactor" | bc -l)"
+        fi
     fi
 done
 
@@ -270,15 +307,17 @@ table=$res/summary.md
     echo
     echo "$(cut -d' ' -f1-3 /proc/loadavg) load average at the end (the machine is shared: CPU seconds are steadier than wall time)"
     echo
-    echo "| capture | size MB | packets | tool | median wall s | CPU s | MB/s | packets/s | peak RSS MiB | ratio vs floor | tshark/mailsift wall | tshark/mailsift CPU |"
-    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "tshark/mailsift: tshark -Y 'smtp || pop' (its packet list) over mailsift. Same task: tshark -Y 'smtp || pop' -T json over mailsift -T json, and tshark -q -z credentials (its credentials tap, which does not list SMTP AUTH PLAIN logins) over mailsift -z creds"
+    echo
+    echo "| capture | size MB | packets | tool | median wall s | CPU s | MB/s | packets/s | peak RSS MiB | ratio vs floor | tshark/mailsift wall | tshark/mailsift CPU | same task: tshark/mailsift wall |"
+    echo "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     awk -F'\t' '
     function fmt(x, d) { return x == "" ? "-" : sprintf("%." d "f", x) }
     {
         cap = $1; size = $2; pk = $3; tool = $4; med = $5; rss = $6
-        fl = $7; ts = $8; note = $9; cpu = $10; tcpu = $11
+        fl = $7; ts = $8; note = $9; cpu = $10; tcpu = $11; tsame = $12
         if (med == "" || med == "null") {
-            printf "| %s | %.1f | %d | %s | %s | - | - | - | - | - | - | - |\n", cap, size / 1e6, pk, tool, (note != "" ? note : "-")
+            printf "| %s | %.1f | %d | %s | %s | - | - | - | - | - | - | - | - |\n", cap, size / 1e6, pk, tool, (note != "" ? note : "-")
             next
         }
         mbs = size / 1e6 / med
@@ -294,7 +333,8 @@ table=$res/summary.md
         if (note != "")
             tool = tool " (" note ")"
         cs = (cpu == "") ? "-" : sprintf("%.2f", cpu)
-        printf "| %s | %.1f | %d | %s | %.3f | %s | %.0f | %.0f | %s | %s | %s | %s |\n", cap, size / 1e6, pk, tool, med, cs, mbs, pps, rs, r, rt, rc
+        rsame = (tool ~ /^mailsift/ && tsame != "" && tsame != "null") ? sprintf("%.1f", tsame / med) : "-"
+        printf "| %s | %.1f | %d | %s | %.3f | %s | %.0f | %.0f | %s | %s | %s | %s | %s |\n", cap, size / 1e6, pk, tool, med, cs, mbs, pps, rs, r, rt, rc, rsame
     }' "$rows"
     if [ $have_mailsift = 0 ]; then
         echo
