@@ -506,12 +506,17 @@ got:
     s->npk++;
     h = &s->hh;
     /* Opened with nanosecond precision: tv_usec holds nanoseconds,
-     * unchecked by libpcap, so a damaged file can say 4e9. */
-    s->head.ts.sec = h->ts.tv_sec + h->ts.tv_usec / 1000000000;
-    s->head.ts.nsec = (uint32_t)(h->ts.tv_usec % 1000000000);
-    if (h->ts.tv_usec < 0) {
-        s->head.ts.sec -= 1;
-        s->head.ts.nsec += 1000000000;
+     * unchecked by libpcap, so a damaged file can say 4e9; and a pcapng
+     * block can say any 64-bit time: the seconds saturate. */
+    {
+        long q = h->ts.tv_usec / 1000000000, r = h->ts.tv_usec % 1000000000;
+        if (r < 0) {
+            r += 1000000000;
+            q -= 1;
+        }
+        if (__builtin_add_overflow((int64_t)h->ts.tv_sec, (int64_t)q, &s->head.ts.sec))
+            s->head.ts.sec = q < 0 ? -INT64_MAX : INT64_MAX;
+        s->head.ts.nsec = (uint32_t)r;
     }
     s->head.caplen = h->caplen;
     s->head.len = h->len;

@@ -27,7 +27,7 @@ static int
 g_time_rel(const struct rec *r, struct fld_val *v, int m)
 {
     struct ms_time t0 = rec_t0(r);
-    int64_t s = r->ts.sec - t0.sec;
+    int64_t s = ms_sec_sub(r->ts.sec, t0.sec);
     int64_t ns = (int64_t)r->ts.nsec - t0.nsec;
 
     if (m < 1)
@@ -157,7 +157,7 @@ static int g_req_verb(const struct rec *r, struct fld_val *v, int m) { return r-
 static int
 g_req_time(const struct rec *r, struct fld_val *v, int m)
 {
-    int64_t s = r->ts.sec - r->req_ts.sec;
+    int64_t s = ms_sec_sub(r->ts.sec, r->req_ts.sec);
     int64_t ns = (int64_t)r->ts.nsec - r->req_ts.nsec;
 
     if (!r->req_pkt || m < 1)

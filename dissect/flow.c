@@ -233,7 +233,7 @@ flow_create(struct flow_table *t, const struct flow_key *k,
 void
 flow_expire(struct flow_table *t, const struct ms_time *now)
 {
-    while (t->tail && now->sec - t->tail->last.sec > LIM_FLOW_IDLE)
+    while (t->tail && ms_sec_sub(now->sec, t->tail->last.sec) > LIM_FLOW_IDLE)
         flow_close(t, t->tail, FLOW_END_IDLE);
 }
 

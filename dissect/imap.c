@@ -1625,7 +1625,7 @@ static int g_rsp_to(const struct rec *r, struct fld_val *v, int m) { return RSP(
 static int
 g_time(const struct rec *r, struct fld_val *v, int m)
 {
-    int64_t s = r->ts.sec - r->req_ts.sec;
+    int64_t s = ms_sec_sub(r->ts.sec, r->req_ts.sec);
     int64_t ns = (int64_t)r->ts.nsec - r->req_ts.nsec;
 
     if (!RSP(r) || r->text.p[0] == '+' || !r->req_pkt || m < 1)

@@ -36,6 +36,19 @@ struct ms_time {
     uint32_t nsec;
 };
 
+/* a - b in seconds, saturated at +-INT64_MAX (so that it can also be
+ * negated): the seconds come from the file, and a pcapng block can say
+ * any 64-bit time. Every difference of two ms_time seconds goes here. */
+static inline int64_t
+ms_sec_sub(int64_t a, int64_t b)
+{
+    int64_t d;
+
+    if (__builtin_sub_overflow(a, b, &d))
+        return a < b ? -INT64_MAX : INT64_MAX;
+    return d == INT64_MIN ? -INT64_MAX : d;
+}
+
 /* The capture's clock: the first packet's time, from which relative
  * times count, and the fraction digits shown: 6 for microsecond
  * captures, 9 for nanosecond ones (like tshark). Set by the dissector at

@@ -136,7 +136,7 @@ fmt_time(const struct ms_time *t, int mode, const struct ms_time *prev,
     case TF_DELTA:
         /* Captures can go back in time (merged files, bad clocks): show
          * a negative offset as tshark does, sign first. */
-        ds = t->sec - base->sec;
+        ds = ms_sec_sub(t->sec, base->sec);
         dn = (int64_t)t->nsec - base->nsec;
         if (ds < 0 || (ds == 0 && dn < 0)) {
             ds = -ds;

@@ -318,9 +318,11 @@ zstat_add(struct zstat *z, const struct rec *r)
             }
         }
         if (r->req_pkt && !before(&r->ts, &r->req_ts)) {
-            int64_t ns = (r->ts.sec - r->req_ts.sec) * 1000000000
-                         + ((int64_t)r->ts.nsec - r->req_ts.nsec);
-            uint64_t us = (uint64_t)ns / 1000;
+            /* not before: ds >= 0; past 4,295 s the microseconds are
+             * more than the 32 bits kept (and ds * 10^9 could overflow) */
+            int64_t ds = ms_sec_sub(r->ts.sec, r->req_ts.sec);
+            int64_t ns = ds > 4295 ? 0 : ds * 1000000000 + ((int64_t)r->ts.nsec - r->req_ts.nsec);
+            uint64_t us = ds > 4295 ? UINT32_MAX : (uint64_t)ns / 1000;
             lat_add(z, P, r->req_verb[0] ? r->req_verb : "(no verb)",
                     us > UINT32_MAX ? UINT32_MAX : (uint32_t)us);
         }
@@ -759,7 +761,7 @@ anom_list(uint64_t bits, char *buf, size_t sz)
 static void
 duration(const struct zsess *s, char *buf, size_t sz)
 {
-    int64_t ds = s->t1.sec - s->t0.sec;
+    int64_t ds = ms_sec_sub(s->t1.sec, s->t0.sec);
     int64_t dn = (int64_t)s->t1.nsec - s->t0.nsec;
 
     if (dn < 0) {

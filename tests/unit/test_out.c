@@ -14,6 +14,7 @@
 #include "../../ui/esc.h"
 #include "../../ui/fmt.h"
 #include "../../ui/ob.h"
+#include "../../dissect/record.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -34,6 +35,22 @@ num_ok(uint64_t v)
     char *e = ob_put_u64(got, v);
 
     return e - got == n && !memcmp(got, want, (size_t)n);
+}
+
+/* Differences of capture seconds saturate (a pcapng block can say any
+ * 64-bit time), and the result can always be negated. */
+static void
+seconds(void)
+{
+    T_CHECK(ms_sec_sub(5, 3) == 2);
+    T_CHECK(ms_sec_sub(3, 5) == -2);
+    T_CHECK(ms_sec_sub(INT64_MAX, -1) == INT64_MAX);
+    T_CHECK(ms_sec_sub(8208983190603844015LL, -5193166122916207080LL) == INT64_MAX);
+    T_CHECK(ms_sec_sub(-5193166122916207080LL, 8208983190603844015LL) == -INT64_MAX);
+    T_CHECK(ms_sec_sub(INT64_MIN, 0) == -INT64_MAX);
+    T_CHECK(ms_sec_sub(0, INT64_MIN) == INT64_MAX);
+    T_CHECK(ms_sec_sub(INT64_MIN, INT64_MIN) == 0);
+    T_CHECK(ms_sec_sub(-1, INT64_MAX) == -INT64_MAX);   /* INT64_MIN exactly: not negatable */
 }
 
 static void
@@ -348,6 +365,7 @@ int
 main(void)
 {
     numbers();
+    seconds();
     strings();
     strings_utf8();
     escape_rule();
