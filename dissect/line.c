@@ -2,6 +2,9 @@
  * with memchr, handed out without copying when they sit in one segment,
  * held in a bounded per-direction buffer otherwise. */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "anom.h"
 #include "limits.h"
@@ -74,35 +77,69 @@ note_src(struct line_asm *la, const struct line_src *src)
     la->flags |= src->flags;
 }
 
-/* Find the end of a line in p[0..n): index of the byte after it, or 0. */
+/* The first '\n' or NUL in p[i..n), or n. Sixteen bytes at a time;
+ * the last short block is read as the sixteen bytes that end at p + n,
+ * its bytes before i masked off, so nothing past the end is read. */
 static size_t
-find_eol(const struct line_asm *la, const uint8_t *p, size_t n, uint8_t *eol,
-         size_t *content)
+next_lf_nul(const uint8_t *p, size_t i, size_t n)
 {
-    const uint8_t *lf = memchr(p, '\n', n), *cr;
-    size_t lim = lf ? (size_t)(lf - p) : n;
+#ifdef __SSE2__
+    const __m128i lf = _mm_set1_epi8('\n'), z = _mm_setzero_si128();
+    __m128i v;
+    unsigned m;
 
-    if (la->crnul) {
-        /* Telnet sends CR NUL for a bare Enter (RFC 854). */
-        for (cr = memchr(p, '\r', lim); cr; cr = memchr(cr + 1, '\r', lim - (size_t)(cr + 1 - p))) {
-            if ((size_t)(cr - p) + 1 < n && cr[1] == 0) {
-                *eol = EOL_CRNUL;
-                *content = (size_t)(cr - p);
-                return *content + 2;
-            }
-            if ((size_t)(cr + 1 - p) >= lim)
-                break;
-        }
+    for (; i + 16 <= n; i += 16) {
+        v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, z)));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
     }
-    if (!lf)
-        return 0;
-    *content = lim;
-    *eol = EOL_LF;
-    return lim + 1;
+    if (i < n && n >= 16) {
+        v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, z)));
+        m &= ~0u << (16 - (n - i));
+        return m ? n - 16 + (size_t)__builtin_ctz(m) : n;
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] == '\n' || !p[i])
+            break;
+    return i;
 }
 
+/* Find the end of a line in p[0..n): index of the byte after it, or 0.
+ * The line ends at the first LF, or (la->crnul: telnet sends CR NUL for
+ * a bare Enter, RFC 854) at the first CR NUL. One pass looks for both
+ * and for NUL bytes in the content: *nul says whether one came before
+ * the line end (or before n, without one). */
+static size_t
+find_eol(const struct line_asm *la, const uint8_t *p, size_t n, uint8_t *eol,
+         size_t *content, int *nul)
+{
+    size_t i = 0, j;
+
+    *nul = 0;
+    while ((j = next_lf_nul(p, i, n)) < n) {
+        if (p[j] == '\n') {
+            *eol = EOL_LF;
+            *content = j;
+            return j + 1;
+        }
+        if (la->crnul && j && p[j - 1] == '\r') {
+            *eol = EOL_CRNUL;
+            *content = j - 1;
+            return j + 1;
+        }
+        *nul = 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* nul: whether the content holds a NUL byte, when the caller knows
+ * (1 or 0); -1: look. */
 static void
-fill(struct line *out, const uint8_t *p, size_t held, uint64_t wire, uint8_t eol)
+fill(struct line *out, const uint8_t *p, size_t held, uint64_t wire, uint8_t eol, int nul)
 {
     size_t n = held;
 
@@ -126,7 +163,9 @@ fill(struct line *out, const uint8_t *p, size_t held, uint64_t wire, uint8_t eol
         out->flags |= anom_hit(ANOM_BARE_LF);
     /* Shown escaped and never cut there, but worth a flag: a NUL in a
      * command or reply is how C servers get fooled. */
-    if (memchr(p, 0, out->n))
+    if (nul < 0 || (nul && out->n < n))     /* unknown, or maybe cut off */
+        nul = memchr(p, 0, out->n) != NULL;
+    if (nul)
         out->flags |= anom_hit(ANOM_NUL_BYTE);
 }
 
@@ -148,12 +187,12 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
     uint8_t eol = EOL_NONE;
     size_t content = 0, used, keep = 0, cc, k;
     struct line_buf *b;
-    int crlf = 0;
+    int crlf = 0, nul;
 
     *got = 0;
     if (!n)
         return 0;
-    used = find_eol(la, p, n, &eol, &content);
+    used = find_eol(la, p, n, &eol, &content, &nul);
     /* A CR at the end of the held part may pair with NUL or LF here. */
     if (la->held && la->last == '\r' && la->crnul && p[0] == 0) {
         eol = EOL_CRNUL;
@@ -173,7 +212,7 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
         one_mark.ts = src->ts;
         out->marks = &one_mark;
         out->nmarks = 1;
-        fill(out, p, used, used, eol);
+        fill(out, p, used, used, eol, nul);
         spill_short(src, out);
         *got = 1;
         return used;
@@ -255,7 +294,7 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
         }
         out->marks = b->marks;
         out->nmarks = b->nmarks;
-        fill(out, b->data, b->len, la->held, eol);
+        fill(out, b->data, b->len, la->held, eol, -1);
         if (la->held > LINE_BUF_MAX) {
             out->clen = clen;
             out->spilled = la->over == LINE_SPILL;
@@ -265,7 +304,7 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
         b->len = 0;
         b->nmarks = 0;
     } else {
-        fill(out, (const uint8_t *)"\n", 1, la->held, EOL_LF);
+        fill(out, (const uint8_t *)"\n", 1, la->held, EOL_LF, 0);
     }
     la->held = 0;
     la->flags = 0;

@@ -819,6 +819,45 @@ main(void)
         }
     }
 
+    {
+        /* Lines are found sixteen bytes at a time, looking for LF and NUL
+         * at once (line.c): a NUL before, inside and after the first
+         * block, right before the line end, in the short last block, and
+         * CR NUL (a telnet Enter) ending a client line, whole or after a
+         * NUL. Byte by byte the line is held and looked at again: the
+         * flags must agree. \001 is sent as NUL. */
+        static const struct step st[] = {
+            { DIR_S2C, "220 mx ESMTP\r\n" },
+            { DIR_C2S | NULS, "NOOP \001\r\n" },
+            { DIR_S2C | NULS, "250 a\001\r\n" },
+            { DIR_C2S | NULS, "NOOP 0123456789\001abcdefghijklmnopqrstuvwxyz\r\n" },
+            { DIR_S2C, "250 ok\r\n" },
+            { DIR_C2S | NULS, "NOOP 0123456789abcdefghijklmnopqrstuvwxy\001\r\n" },
+            { DIR_S2C, "250 ok\r\n" },
+            { DIR_C2S | NULS, "NOOP 0123456789abcdefghij\r\001" },
+            { DIR_S2C, "250 ok\r\n" },
+            { DIR_C2S | NULS, "NOOP 01234567\001\r\001" },
+            { DIR_S2C, "250 ok\r\n" },
+            { DIR_C2S, "NOOP clean line past sixteen bytes\r\n" },
+            { DIR_S2C | NULS, "250 0123456789abcdef\r\001\r\n" },
+            { DIR_C2S, "QUIT\r\n" },
+            { DIR_S2C, "221 bye\r\n" },
+        };
+        same_for_every_chunking("smtp-nul", st, (int)(sizeof st / sizeof st[0]), 25);
+        T_CHECK(count("command C NOOP") == 6);
+        T_CHECK(has("command C NOOP code=0 size=0 lines=1 fl=80000 text=NOOP  arg="));
+        T_CHECK(has("reply S 250 code=250 size=0 lines=1 fl=80000 text=250 a arg=a"));
+        T_CHECK(has("fl=80000 text=NOOP 0123456789 arg=0123456789"));
+        T_CHECK(has("fl=80000 text=NOOP 0123456789abcdefghijklmnopqrstuvwxy arg="));
+        /* CR NUL ends the line and is no NUL of its content */
+        T_CHECK(has("fl=0 text=NOOP 0123456789abcdefghij arg=0123456789abcdefghij"));
+        T_CHECK(has("fl=80000 text=NOOP 01234567 arg=01234567"));
+        T_CHECK(has("fl=0 text=NOOP clean line past sixteen bytes arg="));
+        /* the server's lines end at LF only: its CR NUL is content */
+        T_CHECK(has("fl=80000 text=250 0123456789abcdef\r"));
+        T_CHECK(count("command C QUIT") == 1);
+    }
+
     same_for_every_chunking("smtp-bdat", smtp_bdat, (int)(sizeof smtp_bdat / sizeof smtp_bdat[0]), 25);
     T_CHECK(has("command C BDAT code=0 size=0 lines=1 fl=2 text=BDAT 5 X"));
     T_CHECK(has("command C MAIL") && has("command C RCPT"));
