@@ -126,7 +126,8 @@ sess_verb(char *dst, size_t dstsz, const uint8_t *p, size_t n)
         /* The verb is an identifier; keep anything odd out of it. */
         dst[i] = (char)(c > 0x20 && c < 0x7f ? c : '?');
     }
-    dst[i] = 0;
+    /* zero to the end: a verb compares as whole words (smtp.c cmd_of) */
+    memset(dst + i, 0, dstsz - i);
 }
 
 void

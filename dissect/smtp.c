@@ -110,14 +110,43 @@ smtp_code_desc(unsigned code)
     return NULL;
 }
 
-static int
-cmd_of(const char *verb)
+/* A verb's first eight bytes as one number: verbs come zero-padded in
+ * 16 bytes (rec.verb), none of ours is longer than eight, and sess_verb
+ * never leaves a 0xff byte, so ~0 matches nothing. */
+static uint64_t
+verb_key(const char *v)
 {
+    uint64_t k;
+
+    memcpy(&k, v, sizeof k);
+    return k;
+}
+
+static int
+cmd_of(const char verb[16])
+{
+    static uint64_t key[SMTP_CMD_N];
+    static int ready;
+    uint64_t k;
     int i;
 
-    /* the first letter before the whole verb: most differ there */
+    if (!ready) {
+        for (i = 0; i < SMTP_CMD_N; i++) {
+            char v[16] = { 0 };
+            size_t n = strlen(cmd_verb[i]);
+            key[i] = ~(uint64_t)0;
+            if (i && n && n <= 8) {
+                memcpy(v, cmd_verb[i], n);
+                key[i] = verb_key(v);
+            }
+        }
+        ready = 1;
+    }
+    if (verb[8])
+        return SMTP_CMD_UNKNOWN;
+    k = verb_key(verb);
     for (i = 1; i < SMTP_CMD_N; i++)
-        if (cmd_verb[i][0] == verb[0] && verb[0] && !strcmp(verb, cmd_verb[i]))
+        if (key[i] == k)
             return i;
     return SMTP_CMD_UNKNOWN;
 }
@@ -540,7 +569,7 @@ static int
 smtp_detect(int dir, const uint8_t *p, size_t n, int midstream)
 {
     size_t i;
-    char verb[16];
+    char verb[16] = { 0 };
 
     if (dir == DIR_S2C) {
         if (n >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9'
