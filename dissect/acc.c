@@ -256,6 +256,11 @@ hdr_feed(struct acc *a, const uint8_t *p, size_t n)
             a->hstate = HS_NAME;
             /* fall through */
         case HS_NAME:
+            /* the rest of the name at once, without the switch per byte */
+            while (c != ':' && c != '\n' && a->hnlen < sizeof a->hname && i + 1 < n) {
+                a->hname[a->hnlen++] = (char)c;
+                c = p[++i];
+            }
             if (c == ':') {
                 int h = hdr_lookup(a->hname, a->hnlen);
                 if (h >= 0 && !(a->hseen >> h & 1)) {
