@@ -51,22 +51,31 @@ fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
 char *
 fmt_put_frac(char *o, uint32_t nsec, int prec)
 {
-    uint32_t fr;
+    uint32_t fr, hi, lo, a;
     int k;
 
-    /* fixed width, two digits at a time */
-    if (prec == 9) {
-        fr = nsec;
-        o[8] = (char)('0' + fr % 10);
-        fr /= 10;
-    } else {
-        fr = nsec / 1000;
+    if (prec != 9) {
+        /* microseconds, six digits: pairs without a division (ob.h).
+         * A bad nsec (a pcapng block can say anything) keeps its low
+         * six digits, as the loop below would. */
+        fr = nsec / 1000 % 1000000;
+        hi = (uint32_t)(((uint64_t)fr * 109951163) >> 40);     /* fr / 10^4 */
+        lo = fr - hi * 10000;
+        a = (lo * 5243) >> 19;
+        ob_d2put(o, hi);
+        ob_d2put(o + 2, a);
+        ob_d2put(o + 4, lo - a * 100);
+        return o + 6;
     }
-    for (k = prec == 9 ? 6 : 4; k >= 0; k -= 2) {
+    /* fixed width, two digits at a time */
+    fr = nsec;
+    o[8] = (char)('0' + fr % 10);
+    fr /= 10;
+    for (k = 6; k >= 0; k -= 2) {
         memcpy(o + k, ob_d2 + 2 * (fr % 100), 2);
         fr /= 100;
     }
-    return o + (prec == 9 ? 9 : 6);
+    return o + 9;
 }
 
 /* t[0..n) into buf (sz bytes), cut to fit, NUL-terminated. */

@@ -85,9 +85,43 @@ ob_ch(char c)
 /* "00".."99": two digits per division. */
 extern const char ob_d2[201];
 
+/* Two digits of x < 100 at o. */
+static inline void
+ob_d2put(char *o, uint32_t x)
+{
+    memcpy(o, ob_d2 + 2 * x, 2);
+}
+
+/* 1-4 digits of x < 10^4 at o; returns the end. x / 100 is
+ * (x * 5243) >> 19, exact below 43,699. */
+static inline char *
+ob_put_u4(char *o, uint32_t x)
+{
+    uint32_t a;
+
+    if (x < 100) {
+        if (x < 10) {
+            *o = (char)('0' + x);
+            return o + 1;
+        }
+        ob_d2put(o, x);
+        return o + 2;
+    }
+    a = (x * 5243) >> 19;
+    if (a < 10) {
+        *o = (char)('0' + a);
+        ob_d2put(o + 1, x - a * 100);
+        return o + 3;
+    }
+    ob_d2put(o, a);
+    ob_d2put(o + 2, x - a * 100);
+    return o + 4;
+}
+
 /* Digits of v written at o; returns the end. Unchecked: the caller
- * reserved room with ob_room(). The digits are counted first and
- * written in place, in 32-bit arithmetic once v fits. */
+ * reserved room with ob_room() or ob_at(). Below 10^8 (frame numbers,
+ * lengths, ports, codes: nearly all) two halves of four digits, each
+ * two pairs, without a division; above, pairs from the end. */
 static inline char *
 ob_put_u64(char *o, uint64_t v)
 {
@@ -100,12 +134,20 @@ ob_put_u64(char *o, uint64_t v)
         10000000000000000000ull,
     };
     unsigned n;
-    uint32_t w;
+    uint32_t w, hi, lo, a;
     char *e, *p;
 
-    if (v < 10) {
-        *o = (char)('0' + v);
-        return o + 1;
+    if (v < 10000)
+        return ob_put_u4(o, (uint32_t)v);
+    if (v < 100000000) {
+        w = (uint32_t)v;
+        hi = (uint32_t)(((uint64_t)w * 109951163) >> 40);     /* w / 10^4 */
+        lo = w - hi * 10000;
+        o = ob_put_u4(o, hi);
+        a = (lo * 5243) >> 19;
+        ob_d2put(o, a);
+        ob_d2put(o + 2, lo - a * 100);
+        return o + 4;
     }
     /* floor(log10(v)) from the bit length, corrected by one compare. */
     n = (unsigned)(64 - __builtin_clzll(v)) * 1233 >> 12;
