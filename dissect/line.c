@@ -201,17 +201,17 @@ line_next(struct line_asm *la, const uint8_t *p, size_t n,
     }
     if (!la->held && used && used <= LIM_LINE + 2) {
         /* The common case: the whole line is in this segment. */
-        memset(out, 0, sizeof *out);
-        out->flags = la->flags | src->flags;
+        /* every member named once: no memset, then stores over it */
+        *out = (struct line){
+            .flags = la->flags | src->flags,
+            .pkt_first = src->pkt, .pkt_last = src->pkt,
+            .ts_first = src->ts, .ts_last = src->ts,
+            .nseg = 1, .marks = &one_mark, .nmarks = 1,
+        };
         la->flags = 0;
-        out->pkt_first = out->pkt_last = src->pkt;
-        out->ts_first = out->ts_last = src->ts;
-        out->nseg = 1;
         one_mark.pkt = src->pkt;
         one_mark.off = 0;
         one_mark.ts = src->ts;
-        out->marks = &one_mark;
-        out->nmarks = 1;
         fill(out, p, used, used, eol, nul);
         spill_short(src, out);
         *got = 1;

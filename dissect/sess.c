@@ -116,7 +116,21 @@ void
 sess_verb(char *dst, size_t dstsz, const uint8_t *p, size_t n)
 {
     size_t i;
+    char t[16] = { 0 };
 
+    if (dstsz == sizeof t) {
+        /* the usual 16-byte verb: built zero-padded, stored whole */
+        if (n >= sizeof t)
+            n = sizeof t - 1;
+        for (i = 0; i < n; i++) {
+            uint8_t c = p[i];
+            if (c >= 'a' && c <= 'z')
+                c = (uint8_t)(c - 32);
+            t[i] = (char)(c > 0x20 && c < 0x7f ? c : '?');
+        }
+        memcpy(dst, t, sizeof t);
+        return;
+    }
     if (n >= dstsz)
         n = dstsz - 1;
     for (i = 0; i < n; i++) {

@@ -852,7 +852,7 @@ has_word(const struct rec_str *s, const char *w)
 static int
 g_mail_utf8(const struct rec *r, struct fld_val *v, int m)
 {
-    return IS(r, REC_CMD) && !strcmp(r->verb, "MAIL") && has_word(&r->arg, "SMTPUTF8")
+    return IS(r, REC_CMD) && !memcmp(r->verb, "MAIL", 5) && has_word(&r->arg, "SMTPUTF8")
         ? v_bool(v, m, 1) : 0;
 }
 static int
