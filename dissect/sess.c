@@ -116,19 +116,20 @@ void
 sess_verb(char *dst, size_t dstsz, const uint8_t *p, size_t n)
 {
     size_t i;
-    char t[16] = { 0 };
 
-    if (dstsz == sizeof t) {
-        /* the usual 16-byte verb: built zero-padded, stored whole */
-        if (n >= sizeof t)
-            n = sizeof t - 1;
+    if (dstsz == 16) {
+        /* the usual 16-byte verb: zeroed whole by one store, the bytes
+         * written over it (built in a local and copied, the copy would
+         * wait for the byte stores) */
+        memset(dst, 0, 16);
+        if (n >= 16)
+            n = 15;
         for (i = 0; i < n; i++) {
             uint8_t c = p[i];
             if (c >= 'a' && c <= 'z')
                 c = (uint8_t)(c - 32);
-            t[i] = (char)(c > 0x20 && c < 0x7f ? c : '?');
+            dst[i] = (char)(c > 0x20 && c < 0x7f ? c : '?');
         }
-        memcpy(dst, t, sizeof t);
         return;
     }
     if (n >= dstsz)
