@@ -77,7 +77,8 @@ hist_add(struct tcp_dir *d, uint32_t seq, const uint8_t *p, size_t n)
     pos = seq % TCP_HIST;
     k = n < TCP_HIST - pos ? n : TCP_HIST - pos;
     memcpy(d->hist + pos, p, k);
-    memcpy(d->hist, p + k, n - k);
+    if (n > k)      /* wrapped: the rest at the ring's start */
+        memcpy(d->hist, p + k, n - k);
     d->hist_n = d->hist_n + n > TCP_HIST ? TCP_HIST : d->hist_n + (uint32_t)n;
 }
 
