@@ -1,6 +1,6 @@
 /* line.c - CRLF line assembly (RFC 5321 2.3.8, RFC 1939 3): lines found
- * with memchr, handed out without copying when they sit in one segment,
- * held in a bounded per-direction buffer otherwise. */
+ * sixteen bytes at a time, handed out without copying when they sit in
+ * one segment, held in a bounded per-direction buffer otherwise. */
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
