@@ -10,13 +10,21 @@ set -u
 BIN=${1:?usage: lab-sync.sh BIN LAB}
 lab=${2:?usage: lab-sync.sh BIN LAB}
 top=$(cd "$(dirname "$0")/.." && pwd)
-pass=0 fail=0
-if out=$(python3 "$lab/tools/check_truth.py" --bin "$BIN" --dir "$top/tests/data/corpus"); then
+pass=0 fail=0 skip=0
+# A plain clone has no lab directory: every capture the tests read is in
+# tests/data/corpus, so each part missing here is skipped, and said so.
+if [ ! -f "$lab/tools/check_truth.py" ]; then
+    skip=$((skip + 1)); echo "skip truth-lab/check_truth: no $lab/tools/check_truth.py"
+elif out=$(python3 "$lab/tools/check_truth.py" --bin "$BIN" --dir "$top/tests/data/corpus"); then
     pass=$((pass + 1)); echo "ok truth-lab/check_truth: $out"
 else
     fail=$((fail + 1)); echo "FAIL truth-lab/check_truth: $out"
 fi
+if [ ! -d "$lab/samples" ]; then
+    skip=$((skip + 1)); echo "skip truth-lab/samples: no $lab/samples to compare tests/data/corpus with"
+fi
 for f in "$lab"/samples/*; do
+    [ -e "$f" ] || continue
     b=$(basename "$f")
     case $b in SOURCES.md) continue ;; esac
     if [ ! -f "$top/tests/data/corpus/$b" ]; then
@@ -27,5 +35,5 @@ for f in "$lab"/samples/*; do
         fail=$((fail + 1)); echo "FAIL truth-lab/$b: differs from $lab/samples/$b"
     fi
 done
-echo "truth-lab: $pass passed, $fail failed"
+echo "truth-lab: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]
