@@ -18,16 +18,19 @@ VERSION := 0.1
 
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes -Wvla
 STD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+# $(call cc_flag,FLAG): FLAG if the compiler builds and links a program
+# with it, else nothing.
+cc_flag = $(shell printf 'int main(void){return 0;}\n' | $(CC) $(1) -x c -o /dev/null - 2>/dev/null && echo $(1))
 # Fixed-size memset/memcpy (a record, a line) as calls to libc, which
 # picks the store strategy for the CPU it runs on: gcc's inline
 # "rep stos" for them cost 17% of a run over a million short sessions
-# (bench/README.md). Only where the compiler knows the flag.
-STRINGOP := $(shell $(CC) -mstringop-strategy=libcall -x c -c -o /dev/null /dev/null 2>/dev/null && echo -mstringop-strategy=libcall)
+# (bench/README.md).
+STRINGOP := $(call cc_flag,-mstringop-strategy=libcall)
 # Link-time optimization where the compiler and linker can do it: the
 # hot path crosses modules (capture, TCP, lines, protocol, printer) and
-# inlining across them took 3% off -T json over a million short
+# inlining across them took 6% off -T json over a million short
 # sessions (bench/README.md).
-LTO     := $(shell printf 'int main(void){return 0;}\n' | $(CC) -flto=auto -x c -o /dev/null - 2>/dev/null && echo -flto=auto)
+LTO     := $(call cc_flag,-flto=auto)
 OPT     ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(STRINGOP) $(LTO)
 PCAP_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS    = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
