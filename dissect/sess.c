@@ -117,21 +117,14 @@ sess_verb(char *dst, size_t dstsz, const uint8_t *p, size_t n)
 {
     size_t i;
 
-    if (dstsz == 16) {
-        /* the usual 16-byte verb: zeroed whole by one store, the bytes
-         * written over it (built in a local and copied, the copy would
-         * wait for the byte stores) */
+    /* Zeroed to the end, a verb compares as whole words (smtp.c
+     * cmd_of); the bytes are written over the zeros. The usual 16-byte
+     * verb takes one store (a verb built in a local and copied would
+     * wait for the byte stores). */
+    if (dstsz == 16)
         memset(dst, 0, 16);
-        if (n >= 16)
-            n = 15;
-        for (i = 0; i < n; i++) {
-            uint8_t c = p[i];
-            if (c >= 'a' && c <= 'z')
-                c = (uint8_t)(c - 32);
-            dst[i] = (char)(c > 0x20 && c < 0x7f ? c : '?');
-        }
-        return;
-    }
+    else
+        memset(dst, 0, dstsz);
     if (n >= dstsz)
         n = dstsz - 1;
     for (i = 0; i < n; i++) {
@@ -141,8 +134,6 @@ sess_verb(char *dst, size_t dstsz, const uint8_t *p, size_t n)
         /* The verb is an identifier; keep anything odd out of it. */
         dst[i] = (char)(c > 0x20 && c < 0x7f ? c : '?');
     }
-    /* zero to the end: a verb compares as whole words (smtp.c cmd_of) */
-    memset(dst + i, 0, dstsz - i);
 }
 
 void

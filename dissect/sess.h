@@ -95,7 +95,7 @@ const uint8_t *sess_edit(struct flow *f, const struct line *ln, size_t *n,
  * decodes the connection's bytes as TLS from the next byte on. */
 void sess_start_tls(struct flow *f);
 
-/* Upper-case a verb into a NUL-terminated slot. */
+/* Upper-case a verb into a slot, zero-padded to its end. */
 void sess_verb(char *dst, size_t dstsz, const uint8_t *p, size_t n);
 /* Split "VERB arg": verb and the argument after one or more spaces. */
 void sess_split(const uint8_t *p, size_t n, const uint8_t **verb, size_t *vn,

@@ -569,7 +569,7 @@ static int
 smtp_detect(int dir, const uint8_t *p, size_t n, int midstream)
 {
     size_t i;
-    char verb[16] = { 0 };
+    char verb[16];
 
     if (dir == DIR_S2C) {
         if (n >= 3 && p[0] >= '2' && p[0] <= '5' && p[1] >= '0' && p[1] <= '9'
