@@ -51,7 +51,7 @@ fmt_addr(const struct rec_ep *e, char *buf, size_t sz)
 char *
 fmt_put_frac(char *o, uint32_t nsec, int prec)
 {
-    uint32_t fr, hi, lo, a;
+    uint32_t fr, hi;
     int k;
 
     if (prec != 9) {
@@ -59,12 +59,9 @@ fmt_put_frac(char *o, uint32_t nsec, int prec)
          * A bad nsec (a pcapng block can say anything) keeps its low
          * six digits, as the loop below would. */
         fr = nsec / 1000 % 1000000;
-        hi = (uint32_t)(((uint64_t)fr * 109951163) >> 40);     /* fr / 10^4 */
-        lo = fr - hi * 10000;
-        a = (lo * 5243) >> 19;
+        hi = ob_div1e4(fr);
         ob_d2put(o, hi);
-        ob_d2put(o + 2, a);
-        ob_d2put(o + 4, lo - a * 100);
+        ob_put_4d(o + 2, fr - hi * 10000);
         return o + 6;
     }
     /* fixed width, two digits at a time */

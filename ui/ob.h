@@ -92,8 +92,25 @@ ob_d2put(char *o, uint32_t x)
     memcpy(o, ob_d2 + 2 * x, 2);
 }
 
-/* 1-4 digits of x < 10^4 at o; returns the end. x / 100 is
- * (x * 5243) >> 19, exact below 43,699. */
+/* x / 10^4 for x < 10^8, without a division: exact there. */
+static inline uint32_t
+ob_div1e4(uint32_t x)
+{
+    return (uint32_t)(((uint64_t)x * 109951163) >> 40);
+}
+
+/* x < 10^4 as exactly four digits at o. x / 100 is (x * 5243) >> 19,
+ * exact below 43,699. */
+static inline void
+ob_put_4d(char *o, uint32_t x)
+{
+    uint32_t a = (x * 5243) >> 19;
+
+    ob_d2put(o, a);
+    ob_d2put(o + 2, x - a * 100);
+}
+
+/* 1-4 digits of x < 10^4 at o; returns the end. */
 static inline char *
 ob_put_u4(char *o, uint32_t x)
 {
@@ -134,19 +151,16 @@ ob_put_u64(char *o, uint64_t v)
         10000000000000000000ull,
     };
     unsigned n;
-    uint32_t w, hi, lo, a;
+    uint32_t w, hi;
     char *e, *p;
 
     if (v < 10000)
         return ob_put_u4(o, (uint32_t)v);
     if (v < 100000000) {
         w = (uint32_t)v;
-        hi = (uint32_t)(((uint64_t)w * 109951163) >> 40);     /* w / 10^4 */
-        lo = w - hi * 10000;
+        hi = ob_div1e4(w);
         o = ob_put_u4(o, hi);
-        a = (lo * 5243) >> 19;
-        ob_d2put(o, a);
-        ob_d2put(o + 2, lo - a * 100);
+        ob_put_4d(o, w - hi * 10000);
         return o + 4;
     }
     /* floor(log10(v)) from the bit length, corrected by one compare. */
