@@ -431,26 +431,6 @@ ob_json(const uint8_t *src, size_t n)
     return w;
 }
 
-size_t
-ob_jstr(const uint8_t *src, size_t n)
-{
-    char *o, *o0;
-    size_t w;
-
-    if (n > OB_SIZE / 8) {
-        ob_ch('"');
-        w = ob_json(src, n);
-        ob_ch('"');
-        return w + 2;
-    }
-    o = o0 = ob_room(n * 5 + 2);
-    *o++ = '"';
-    o = json_put(o, src, n);
-    *o++ = '"';
-    ob.n = (size_t)(o - ob.buf);
-    return (size_t)(o - o0);
-}
-
 char *
 ob_jput(char *o, const uint8_t *src, size_t n, size_t *w)
 {
@@ -459,7 +439,9 @@ ob_jput(char *o, const uint8_t *src, size_t n, size_t *w)
 
     if (n > OB_SIZE / 8) {
         ob.n = (size_t)(o - ob.buf);
-        k = ob_jstr(src, n);
+        ob_ch('"');
+        k = ob_json(src, n) + 2;
+        ob_ch('"');
         if (w)
             *w = k;
         return ob.buf + ob.n;
@@ -471,4 +453,13 @@ ob_jput(char *o, const uint8_t *src, size_t n, size_t *w)
     if (w)
         *w = (size_t)(o - o0);
     return o;
+}
+
+size_t
+ob_jstr(const uint8_t *src, size_t n)
+{
+    size_t w;
+
+    ob.n = (size_t)(ob_jput(ob.buf + ob.n, src, n, &w) - ob.buf);
+    return w;
 }
