@@ -37,7 +37,9 @@ struct flow {
 struct flow_key {
     uint8_t family;
     const uint8_t *caddr, *saddr;
-    uint16_t cport, sport;
+    /* cport << 16 | sport: written and compared as one word (two
+     * halves written apart and loaded together wait for both stores) */
+    uint32_t ports;
 };
 
 struct flow_table;
