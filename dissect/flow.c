@@ -1,7 +1,9 @@
 /* flow.c - flow table: chained hash on the 5-tuple (O(1) lookup), an LRU
  * list for idle expiry and eviction, a free list so steady traffic does
  * not call malloc per connection. */
+#include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "anom.h"
 #include "flow.h"
@@ -22,6 +24,12 @@ struct flow_table {
     uint32_t nfree;
     flow_close_fn close_fn;
     void *ctx;
+    /* Random for each table: the tuples of a capture are chosen by
+     * whoever sent the packets, and with a hash known in advance a
+     * capture of flows that all share one bucket makes every lookup walk
+     * a chain of up to LIM_FLOWS. Buckets never decide an order of
+     * output, so the output does not depend on it. */
+    uint64_t seed;
 };
 
 static uint64_t
@@ -32,11 +40,11 @@ mix(uint64_t h, uint32_t w)
 }
 
 static uint32_t
-hash_key(const struct flow_key *k)
+hash_key(const struct flow_table *t, const struct flow_key *k)
 {
     /* Word at a time (multiply and xor-shift): the byte-wise FNV this
      * replaced was 3% of a run over short connections. */
-    uint64_t h = mix(0x243f6a8885a308d3ull, k->ports);
+    uint64_t h = mix(t->seed, k->ports);
     size_t i, alen = k->family == 6 ? 16 : 4;
     uint32_t a, b;
 
@@ -71,6 +79,9 @@ flow_new(uint32_t max_flows, flow_close_fn fn, void *ctx)
     }
     t->mask = nb - 1;
     t->max = max_flows;
+    if (getrandom(&t->seed, sizeof t->seed, GRND_NONBLOCK) != (ssize_t)sizeof t->seed)
+        t->seed = (uint64_t)(uintptr_t)t * 0x9e3779b97f4a7c15ull;   /* ASLR */
+    t->seed ^= 0x243f6a8885a308d3ull;
     t->close_fn = fn;
     t->ctx = ctx;
     return t;
@@ -103,7 +114,7 @@ flow_lookup(struct flow_table *t, const struct flow_key *k)
     if (t->last && ((uint32_t)t->last->cport << 16 | t->last->sport) == k->ports
         && key_eq(t->last, k))
         return t->last;
-    h = hash_key(k);
+    h = hash_key(t, k);
     for (f = t->bucket[h & t->mask]; f; f = f->hnext)
         if (f->hash == h && key_eq(f, k))
             return t->last = f;
@@ -219,7 +230,7 @@ flow_create(struct flow_table *t, const struct flow_key *k,
     memcpy(f->saddr, k->saddr, alen);
     f->cport = (uint16_t)(k->ports >> 16);
     f->sport = (uint16_t)k->ports;
-    f->hash = hash_key(k);
+    f->hash = hash_key(t, k);
     f->id = t->next_id++;
     f->last = *now;
     f->hnext = t->bucket[f->hash & t->mask];
