@@ -72,7 +72,7 @@ OBJ     := $(SRC:%.c=$(B)/%.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all run test unit golden filter-tests live-tests asan fuzz bench bench-live lint \
-        man-check lab-sync install clean deps deps-test golden-update check-fast FORCE
+        man-check install clean deps deps-test golden-update check-fast FORCE
 
 all: mailsift
 
@@ -167,11 +167,6 @@ bench-live: mailsift
 # the man page's field table is --list-fields
 man-check: mailsift
 	@scripts/man-sync.sh --check ./mailsift
-
-# maintainers: is tests/data/corpus still the lab's ../shared/samples?
-# (not in make test, which needs nothing outside the repository)
-lab-sync: mailsift
-	@scripts/lab-sync.sh ./mailsift $${MAILSIFT_SHARED:-../shared}
 
 lint:
 	@scripts/lint.sh
