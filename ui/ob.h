@@ -124,15 +124,14 @@ ob_put_u4(char *o, uint32_t x)
         ob_d2put(o, x);
         return o + 2;
     }
-    a = (x * 5243) >> 19;
-    if (a < 10) {
-        *o = (char)('0' + a);
-        ob_d2put(o + 1, x - a * 100);
-        return o + 3;
+    if (x >= 1000) {
+        ob_put_4d(o, x);
+        return o + 4;
     }
-    ob_d2put(o, a);
-    ob_d2put(o + 2, x - a * 100);
-    return o + 4;
+    a = (x * 5243) >> 19;
+    *o = (char)('0' + a);
+    ob_d2put(o + 1, x - a * 100);
+    return o + 3;
 }
 
 /* Digits of v written at o; returns the end. Unchecked: the caller
