@@ -138,7 +138,7 @@ dis_packet(struct dis *d, uint64_t num, const struct ms_time *ts,
         d->clock->t0 = t;
         d->clock->set = 1;
         /* Nanosecond captures show nine digits, like tshark. */
-        d->clock->prec = ts->nsec % 1000 ? 9 : 6;
+        d->clock->prec = t.nsec % 1000 ? 9 : 6;
     }
     p.num = num;
     p.ts = t;

@@ -87,12 +87,19 @@ flow_new(uint32_t max_flows, flow_close_fn fn, void *ctx)
     return t;
 }
 
+/* A flow's ports as its key holds them. */
+static inline uint32_t
+flow_ports(const struct flow *f)
+{
+    return (uint32_t)f->cport << 16 | f->sport;
+}
+
 static int
 key_eq(const struct flow *f, const struct flow_key *k)
 {
     uint32_t a, b, c, d;
 
-    if (f->family != k->family || ((uint32_t)f->cport << 16 | f->sport) != k->ports)
+    if (f->family != k->family || flow_ports(f) != k->ports)
         return 0;
     if (k->family == 6)
         return !memcmp(f->caddr, k->caddr, 16) && !memcmp(f->saddr, k->saddr, 16);
@@ -111,7 +118,7 @@ flow_lookup(struct flow_table *t, const struct flow_key *k)
     struct flow *f;
 
     /* Segments of one transfer come in runs; skip the hash for them. */
-    if (t->last && ((uint32_t)t->last->cport << 16 | t->last->sport) == k->ports
+    if (t->last && flow_ports(t->last) == k->ports
         && key_eq(t->last, k))
         return t->last;
     h = hash_key(t, k);
