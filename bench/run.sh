@@ -9,10 +9,12 @@
 #   BENCH_DIR     where captures are generated and kept (bench/data)
 #   BENCH_SIZES   subset of captures: names or tags, comma/space separated,
 #                 e.g. "100M", "500M", "1G", "short", "mixed-500M-100", "all"
-#   BENCH_RUNS    timed runs per tool (3); one warmup run precedes them
-#   BENCH_TSHARK  0 skips tshark (it is timed with a single run; on the
-#                 1M-connection captures it reads the 100k-connection cut
-#                 of the same generator and its time is taken x10)
+#   BENCH_RUNS    timed runs per tool (5); one warmup run precedes them
+#   BENCH_TSHARK  0 skips tshark (on the 1M-connection captures it reads
+#                 the 100k-connection cut of the same generator and its
+#                 time is taken x10)
+#   BENCH_TSHARK_RUNS  timed runs of tshark's packet list (3), the
+#                 median taken: one run moved by a fifth between runs
 #   BENCH_TSHARK_SAME  tshark also doing what mailsift does, once each:
 #                 -T json for -T json, -q -z credentials for -z creds.
 #                 1 (default): on the 1M-connection captures (their cuts),
@@ -37,7 +39,8 @@ abspath() {     # a path given by the caller, made absolute from their cwd
 
 if [ -n "${BENCH_DIR:-}" ]; then data=$(abspath "$BENCH_DIR"); else data=$root/bench/data; fi
 if [ -n "${MAILSIFT:-}" ]; then mailsift=$(abspath "$MAILSIFT"); else mailsift=$root/mailsift; fi
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
+truns=${BENCH_TSHARK_RUNS:-3}
 want_tshark=${BENCH_TSHARK:-1}
 want_dsniff=${BENCH_DSNIFF:-1}
 want_same=${BENCH_TSHARK_SAME:-1}
@@ -195,20 +198,22 @@ for c in "${chosen[@]}"; do
         rss_run "$res/$name.dsniff.rss" dsniff -n -p "$f"
     fi
 
-    # tshark: one run, timed by hyperfine, RSS from the same run; on a
-    # capture with a cut, the cut, its times multiplied
+    # tshark: its packet list timed by hyperfine, truns runs without a
+    # warmup (one would cost as much as a run, and the capture was just
+    # made or read), RSS from the last; on a capture with a cut, the
+    # cut, its times multiplied
     tfactor=1
     tf=$f
-    tnote="1 run"
+    tnote="median of $truns runs"
     if [ $have_tshark = 1 ]; then
         if [ -n "${cut[$name]:-}" ]; then
             k=${cut[$name]}
             tfactor=${k##*|}
             tf=$data/${k%%|*}.pcap
-            tnote="1 run on ${k%%|*} (same generator, 1/$tfactor of the connections), times x$tfactor; RSS of the cut"
+            tnote="median of $truns runs on ${k%%|*} (same generator, 1/$tfactor of the connections), times x$tfactor; RSS of the cut"
         fi
         rm -f "$res/$name.tshark.rss"
-        hyperfine --style basic --runs 1 -i --export-json "$res/$name.tshark.json" \
+        hyperfine --style basic --runs "$truns" -i --export-json "$res/$name.tshark.json" \
             -n tshark "/usr/bin/time -f %M -o $(q "$res/$name.tshark.rss") \
 tshark -r $(q "$tf") -Y 'smtp || pop' > /dev/null 2>&1"
         # the same task as mailsift's: JSON of the mail packets, and
@@ -303,7 +308,7 @@ table=$res/summary.md
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
         "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')," \
-        "hyperfine: $runs runs after 1 warmup (tshark: 1 run)"
+        "hyperfine: $runs runs after 1 warmup (tshark's packet list: median of $truns runs; tshark doing the same task: 1 run)"
     echo
     echo "$(cut -d' ' -f1-3 /proc/loadavg) load average at the end (the machine is shared: CPU seconds are steadier than wall time)"
     echo
