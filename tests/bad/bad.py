@@ -670,6 +670,20 @@ def make_files(tmp, sample):
         # Cut the last record mid-data; the prefix ends before it.
         files["truncated-last.pcap"] = data[:last_off + 16 + max(1, last_len // 2)]
         files["truncated-last.prefix.pcap"] = data[:last_off]
+        # Half-way, a UDP packet longer than the file's snap length: the
+        # reader hands the file to libpcap at that record, which goes on
+        # from there. The reference holds the same packet within the snap
+        # length; neither is mail, so the two must print the same.
+        # The snap length is set to the longest of the sample's records.
+        snap = max(n for _, n in offs)
+        hdr = data[:16] + struct.pack("<I", snap) + data[20:24]
+        mid = offs[len(offs) // 2][0]
+        junk = _udp4(9, 9, b"\0" * (snap + 100))[0]
+        files["longrec-mid.pcap"] = (hdr + data[24:mid] + pcap_rec(junk, usec=1)
+                                     + data[mid:])
+        files["longrec-mid.ref.pcap"] = (hdr + data[24:mid]
+                                         + pcap_rec(junk[:snap], usec=1, wirelen=len(junk))
+                                         + data[mid:])
     for name, blob in files.items():
         with open(os.path.join(tmp, name), "wb") as f:
             f.write(blob)
@@ -761,6 +775,21 @@ def truncated_case(binp, tmp, files):
                   "%d credential records" % len(creds))
         else:
             check(b"[credentials" in out2, "truncated-last (text): credential row printed")
+
+
+def longrec_case(binp, tmp, files):
+    if "longrec-mid.pcap" not in files:
+        check(False, "longrec-mid", "no sample smtp-auth-login.pcap found")
+        return
+    for fmt in ("json", "text"):
+        rc1, out1, err1 = run(binp, os.path.join(tmp, "longrec-mid.ref.pcap"), fmt)
+        rc2, out2, err2 = run(binp, os.path.join(tmp, "longrec-mid.pcap"), fmt)
+        check(rc1 == 0 and rc2 == 0, "longrec-mid (%s): exit 0" % fmt,
+              "got %d and %d: %r" % (rc1, rc2, err2[:200]))
+        check(out2 == out1 and b"credential" in out1,
+              "longrec-mid (%s): a record past the snap length half-way, then the rest"
+              " of the file, as with the record within it" % fmt,
+              "%d vs %d bytes" % (len(out2), len(out1)))
 
 
 def packet_case(binp, tmp):
@@ -878,6 +907,7 @@ def main():
         exp = load_expected()
         file_cases(binp, tmp, files, exp)
         truncated_case(binp, tmp, files)
+        longrec_case(binp, tmp, files)
         packet_case(binp, tmp)
         malformed_case(binp, tmp, "malformed-ip.pcap",
                        [(w, m) for w, m, _, _ in MALFORMED_IP],
