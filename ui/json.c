@@ -384,13 +384,23 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
      * on many short connections). */
     o = ob_at(ob.buf + ob.n, JSON_HEAD_MAX);
     OB_PUT(o, "{\"frame\":");
-    o = ob_put_u64(o, r->pkt);
-    OB_PUT(o, ",\"frames\":[");
-    /* Written again rather than copied: a copy of the digits just
-     * stored waits for the stores (measured, 12% of this function). */
-    o = ob_put_u64(o, r->pkt_first);
-    *o++ = ',';
-    o = ob_put_u64(o, r->pkt);
+    if (r->pkt < 100000000) {
+        /* the digits made once, kept in a register and stored again (a
+         * copy of the digits just stored would wait for the stores) */
+        unsigned dn;
+        uint64_t d = ob_d8((uint32_t)r->pkt, &dn);
+        o = ob_put_w(o, d, dn);
+        OB_PUT(o, ",\"frames\":[");
+        o = r->pkt_first == r->pkt ? ob_put_w(o, d, dn) : ob_put_u64(o, r->pkt_first);
+        *o++ = ',';
+        o = ob_put_w(o, d, dn);
+    } else {
+        o = ob_put_u64(o, r->pkt);
+        OB_PUT(o, ",\"frames\":[");
+        o = ob_put_u64(o, r->pkt_first);
+        *o++ = ',';
+        o = ob_put_u64(o, r->pkt);
+    }
     OB_PUT(o, "],\"segments\":");
     o = ob_put_u64(o, r->nseg);
     if (r->nmarks > 1) {
