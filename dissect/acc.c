@@ -428,10 +428,11 @@ acc_body_bulk(struct acc *a, const uint8_t *p, size_t n, uint64_t pkt,
                 break;              /* "." alone: the normal path ends it */
             if (q[1] == '\r' && a->strict)
                 break;              /* ". CR x": the line path judges it */
-            a->size--;              /* dot-stuffing */
         }
         if (look && cr_dot(q, len))
-            break;
+            break;                  /* the line path takes it, stuffing and all */
+        if (q[0] == '.')
+            a->size--;              /* dot-stuffing */
         a->prev_crlf = len >= 2 && lf[-1] == '\r';
         if (!a->prev_crlf)
             a->flags |= anom_hit(ANOM_BARE_LF);

@@ -25,7 +25,7 @@
 #   tls-starttls-220-plain-scripted tls-plain-465 tls-stls-refused-pop3
 #   smuggle-lf-dot-lf smuggle-cr-dot-crlf smuggle-lf-dot-crlf
 #   smuggle-crlf-dot-lf smuggle-lf-dot-lf-barelf-normalize
-#   smuggle-lf-dot-lf-barelf-reject
+#   smuggle-lf-dot-lf-barelf-reject smuggle-stuffed-cr-dot
 #   bdat-bogus-keyword bdat-scramble bdat-nonnumeric bdat-negative
 #   bdat-short-chunk bdat-27-chunks
 #   greet-multiline-postscreen greet-early-postscreen
@@ -47,6 +47,7 @@ ALL="notmail-tls-bait-25 notmail-http-basic notmail-ssh-110
  tls-starttls-220-plain-scripted tls-plain-465 tls-stls-refused-pop3
  smuggle-lf-dot-lf smuggle-cr-dot-crlf smuggle-lf-dot-crlf smuggle-crlf-dot-lf
  smuggle-lf-dot-lf-barelf-normalize smuggle-lf-dot-lf-barelf-reject
+ smuggle-stuffed-cr-dot
  bdat-bogus-keyword bdat-scramble bdat-nonnumeric bdat-negative
  bdat-short-chunk bdat-27-chunks
  greet-multiline-postscreen greet-early-postscreen greet-early-smtpd-auth
@@ -356,6 +357,7 @@ sc_smuggle_lf_dot_lf_barelf_normalize() {
     sc_client smuggle-lf-dot-lf-barelf-normalize "tcp port 25" smuggle lf-dot-lf 127.0.0.7 25; }
 sc_smuggle_lf_dot_lf_barelf_reject() {
     sc_client smuggle-lf-dot-lf-barelf-reject "tcp port 25" smuggle lf-dot-lf 127.0.0.8 25; }
+sc_smuggle_stuffed_cr_dot() { sc_client smuggle-stuffed-cr-dot "tcp port 25" smuggle-stuffed; }
 
 # ---------------------------------------------------------- 5. BDAT ---------
 sc_bdat_bogus_keyword() { sc_client bdat-bogus-keyword "tcp port 25" bdat-bad bogus-keyword; }

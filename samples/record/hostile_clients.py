@@ -304,6 +304,28 @@ def smuggle(variant, host="127.0.0.1", port="25"):
     c.close()
 
 
+def smuggle_stuffed():
+    """One DATA body past what a record keeps (6 KB of lines), then, in the
+    same segment, a dot-stuffed line holding a bare CR and a dot: the line
+    is checked as a look-alike and its leading dot removed once."""
+    c = Raw("127.0.0.1", 25)
+    c.smtp()
+    ehlo(c)
+    assert smtp_cmd(c, b"MAIL FROM:<carol@example.test>")[0] == 250
+    assert smtp_cmd(c, b"RCPT TO:<user1@example.test>")[0] == 250
+    assert smtp_cmd(c, b"DATA")[0] == 354
+    filler = b"".join(b"filler line %03d of a long body, to fill the record first\r\n" % i
+                      for i in range(100))
+    body = (b"From: carol@example.test\r\nTo: user1@example.test\r\n"
+            b"Subject: a stuffed line with a bare CR\r\n\r\n" + filler
+            + b"..stuffed\r.after a bare CR\r\n"
+            + b"..and a plain stuffed line\r\nlast line\r\n.\r\n")
+    c.send(body)
+    assert c.smtp()[0] == 250
+    smtp_cmd(c, b"QUIT")
+    c.close()
+
+
 # ----------------------------------------------------------- 5. BDAT -----
 def bdat_start(host, port):
     c = Raw(host, int(port))
@@ -581,6 +603,7 @@ if __name__ == "__main__":
         "plain-465": plain_465,
         "stls-refused": stls_refused,
         "smuggle": smuggle,
+        "smuggle-stuffed": smuggle_stuffed,
         "bdat-bad": bdat_bad,
         "bdat-short": bdat_short,
         "bdat-chunks": bdat_chunks,
