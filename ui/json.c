@@ -339,6 +339,13 @@ jverb(char *o, const char v[16])
     return o;
 }
 
+/* The frame number v: its digits d from ob_d8 when dn says how many. */
+static inline char *
+put_frame(char *o, uint64_t v, uint64_t d, unsigned dn)
+{
+    return dn ? ob_put_w(o, d, dn) : ob_put_u64(o, v);
+}
+
 /* Seconds and fraction, as "-t e" prints them (a time before 1970 has
  * its sign first). Records come in time order, so the seconds' digits
  * are kept from the last record that had the same second. */
@@ -369,7 +376,8 @@ void
 json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
 {
     int a, first = 1;
-    uint64_t bits;
+    uint64_t bits, fd = 0;
+    unsigned fdn = 0;
     uint16_t i;
     char *o;
     size_t fn, w;
@@ -377,6 +385,11 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
 
     if (!jf_ready)
         json_fields_init();
+    /* The frame number goes out three times (frame, frames): its digits
+     * are made once, kept in a register and stored again (a copy of the
+     * digits just stored would wait for the stores). */
+    if (r->pkt < 100000000)
+        fd = ob_d8((uint32_t)r->pkt, &fdn);
     ob_to(fp);
     ob.escaped = 0;
     /* The numbers and addresses up to "len" fit in a bounded space:
@@ -384,23 +397,11 @@ json_record(FILE *fp, const struct rec *r, const struct out_opts *opt)
      * on many short connections). */
     o = ob_at(ob.buf + ob.n, JSON_HEAD_MAX);
     OB_PUT(o, "{\"frame\":");
-    if (r->pkt < 100000000) {
-        /* the digits made once, kept in a register and stored again (a
-         * copy of the digits just stored would wait for the stores) */
-        unsigned dn;
-        uint64_t d = ob_d8((uint32_t)r->pkt, &dn);
-        o = ob_put_w(o, d, dn);
-        OB_PUT(o, ",\"frames\":[");
-        o = r->pkt_first == r->pkt ? ob_put_w(o, d, dn) : ob_put_u64(o, r->pkt_first);
-        *o++ = ',';
-        o = ob_put_w(o, d, dn);
-    } else {
-        o = ob_put_u64(o, r->pkt);
-        OB_PUT(o, ",\"frames\":[");
-        o = ob_put_u64(o, r->pkt_first);
-        *o++ = ',';
-        o = ob_put_u64(o, r->pkt);
-    }
+    o = put_frame(o, r->pkt, fd, fdn);
+    OB_PUT(o, ",\"frames\":[");
+    o = r->pkt_first == r->pkt ? put_frame(o, r->pkt, fd, fdn) : ob_put_u64(o, r->pkt_first);
+    *o++ = ',';
+    o = put_frame(o, r->pkt, fd, fdn);
     OB_PUT(o, "],\"segments\":");
     o = ob_put_u64(o, r->nseg);
     if (r->nmarks > 1) {
