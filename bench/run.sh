@@ -20,10 +20,20 @@
 #                 1 (default): on the 1M-connection captures (their cuts),
 #                 all: on every capture, 0: never
 #   BENCH_DSNIFF  0 skips dsniff (run only when installed)
+#   BENCH_CPU     run every tool pinned to this vCPU (taskset -c), unset:
+#                 not pinned
 #   MAILSIFT      mailsift binary (./mailsift from the repository root)
 #   CC            C compiler (cc)
 # See bench/README.md for what the captures and the columns are.
 set -euo pipefail
+
+# BENCH_CPU=N: every tool on that one vCPU (taskset), side by side. On
+# shared vCPUs one of them can run a third slower than the other for
+# minutes; pinned, tshark and mailsift at least share the same one.
+if [ -n "${BENCH_CPU:-}" ] && [ -z "${BENCH_PINNED:-}" ]; then
+    command -v taskset >/dev/null || { echo "${0##*/}: BENCH_CPU needs taskset" >&2; exit 1; }
+    BENCH_PINNED=1 exec taskset -c "$BENCH_CPU" "$0" "$@"
+fi
 
 caller_pwd=$PWD
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -312,6 +322,10 @@ table=$res/summary.md
     echo
     echo "$(cut -d' ' -f1-3 /proc/loadavg) load average at the end (the machine is shared: CPU seconds are steadier than wall time)"
     echo
+    if [ -n "${BENCH_CPU:-}" ]; then
+        echo "Every tool pinned to vCPU $BENCH_CPU (BENCH_CPU)."
+        echo
+    fi
     echo "tshark/mailsift: tshark -Y 'smtp || pop' (its packet list) over mailsift. Same task: tshark -Y 'smtp || pop' -T json over mailsift -T json, and tshark -q -z credentials (its credentials tap, which does not list SMTP AUTH PLAIN logins) over mailsift -z creds"
     echo
     echo "| capture | size MB | packets | tool | median wall s | CPU s | MB/s | packets/s | peak RSS MiB | ratio vs floor | tshark/mailsift wall | tshark/mailsift CPU | same task: tshark/mailsift wall |"
