@@ -301,7 +301,9 @@ tshark -r $(q "$tf") -Y 'smtp || pop' > /dev/null 2>&1"
     if [ $have_tshark = 1 ]; then
         emit tshark "$tshark_med" "$(rssof "$res/$name.tshark.rss")" "$tnote" "$tshark_cpu"
         if [ -n "$tjson_med" ]; then
-            sn=${tnote/RSS of the cut/}
+            # one run each (tnote is the packet list's)
+            sn=${tnote/median of $truns runs/1 run}
+            sn=${sn/RSS of the cut/}
             sn=${sn%; }
             emit "tshark -T json" "$tjson_med" "" "$sn" \
                 "$(echo "$(cpu "tshark -T json" "$res/$name.tshark-same.json") * $tfactor" | bc -l)"
@@ -316,7 +318,7 @@ table=$res/summary.md
 {
     echo "## mailsift benchmark"
     echo
-    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc --all) CPUs," \
         "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')," \
         "hyperfine: $runs runs after 1 warmup (tshark's packet list: median of $truns runs; tshark doing the same task: 1 run)"
     echo

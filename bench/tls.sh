@@ -201,7 +201,7 @@ table=$res/tls-summary.md
 {
     echo "## mailsift TLS benchmark"
     echo
-    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc --all) CPUs," \
         "$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')," \
         "load average (1/5/15 min) at the start: $load0," \
         "at the end: $(cut -d' ' -f1-3 /proc/loadavg)," \
