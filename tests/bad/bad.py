@@ -756,40 +756,43 @@ def file_cases(binp, tmp, files, exp):
         check(recs is not None, name + ": stdout is JSON lines", why or "")
 
 
+def same_as(binp, tmp, name, ref, what, rc=0):
+    """name's output equals ref's as JSON and as text (ref exits 0, name
+    with rc); returns the two outputs of name."""
+    outs = {}
+    for fmt in ("json", "text"):
+        rc1, out1, _ = run(binp, os.path.join(tmp, ref), fmt)
+        rc2, out2, err2 = run(binp, os.path.join(tmp, name), fmt)
+        check(rc1 == 0 and rc2 == rc, "%s (%s): exit 0, and %d for %s" % (ref, fmt, rc, name),
+              "got %d and %d: %r" % (rc1, rc2, err2[:200]))
+        check(out2 == out1 and len(out1) > 0, "%s (%s): %s" % (name, fmt, what),
+              "%d vs %d bytes" % (len(out2), len(out1)))
+        outs[fmt] = out2
+    return outs
+
+
 def truncated_case(binp, tmp, files):
     if "truncated-last.pcap" not in files:
         check(False, "truncated-last", "no sample smtp-auth-login.pcap found")
         return
-    for fmt in ("json", "text"):
-        rc1, out1, _ = run(binp, os.path.join(tmp, "truncated-last.prefix.pcap"), fmt)
-        rc2, out2, err2 = run(binp, os.path.join(tmp, "truncated-last.pcap"), fmt)
-        check(rc1 == 0, "truncated-last prefix (%s): exit 0" % fmt, "got %d" % rc1)
-        check(out2 == out1 and len(out1) > 0,
-              "truncated-last (%s): output equals the intact prefix's" % fmt,
-              "%d vs %d bytes" % (len(out2), len(out1)))
-        if fmt == "json":
-            recs, _ = json_lines(out2)
-            creds = [r for r in recs or [] if r.get("kind") == "credential"]
-            check(len(creds) >= 1 and any(r.get("result") == "accepted" for r in creds),
-                  "truncated-last: credential record from the sample still printed",
-                  "%d credential records" % len(creds))
-        else:
-            check(b"[credentials" in out2, "truncated-last (text): credential row printed")
+    outs = same_as(binp, tmp, "truncated-last.pcap", "truncated-last.prefix.pcap",
+                   "output equals the intact prefix's", rc=1)
+    recs, _ = json_lines(outs["json"])
+    creds = [r for r in recs or [] if r.get("kind") == "credential"]
+    check(len(creds) >= 1 and any(r.get("result") == "accepted" for r in creds),
+          "truncated-last: credential record from the sample still printed",
+          "%d credential records" % len(creds))
+    check(b"[credentials" in outs["text"], "truncated-last (text): credential row printed")
 
 
 def longrec_case(binp, tmp, files):
     if "longrec-mid.pcap" not in files:
         check(False, "longrec-mid", "no sample smtp-auth-login.pcap found")
         return
-    for fmt in ("json", "text"):
-        rc1, out1, err1 = run(binp, os.path.join(tmp, "longrec-mid.ref.pcap"), fmt)
-        rc2, out2, err2 = run(binp, os.path.join(tmp, "longrec-mid.pcap"), fmt)
-        check(rc1 == 0 and rc2 == 0, "longrec-mid (%s): exit 0" % fmt,
-              "got %d and %d: %r" % (rc1, rc2, err2[:200]))
-        check(out2 == out1 and b"credential" in out1,
-              "longrec-mid (%s): a record past the snap length half-way, then the rest"
-              " of the file, as with the record within it" % fmt,
-              "%d vs %d bytes" % (len(out2), len(out1)))
+    outs = same_as(binp, tmp, "longrec-mid.pcap", "longrec-mid.ref.pcap",
+                   "a record past the snap length half-way, then the rest of the file,"
+                   " as with the record within it")
+    check(b"credential" in outs["json"], "longrec-mid: the credential after it is printed")
 
 
 def packet_case(binp, tmp):
