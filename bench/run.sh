@@ -27,13 +27,9 @@
 # See bench/README.md for what the captures and the columns are.
 set -euo pipefail
 
-# BENCH_CPU=N: every tool on that one vCPU (taskset), side by side. On
-# shared vCPUs one of them can run a third slower than the other for
-# minutes; pinned, tshark and mailsift at least share the same one.
-if [ -n "${BENCH_CPU:-}" ] && [ -z "${BENCH_PINNED:-}" ]; then
-    command -v taskset >/dev/null || { echo "${0##*/}: BENCH_CPU needs taskset" >&2; exit 1; }
-    BENCH_PINNED=1 exec taskset -c "$BENCH_CPU" "$0" "$@"
-fi
+# BENCH_CPU=N: every tool on that one vCPU (bench/pin.sh)
+. "$(dirname "${BASH_SOURCE[0]}")/pin.sh"
+bench_pin "$0" "$@"
 
 caller_pwd=$PWD
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -39,7 +39,6 @@ struct cap_src {
     uint8_t *buf;
     size_t bufsz, lo, hi;   /* unread bytes are buf[lo..hi) */
     uint64_t off;           /* file offset of buf[hi] */
-    uint64_t npk;           /* packets this source handed out */
     struct bpf_program prog;
     int have_prog;
     struct cap_pkt head;    /* the next packet (several sources) */
@@ -509,7 +508,6 @@ src_next(struct cap *c, struct cap_src *s, struct cap_pkt *out)
     if (rc != CAP_PKT)
         return rc;
 got:
-    s->npk++;
     h = &s->hh;
     /* Opened with nanosecond precision: tv_usec holds nanoseconds,
      * unchecked by libpcap, so a damaged file can say 4e9; and a pcapng

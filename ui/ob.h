@@ -169,9 +169,10 @@ ob_put_w(char *o, uint64_t w, unsigned n)
 }
 
 /* Digits of v written at o; returns the end. Unchecked: the caller
- * reserved room with ob_room() or ob_at(). Below 10^8 (frame numbers,
- * lengths, ports, codes: nearly all) two halves of four digits, each
- * two pairs, without a division; above, pairs from the end. */
+ * reserved room for 20 digits with ob_room() or ob_at() (from 10^4 to
+ * 10^8 eight bytes are stored, whatever the length). Below 10^4 pairs
+ * from a table; below 10^8 (frame numbers, lengths, ports: nearly all)
+ * ob_d8's word, without a division; above, pairs from the end. */
 static inline char *
 ob_put_u64(char *o, uint64_t v)
 {
