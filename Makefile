@@ -34,6 +34,19 @@ STRINGOP := $(call cc_flag,-mstringop-strategy=libcall)
 # cut where LTO's partitions fall: another 2-4% (the link is serial).
 LTO     := $(or $(call cc_flag,-flto=auto -flto-partition=one),$(call cc_flag,-flto=auto))
 OPT     ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(STRINGOP) $(LTO)
+# Profile-guided optimization with gcc: the objects are built once
+# instrumented (in $(B)/gen), scripts/pgo-train.sh runs that build over
+# generated and bundled captures, and the objects of $(B) are compiled
+# with the profile it left: branches laid out for the paths taken, hot
+# code inlined, cold code kept apart. On -T json over a million short
+# sessions: 6.5% fewer instructions and 2-5% less time (bench/README.md).
+# On by default for gcc when OPT and B are the defaults; PGO=0 builds
+# once (quicker while editing). -fprofile-partial-training: code the
+# training run did not reach is optimized as without a profile.
+PGO_GCC = $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -q __clang__ || echo 1)
+PGO_CAN = $(and $(PGO_GCC),$(call cc_flag,-fprofile-update=single -fprofile-partial-training))
+PGO     ?= $(if $(and $(filter file,$(origin OPT)),$(filter build/rel,$(B)),$(PGO_CAN)),1,0)
+PGO_USE  = $(if $(filter 1,$(PGO)),-fprofile-use -fprofile-partial-training -Wno-missing-profile)
 PCAP_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS    = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)
@@ -44,7 +57,7 @@ PCRE2_LIBS    = $(shell $(PKG_CONFIG) --libs libpcre2-8 2>/dev/null || echo -lpc
 CRYPTO_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
 CRYPTO_LIBS   = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 CFLAGS  ?=
-ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) $(PCRE2_CFLAGS) \
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(PGO_USE) $(CFLAGS) $(PCAP_CFLAGS) $(CURSES_CFLAGS) $(PCRE2_CFLAGS) \
              $(CRYPTO_CFLAGS) -DMAILSIFT_VERSION='"$(VERSION)"'
 LDLIBS  = $(PCAP_LIBS) $(CURSES_LIBS) $(PCRE2_LIBS) $(CRYPTO_LIBS)
 
@@ -67,6 +80,8 @@ SRC     := $(DISSECT) $(CAPTURE) $(UI) main.c
 HDR     := $(wildcard dissect/*.h capture/*.h ui/*.h)
 
 B       ?= build/rel
+FLAGFILE ?= $(B)/flags
+PGO     := $(PGO)
 OBJ     := $(SRC:%.c=$(B)/%.o)
 
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -76,21 +91,41 @@ UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 all: mailsift
 
-# $(B)/flags holds the compiler and flags the objects in $(B) were built
+# $(FLAGFILE) holds the compiler and flags the objects in $(B) were built
 # with; it changes only when they do, and everything built in $(B)
 # depends on it. So `make run` after `make test` (-Werror) or `make
 # CFLAGS=...` rebuilds instead of linking objects made with other flags.
 BUILD_FLAGS = $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LDLIBS)
-$(B)/flags: FORCE
+$(FLAGFILE): FORCE
 	$(shell mkdir -p $(B))$(file >$@.new,$(BUILD_FLAGS))
 	@if cmp -s $@.new $@; then rm -f $@.new; else \
 	    [ -f $@ ] && echo "$(B): build flags changed, rebuilding"; mv $@.new $@; fi
 FORCE:
 
-mailsift: $(OBJ) $(B)/flags
+mailsift: $(OBJ) $(FLAGFILE)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
-$(B)/%.o: %.c $(HDR) Makefile $(B)/flags
+# The profile (PGO=1): remade when any source is, since a profile of
+# other code does not fit. The instrumented objects are built where the
+# final ones go, with their own flags file, so that gcc finds each
+# object's counts (.gcda beside it) under the same name; all of them,
+# since the binary trained must be instrumented throughout.
+ifeq ($(PGO),1)
+$(OBJ): $(B)/trained
+$(B)/trained: $(SRC) $(HDR) Makefile scripts/pgo-train.sh bench/gen.c $(FLAGFILE)
+	@echo "PGO: instrumented build and training run (PGO=0: one plain build)"
+	@mkdir -p $(B) && rm -f $(FLAGFILE)-gen && find $(B) -name '*.gcda' -delete
+	@$(MAKE) --no-print-directory PGO=0 FLAGFILE=$(FLAGFILE)-gen \
+	    OPT="$(OPT) -fprofile-generate -fprofile-update=single" $(B)/mailsift-gen
+	$(CC) -std=c11 -O2 -o $(B)/gen bench/gen.c
+	scripts/pgo-train.sh $(B)/mailsift-gen $(B)/gen $(B)/train
+	@touch $@
+endif
+
+$(B)/mailsift-gen: $(OBJ) $(FLAGFILE)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+$(B)/%.o: %.c $(HDR) Makefile $(FLAGFILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -98,7 +133,7 @@ $(B)/%.o: %.c $(HDR) Makefile $(B)/flags
 # its module's .c (to reach static stages) leaves that object out.
 LIBOBJ  = $(filter-out $(B)/main.o $(B)/ui/tui%.o,$(OBJ))
 .SECONDEXPANSION:
-$(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/t.h $(B)/flags
+$(B)/tests/%: tests/unit/%.c $(LIBOBJ) tests/unit/t.h $(FLAGFILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Idissect -Iui -Icapture -Itests/unit -o $@ $< \
 	    $(filter-out $(patsubst test_%,$(B)/dissect/%.o,$*),$(LIBOBJ)) $(LDLIBS) -lm
@@ -141,7 +176,7 @@ asan:
 	    OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" mailsift-asan check-asan
 
-mailsift-asan: $(OBJ) $(B)/flags
+mailsift-asan: $(OBJ) $(FLAGFILE)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
 check-asan: mailsift-asan unit

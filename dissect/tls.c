@@ -1299,7 +1299,7 @@ record_body(struct tls_conn *c, int dir, struct rd *r)
 {
     struct tls_dir *d = &c->d[dir];
     size_t k = (size_t)d->rlen - d->rhave;
-    const uint8_t *p;
+    const uint8_t *p = NULL;
 
     if (k > rd_left(r))
         k = rd_left(r);
