@@ -33,13 +33,14 @@ STRINGOP := $(call cc_flag,-mstringop-strategy=libcall)
 # With gcc the whole program is one unit, so that the hot path is not
 # cut where LTO's partitions fall: another 2-4% (the link is serial).
 LTO     := $(or $(call cc_flag,-flto=auto -flto-partition=one),$(call cc_flag,-flto=auto))
-OPT     ?= -O2 -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(STRINGOP) $(LTO)
+OPT     ?= $(OLEVEL) -g -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(STRINGOP) $(LTO)
 # Profile-guided optimization with gcc: the objects are built once
-# instrumented (in $(B)/gen), scripts/pgo-train.sh runs that build over
+# instrumented, scripts/pgo-train.sh runs that build over
 # generated and bundled captures, and the objects of $(B) are compiled
 # with the profile it left: branches laid out for the paths taken, hot
 # code inlined, cold code kept apart. On -T json over a million short
-# sessions: 6.5% fewer instructions and 2-5% less time (bench/README.md).
+# sessions, with -O3 below: 15% fewer instructions and 10% less time
+# (bench/README.md).
 # On by default for gcc when OPT and B are the defaults; PGO=0 builds
 # once (quicker while editing). -fprofile-partial-training: code the
 # training run did not reach is optimized as without a profile.
@@ -47,6 +48,11 @@ PGO_GCC = $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -q __clang__ ||
 PGO_CAN = $(and $(PGO_GCC),$(call cc_flag,-fprofile-update=single -fprofile-partial-training))
 PGO     ?= $(if $(and $(filter file,$(origin OPT)),$(filter build/rel,$(B)),$(PGO_CAN)),1,0)
 PGO_USE  = $(if $(filter 1,$(PGO)),-fprofile-use -fprofile-partial-training -Wno-missing-profile)
+# -O3 only with the profile: then it expands the paths the training took
+# (-9% instructions on top of PGO at -O2, 3.53 -> 3.27 s on short-1M
+# -T json); without one it made the same run slower than -O2 (3.64 ->
+# 3.83 s), its unrolling and inlining spread over cold code too.
+OLEVEL   = $(if $(filter 1,$(PGO)),-O3,-O2)
 PCAP_CFLAGS  = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS    = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw 2>/dev/null)

@@ -1216,7 +1216,7 @@ tagged(struct flow *f, struct imap_st *st, const struct line *ln, struct rec *r)
 {
     struct sess *s = f->sess;
     const uint8_t *p = ln->p;
-    size_t n = ln->n, to, tl, so = n, sl = 0, a;
+    size_t n = ln->n, to = 0, tl = 0, so = n, sl = 0, a;
     struct tagkey k;
     struct itag e;
     struct pend pd;

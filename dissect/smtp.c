@@ -339,7 +339,7 @@ reply_done(struct flow *f, struct rec *r, const uint8_t *first, size_t fn,
            const struct line *ln)
 {
     struct sess *s = f->sess;
-    struct pend pd;
+    struct pend pd = {0};
     unsigned code = r->code;
     int have = sess_peek(f, &pd), first_reply = !s->server_spoke;
     const uint8_t *txt = fn > 4 ? first + 4 : first + fn;

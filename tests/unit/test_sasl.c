@@ -116,7 +116,7 @@ test_b64(void)
 static void
 test_plain(void)
 {
-    struct rec_str z, u, p;
+    struct rec_str z = {0}, u = {0}, p = {0};
     const uint8_t blob[] = "admin\0user1\0secret1";
     size_t i;
 
