@@ -108,7 +108,9 @@ $(FLAGFILE): FORCE
 	    [ -f $@ ] && echo "$(B): build flags changed, rebuilding"; mv $@.new $@; fi
 FORCE:
 
-mailsift: $(OBJ) $(FLAGFILE)
+# The binary, its sanitizer build (make asan) and the instrumented one
+# the profile is trained with (PGO): the objects of $(B), linked.
+mailsift mailsift-asan $(B)/mailsift-gen: $(OBJ) $(FLAGFILE)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
 # The profile (PGO=1): remade when any source is, since a profile of
@@ -127,9 +129,6 @@ $(B)/trained: $(SRC) $(HDR) Makefile scripts/pgo-train.sh bench/gen.c $(FLAGFILE
 	scripts/pgo-train.sh $(B)/mailsift-gen $(B)/gen $(B)/train
 	@touch $@
 endif
-
-$(B)/mailsift-gen: $(OBJ) $(FLAGFILE)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
 $(B)/%.o: %.c $(HDR) Makefile $(FLAGFILE)
 	@mkdir -p $(dir $@)
@@ -181,9 +180,6 @@ asan:
 	@$(MAKE) --no-print-directory B=build/asan CC=clang \
 	    OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" mailsift-asan check-asan
-
-mailsift-asan: $(OBJ) $(FLAGFILE)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
 check-asan: mailsift-asan unit
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 tests/run-golden.sh ./mailsift-asan
