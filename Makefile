@@ -1,5 +1,6 @@
 # mailsift - SMTP/POP3 packet analyzer. See README.md.
-# make            build ./mailsift
+# make            build ./mailsift (gcc: with its profile, see PGO below;
+#                 make PGO=0: one plain build, quicker while editing)
 # make run        build (installing missing Debian packages) and show the lab trace
 # make test       unit, golden, filter and live tests, then all again under ASan+UBSan
 # make asan       the suite under -fsanitize=address,undefined only
